@@ -1,0 +1,145 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { refreshIfExpiring } from '../nodes/TikTok/helpers/tokenRefresh';
+
+/**
+ * TikTok Login Kit v2 for n8n's "Connect my account" flow.
+ *
+ * TikTok differs from standard OAuth2: it names the client `client_key`, separates scopes with commas, and
+ * expects `client_key` + `client_secret` in the form body of every token request. n8n's code exchange
+ * merges `additionalBodyProperties` into the body, so the Connect flow works; n8n's own refresh never sends
+ * `client_key`, so `preAuthentication` refreshes with TikTok's exact request instead
+ * (see docs/decisions/credential-refresh.md).
+ */
+export class TikTokOAuth2Api implements ICredentialType {
+	name = 'tikTokOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'TikTok OAuth2 API';
+
+	icon: Icon = { light: 'file:../icons/tiktok.svg', dark: 'file:../icons/tiktok.dark.svg' };
+
+	documentationUrl = 'https://github.com/n8n-nodes-tiktok-publisher/n8n-nodes-tiktok-publisher#connect-tiktok';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Grant Type',
+			name: 'grantType',
+			type: 'hidden',
+			default: 'authorizationCode',
+		},
+		{
+			displayName: 'Client Key',
+			name: 'clientId',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'The Client Key of your app in the TikTok developer portal (Manage apps → your app)',
+		},
+		{
+			displayName: 'Client Secret',
+			name: 'clientSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The Client Secret of your app in the TikTok developer portal',
+		},
+		{
+			displayName: 'TikTok Website URL',
+			name: 'authBaseUrl',
+			type: 'string',
+			default: 'https://www.tiktok.com',
+			description: "Where TikTok's consent page lives. Change it only to test against a TikTok emulator.",
+		},
+		{
+			displayName: 'TikTok API URL',
+			name: 'apiBaseUrl',
+			type: 'string',
+			default: 'https://open.tiktokapis.com',
+			description: "Where TikTok's API lives. Change it only to test against a TikTok emulator.",
+		},
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'hidden',
+			default: '={{ $self["authBaseUrl"].replace(/\\/+$/, "") + "/v2/auth/authorize/" }}',
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default: '={{ $self["apiBaseUrl"].replace(/\\/+$/, "") + "/v2/oauth/token/" }}',
+		},
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'hidden',
+			default: 'user.info.basic,video.publish,video.upload',
+		},
+		{
+			// TikTok reads `client_key` on the consent page (n8n also adds `client_id`, which TikTok ignores there).
+			displayName: 'Auth URI Query Parameters',
+			name: 'authQueryParameters',
+			type: 'hidden',
+			default: '={{ "client_key=" + encodeURIComponent($self["clientId"]) }}',
+		},
+		{
+			// Merged into the code-exchange body by n8n: TikTok wants client_key and client_secret there.
+			displayName: 'Additional Body Properties',
+			name: 'additionalBodyProperties',
+			type: 'hidden',
+			default: '={{ JSON.stringify({ client_key: $self["clientId"], client_secret: $self["clientSecret"] }) }}',
+		},
+		{
+			// "header" keeps n8n from adding a client_id body field; TikTok ignores the Basic header.
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'hidden',
+			default: 'header',
+		},
+	];
+
+	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+		return (await refreshIfExpiring(
+			(request) => this.helpers.httpRequest(request),
+			credentials as IDataObject,
+		)) as IDataObject;
+	}
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{ $credentials.apiBaseUrl.replace(/\\/+$/, "") }}',
+			url: '/v2/post/publish/creator_info/query/',
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json; charset=UTF-8' },
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'error.code',
+					value: 'access_token_invalid',
+					message: 'TikTok rejected the access token (access_token_invalid): reconnect the credential',
+				},
+			},
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'error.code',
+					value: 'scope_not_authorized',
+					message: 'The connection lacks the video.publish scope (scope_not_authorized): reconnect and tick every permission',
+				},
+			},
+		],
+	};
+}

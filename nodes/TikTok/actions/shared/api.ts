@@ -1,0 +1,97 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { INIT_CALLS_PER_MINUTE } from '../../helpers/limits';
+import { SlidingWindowPacer } from '../../helpers/pacer';
+import type { TikTokStatus } from '../../helpers/publishResult';
+import { isTerminal } from '../../helpers/publishResult';
+import type { CreatorInfo } from '../../helpers/validation';
+import type { TikTokContext } from '../../transport';
+import { TikTokApiError, pause, tiktokApiRequest } from '../../transport';
+
+export const PATHS = {
+	creatorInfo: '/v2/post/publish/creator_info/query/',
+	videoInit: '/v2/post/publish/video/init/',
+	inboxVideoInit: '/v2/post/publish/inbox/video/init/',
+	contentInit: '/v2/post/publish/content/init/',
+	status: '/v2/post/publish/status/fetch/',
+} as const;
+
+/** One second of slack over TikTok's minute: our clock starts before TikTok's does. */
+const initPacer = new SlidingWindowPacer(INIT_CALLS_PER_MINUTE, 61_000);
+
+function pacingKey(ctx: TikTokContext): string {
+	const credential = ctx.getNode().credentials?.tikTokOAuth2Api;
+	return credential?.id ?? credential?.name ?? 'default';
+}
+
+export async function fetchCreatorInfo(ctx: TikTokContext): Promise<CreatorInfo> {
+	return (await tiktokApiRequest<IDataObject>(ctx, 'POST', PATHS.creatorInfo, {}, { idempotent: true })) as unknown as CreatorInfo;
+}
+
+export interface InitResult {
+	publish_id: string;
+	upload_url?: string;
+	/** When the upload URL was issued: it lives one hour. */
+	issuedAt: number;
+	/** Time spent waiting to stay within TikTok's 6 inits per minute. */
+	pacedMs: number;
+}
+
+/**
+ * Starts a publish. Paced to 6 per minute per credential; repeated only after a 429 (TikTok refused it).
+ * Any other failure after sending is ambiguous and surfaces as "may or may not exist".
+ */
+export async function initPublish(ctx: IExecuteFunctions, path: string, body: IDataObject): Promise<InitResult> {
+	const key = pacingKey(ctx);
+	let pacedMs = 0;
+	const data = await tiktokApiRequest<IDataObject>(ctx, 'POST', path, body, {
+		idempotent: false,
+		maxAttempts: 6,
+		timeoutMs: 120_000,
+		beforeAttempt: async () => {
+			const delay = initPacer.delayFor(key);
+			if (delay > 0) {
+				pacedMs += delay;
+				await pause(ctx, delay);
+			}
+			initPacer.record(key);
+		},
+	});
+	return {
+		publish_id: String(data.publish_id),
+		upload_url: data.upload_url === undefined ? undefined : String(data.upload_url),
+		issuedAt: Date.now(),
+		pacedMs,
+	};
+}
+
+export async function fetchStatus(ctx: TikTokContext, publishId: string): Promise<TikTokStatus> {
+	return (await tiktokApiRequest<IDataObject>(ctx, 'POST', PATHS.status, { publish_id: publishId }, { idempotent: true })) as TikTokStatus;
+}
+
+export interface WaitOptions {
+	intervalMs: number;
+	timeoutMs: number;
+	draft: boolean;
+}
+
+/** Polls status/fetch until a final status or the timeout; returns the last status seen. */
+export async function waitForFinalStatus(
+	ctx: IExecuteFunctions,
+	publishId: string,
+	options: WaitOptions,
+): Promise<{ status: TikTokStatus; timedOut: boolean; polls: number }> {
+	const deadline = Date.now() + options.timeoutMs;
+	let polls = 0;
+	for (;;) {
+		const status = await fetchStatus(ctx, publishId);
+		polls++;
+		if (isTerminal(status.status, options.draft)) return { status, timedOut: false, polls };
+		if (Date.now() + options.intervalMs > deadline) return { status, timedOut: true, polls };
+		await pause(ctx, options.intervalMs);
+	}
+}
+
+export function isAmbiguous(error: unknown): boolean {
+	return error instanceof TikTokApiError && error.ambiguous;
+}

@@ -1,0 +1,185 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { DirectPostSettings, PostKind } from '../../helpers/validation';
+
+export const MUSIC_USAGE_NOTICE =
+	"By posting, you agree to TikTok's <a href=\"https://www.tiktok.com/legal/page/global/music-usage-confirmation/en\" target=\"_blank\">Music Usage Confirmation</a>.";
+export const BRANDED_CONTENT_NOTICE =
+	"Branded content: by posting, you agree to TikTok's <a href=\"https://www.tiktok.com/legal/page/global/bc-policy/en\" target=\"_blank\">Branded Content Policy</a> and <a href=\"https://www.tiktok.com/legal/page/global/music-usage-confirmation/en\" target=\"_blank\">Music Usage Confirmation</a>. The post will be labeled \"Paid partnership\" and cannot be private.";
+
+/**
+ * The creator-facing settings TikTok's Content Sharing Guidelines require for a direct post: privacy with
+ * no default (chosen from the creator's own options), interactions off unless chosen, commercial disclosure.
+ * `show` scopes them to the operation; `kind` drops duet/stitch for photos.
+ */
+export function directPostProperties(show: Record<string, string[]>, kind: PostKind): INodeProperties[] {
+	const direct = { show: { ...show, postMode: ['direct'] } };
+	const properties: INodeProperties[] = [
+		{
+			displayName: 'Privacy Level Name or ID',
+			name: 'privacyLevel',
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getPrivacyLevels' },
+			default: '',
+			required: true,
+			displayOptions: direct,
+			description:
+				'Who can see the post. The list shows only the levels the connected TikTok account offers right now. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+		},
+		{
+			displayName: 'Allow Comments',
+			name: 'allowComment',
+			type: 'boolean',
+			default: false,
+			displayOptions: direct,
+			description: 'Whether viewers may comment. Refused when the account has comments turned off.',
+		},
+	];
+	if (kind === 'video') {
+		properties.push(
+			{
+				displayName: 'Allow Duet',
+				name: 'allowDuet',
+				type: 'boolean',
+				default: false,
+				displayOptions: direct,
+				description: 'Whether viewers may make duets with this video. Private accounts cannot allow duets.',
+			},
+			{
+				displayName: 'Allow Stitch',
+				name: 'allowStitch',
+				type: 'boolean',
+				default: false,
+				displayOptions: direct,
+				description: 'Whether viewers may stitch this video. Private accounts cannot allow stitches.',
+			},
+		);
+	}
+	properties.push(
+		{
+			displayName: 'Disclose Commercial Content',
+			name: 'discloseCommercialContent',
+			type: 'boolean',
+			default: false,
+			displayOptions: direct,
+			description: 'Whether this post promotes yourself, a brand, product or service',
+		},
+		{
+			displayName: 'Your Brand',
+			name: 'yourBrand',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { ...direct.show, discloseCommercialContent: [true] } },
+			description: "Whether you promote your own business. The post is labeled 'Promotional content'.",
+		},
+		{
+			displayName: 'Branded Content',
+			name: 'brandedContent',
+			type: 'boolean',
+			default: false,
+			displayOptions: { show: { ...direct.show, discloseCommercialContent: [true] } },
+			description:
+				"Whether you promote another brand or a third party. The post is labeled 'Paid partnership' and cannot be private (Only Me).",
+		},
+		{
+			displayName: BRANDED_CONTENT_NOTICE,
+			name: 'brandedContentNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { ...direct.show, discloseCommercialContent: [true], brandedContent: [true] } },
+		},
+		{
+			displayName: MUSIC_USAGE_NOTICE,
+			name: 'musicUsageNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: direct,
+		},
+	);
+	return properties;
+}
+
+export function readDirectPostSettings(ctx: IExecuteFunctions, itemIndex: number, kind: PostKind): DirectPostSettings {
+	const get = <T>(name: string, fallback: T) => ctx.getNodeParameter(name, itemIndex, fallback) as T;
+	const disclose = get('discloseCommercialContent', false);
+	return {
+		privacyLevel: get('privacyLevel', ''),
+		allowComment: get('allowComment', false),
+		allowDuet: kind === 'video' ? get('allowDuet', false) : false,
+		allowStitch: kind === 'video' ? get('allowStitch', false) : false,
+		discloseCommercialContent: disclose,
+		yourBrand: disclose ? get('yourBrand', false) : false,
+		brandedContent: disclose ? get('brandedContent', false) : false,
+	};
+}
+
+export const postModeProperty = (show: Record<string, string[]>, draftDescription: string): INodeProperties => ({
+	displayName: 'Post Mode',
+	name: 'postMode',
+	type: 'options',
+	noDataExpression: true,
+	default: 'direct',
+	displayOptions: { show },
+	options: [
+		{ name: 'Direct Post', value: 'direct', description: "Publish straight to the account's profile" },
+		{ name: 'Upload as Draft', value: 'draft', description: draftDescription },
+	],
+});
+
+export const draftNotice = (show: Record<string, string[]>): INodeProperties => ({
+	displayName:
+		'Drafts land in the TikTok inbox of the connected account. The account owner must open the notification in the TikTok app to add the caption and settings and post it. TikTok allows at most 5 pending drafts per 24 hours.',
+	name: 'draftNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { ...show, postMode: ['draft'] } },
+});
+
+export const waitProperties = (show: Record<string, string[]>): INodeProperties[] => [
+	{
+		displayName: 'Wait for Publish',
+		name: 'waitForPublish',
+		type: 'boolean',
+		default: true,
+		displayOptions: { show },
+		description:
+			'Whether to wait until TikTok has finished processing (published, delivered to the inbox, or failed). Turn off to return at once and check later with Post → Get Status.',
+	},
+	{
+		displayName: 'Wait Options',
+		name: 'waitOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { ...show, waitForPublish: [true] } },
+		options: [
+			{
+				displayName: 'Check Every (Seconds)',
+				name: 'intervalSeconds',
+				type: 'number',
+				typeOptions: { minValue: 3 },
+				default: 5,
+				description: 'How often to ask TikTok for the status (TikTok allows 30 status checks per minute)',
+			},
+			{
+				displayName: 'Give Up After (Minutes)',
+				name: 'timeoutMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 10,
+				description:
+					'How long to wait before returning the current status. The post may still appear later; check it with Post → Get Status.',
+			},
+		],
+	},
+];
+
+export function readWaitOptions(ctx: IExecuteFunctions, itemIndex: number) {
+	const wait = ctx.getNodeParameter('waitForPublish', itemIndex, true) as boolean;
+	const options = ctx.getNodeParameter('waitOptions', itemIndex, {}) as { intervalSeconds?: number; timeoutMinutes?: number };
+	return {
+		wait,
+		intervalMs: Math.max(3, options.intervalSeconds ?? 5) * 1000,
+		timeoutMs: Math.max(1, options.timeoutMinutes ?? 10) * 60_000,
+	};
+}

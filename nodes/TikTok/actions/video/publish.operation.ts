@@ -1,0 +1,172 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { planChunks } from '../../helpers/chunkPlan';
+import { adviceForFailReason } from '../../helpers/errorMap';
+import { toPublishOutput } from '../../helpers/publishResult';
+import type { CreatorInfo } from '../../helpers/validation';
+import { assertDirectPostSettings, assertVideoCaption, assertVideoDuration, commonPostInfo } from '../../helpers/validation';
+import { settle } from '../../transport';
+import { uploadVideoChunks } from '../../transport/upload';
+import { PATHS, fetchCreatorInfo, initPublish, isAmbiguous, waitForFinalStatus } from '../shared/api';
+import { PublishFailedError } from '../shared/errors';
+import {
+	directPostProperties,
+	draftNotice,
+	postModeProperty,
+	readDirectPostSettings,
+	readWaitOptions,
+	waitProperties,
+} from '../shared/postSettings';
+import { videoFromBinary } from './source';
+
+const show = { resource: ['video'], operation: ['publish'] };
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Video Source',
+		name: 'source',
+		type: 'options',
+		noDataExpression: true,
+		default: 'binary',
+		options: [
+			{ name: 'Binary File', value: 'binary', description: 'A video from a previous node (e.g. Google Drive, HTTP Request)' },
+		],
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		displayOptions: { show: { source: ['binary'] } },
+		hint: 'The name of the binary field that holds the video (MP4, MOV or WebM, up to 4 GB)',
+	},
+	postModeProperty({}, 'Send to the TikTok inbox; the account owner finishes and posts it in the TikTok app'),
+	draftNotice({}),
+	{
+		displayName: 'Caption',
+		name: 'caption',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		displayOptions: { show: { postMode: ['direct'] } },
+		description: 'Text shown with the video; #hashtags and @mentions work. At most 2200 characters (emoji count as 2).',
+	},
+	...directPostProperties({}, 'video'),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { postMode: ['direct'] } },
+		options: [
+			{
+				displayName: 'AI-Generated Content',
+				name: 'isAigc',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to label the video "Creator labeled as AI-generated"',
+			},
+			{
+				displayName: 'Cover Frame (Milliseconds)',
+				name: 'coverTimestampMs',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'Which moment of the video to use as its cover, in milliseconds from the start',
+			},
+		],
+	},
+	...waitProperties({}),
+];
+
+export const description = updateDisplayOptions({ show }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const mode = this.getNodeParameter('postMode', itemIndex) as 'direct' | 'draft';
+	const draft = mode === 'draft';
+	const caption = draft ? '' : (this.getNodeParameter('caption', itemIndex, '') as string);
+	assertVideoCaption(caption);
+	const settings = draft ? undefined : readDirectPostSettings(this, itemIndex, 'video');
+	const options = draft ? {} : (this.getNodeParameter('options', itemIndex, {}) as IDataObject);
+	const wait = readWaitOptions(this, itemIndex);
+
+	const video = await videoFromBinary(this, itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex) as string);
+	const plan = planChunks(video.size);
+
+	// TikTok's guidelines: fetch fresh creator info before every direct post and honour it.
+	let creator: CreatorInfo | undefined;
+	if (settings) {
+		creator = await fetchCreatorInfo(this);
+		assertDirectPostSettings(settings, creator, 'video');
+		assertVideoDuration(video.durationSec, creator);
+	}
+
+	const sourceInfo = {
+		source: 'FILE_UPLOAD',
+		video_size: plan.videoSize,
+		chunk_size: plan.chunkSize,
+		total_chunk_count: plan.totalChunkCount,
+	};
+	const body: IDataObject = { source_info: sourceInfo };
+	if (settings) {
+		const postInfo: IDataObject = {
+			...commonPostInfo(settings),
+			disable_duet: !settings.allowDuet,
+			disable_stitch: !settings.allowStitch,
+		};
+		if (caption) postInfo.title = caption;
+		if (options.isAigc) postInfo.is_aigc = true;
+		if (options.coverTimestampMs) postInfo.video_cover_timestamp_ms = options.coverTimestampMs;
+		body.post_info = postInfo;
+	}
+
+	const started = Date.now();
+	const init = await startPublish(this, draft ? PATHS.inboxVideoInit : PATHS.videoInit, body);
+	const upload = await uploadVideoChunks(this, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt);
+	const uploadedAt = Date.now();
+
+	let output: IDataObject = { publish_id: init.publish_id, status: 'PROCESSING_UPLOAD', post_ids: [] };
+	if (wait.wait) {
+		const result = await waitForFinalStatus(this, init.publish_id, { ...wait, draft });
+		output = toPublishOutput(init.publish_id, result.status, creator?.creator_username, 'video');
+		if (result.status.status === 'FAILED') {
+			const advice = adviceForFailReason(result.status.fail_reason ?? 'unknown');
+			throw new PublishFailedError(advice, { ...output, code: result.status.fail_reason ?? 'FAILED' });
+		}
+		if (result.timedOut) output.wait_timed_out = true;
+	}
+	return [
+		{
+			json: {
+				...output,
+				mode: draft ? 'draft' : 'direct',
+				source: 'FILE_UPLOAD',
+				...(draft ? { next_step: 'Open the TikTok app: the draft is waiting in the inbox notification.' } : {}),
+				...(creator ? { creator_nickname: creator.creator_nickname, creator_username: creator.creator_username } : {}),
+				video: { bytes: video.size, container: video.container, duration_sec: video.durationSec, chunks: upload.chunks, chunk_size: plan.chunkSize, chunk_retries: upload.retries },
+				timing: { paced_ms: init.pacedMs, upload_ms: uploadedAt - init.issuedAt, total_ms: Date.now() - started },
+			},
+			pairedItem: { item: itemIndex },
+		},
+	];
+}
+
+/** Init, turning an ambiguous failure into an error that says the post may exist and how to check. */
+export async function startPublish(ctx: IExecuteFunctions, path: string, body: IDataObject) {
+	const outcome = await settle(initPublish(ctx, path, body));
+	if (outcome.ok) return outcome.value;
+	if (isAmbiguous(outcome.error)) {
+		throw new PublishFailedError(
+			{
+				message: 'TikTok may or may not have started this publish',
+				description:
+					'The request reached TikTok but no clear answer came back. TikTok offers no way to make a repeat safe, so the node did not try again: doing so could post twice. Check the TikTok profile (or the inbox, for drafts) before running this item again.',
+			},
+			{ code: 'publish_outcome_unknown', http_status: (outcome.error as { httpStatus?: number }).httpStatus },
+		);
+	}
+	throw outcome.error;
+}

@@ -1,0 +1,245 @@
+/**
+ * Every error TikTok documents, turned into a one-line message and a fix a no-code user can act on.
+ * The raw code stays with the error so workflows can branch on it.
+ */
+export interface ErrorAdvice {
+	message: string;
+	description: string;
+}
+
+const RECONNECT = 'Open the TikTok credential in n8n and click "Reconnect" (or "Connect my account").';
+
+/** OAuth token/revoke endpoint errors (`error` field). */
+export const OAUTH_ERRORS: Record<string, ErrorAdvice> = {
+	access_denied: {
+		message: 'The TikTok account owner did not approve the connection',
+		description: `Connect again and click Authorize on TikTok's consent page. ${RECONNECT}`,
+	},
+	invalid_client: {
+		message: 'TikTok did not accept the Client Key or Client Secret',
+		description:
+			'Copy the Client Key and Client Secret again from your app in the TikTok developer portal (Manage apps → your app), paste them into the credential, and reconnect.',
+	},
+	invalid_grant: {
+		message: 'The TikTok connection has expired or was revoked',
+		description: `The account removed this app, the refresh token expired, or it was already used. ${RECONNECT}`,
+	},
+	invalid_request: {
+		message: 'TikTok rejected the sign-in request',
+		description:
+			'Check that the OAuth Redirect URL shown in the credential is registered exactly (same scheme, host, path) in the TikTok developer portal under Login Kit, then reconnect.',
+	},
+	invalid_scope: {
+		message: 'TikTok rejected the requested permissions',
+		description:
+			'Add the products "Login Kit" and "Content Posting API" to your TikTok app and enable the scopes user.info.basic, video.publish and video.upload, then reconnect.',
+	},
+	unauthorized_client: {
+		message: 'This TikTok app may not use this sign-in method',
+		description:
+			'In the TikTok developer portal, make sure the app is a Web app with Login Kit enabled. Sandbox apps only accept the target users you added.',
+	},
+	unsupported_grant_type: {
+		message: 'TikTok does not support this sign-in method',
+		description: 'This is a bug in the node. Please report it with the log_id shown below.',
+	},
+	unsupported_response_type: {
+		message: 'TikTok does not support this sign-in response type',
+		description: 'This is a bug in the node. Please report it with the log_id shown below.',
+	},
+	server_error: {
+		message: "TikTok's sign-in service had an internal problem",
+		description: 'Try again in a few minutes.',
+	},
+	temporarily_unavailable: {
+		message: "TikTok's sign-in service is temporarily unavailable",
+		description: 'Try again in a few minutes.',
+	},
+};
+
+/** Content Posting API envelope errors (`error.code`). */
+export const API_ERRORS: Record<string, ErrorAdvice> = {
+	access_token_invalid: {
+		message: 'TikTok did not accept the access token',
+		description: `The connection expired or the app was removed from the TikTok account. ${RECONNECT}`,
+	},
+	scope_not_authorized: {
+		message: 'The TikTok connection lacks a permission this operation needs',
+		description: `Direct posts and creator info need "video.publish"; drafts need "video.upload". Enable both scopes for your app in the TikTok developer portal, then reconnect and tick every permission on the consent page. ${RECONNECT}`,
+	},
+	scope_permission_missed: {
+		message: 'Your TikTok app is not approved for a permission this operation needs',
+		description:
+			'In the TikTok developer portal, add the Content Posting API product and the scopes video.publish and video.upload to your app, then reconnect.',
+	},
+	internal_error: {
+		message: 'TikTok had an internal problem',
+		description: 'Nothing was changed by this request. Try again in a few minutes.',
+	},
+	invalid_file_upload: {
+		message: 'TikTok rejected the uploaded file',
+		description: 'Use an MP4, MOV or WebM video (H.264 recommended), at most 4 GB.',
+	},
+	invalid_params: {
+		message: 'TikTok rejected the request parameters',
+		description: "TikTok's own explanation is shown above. Check the post settings and try again.",
+	},
+	rate_limit_exceeded: {
+		message: 'Too many requests to TikTok in the last minute',
+		description:
+			'TikTok allows 6 publish calls, 20 creator-info calls and 30 status checks per minute per account. Space your runs out or publish fewer items per minute.',
+	},
+	spam_risk_too_many_posts: {
+		message: 'This TikTok account has reached its daily posting limit',
+		description: 'TikTok allows about 15 posts per account per day across all apps. Try again tomorrow.',
+	},
+	spam_risk_user_banned_from_posting: {
+		message: 'TikTok has blocked this account from posting',
+		description: 'The account owner must resolve this in the TikTok app (check notifications and account status).',
+	},
+	reached_active_user_cap: {
+		message: 'Your TikTok app has reached its daily limit of posting users',
+		description:
+			'Unaudited apps may post for at most 5 users per 24 hours; audited apps have the quota set at audit. Try again tomorrow or apply for a higher quota in the TikTok developer portal.',
+	},
+	unaudited_client_can_only_post_to_private_accounts: {
+		message: 'Your TikTok app is not audited yet, so it can only post to private accounts',
+		description:
+			'Set the TikTok account to private (TikTok app → Settings → Privacy → Private account) and use privacy "Only Me" (SELF_ONLY), or submit your app for TikTok\'s audit to post publicly.',
+	},
+	url_ownership_unverified: {
+		message: 'TikTok does not accept media from this URL because its domain is not verified',
+		description:
+			'Verify the domain or URL prefix in the TikTok developer portal (your app → URL properties), or for videos choose Video Source "URL (Uploaded by n8n)" or "URL (Automatic)" so n8n uploads the file itself.',
+	},
+	privacy_level_option_mismatch: {
+		message: 'This privacy level is not available for this TikTok account',
+		description:
+			'Choose one of the privacy levels the account offers (the dropdown lists them). Private accounts cannot post "Everyone"; unaudited apps can only post "Only Me".',
+	},
+	spam_risk_too_many_pending_share: {
+		message: 'This TikTok account has too many drafts waiting in its inbox',
+		description:
+			'TikTok allows at most 5 pending drafts per 24 hours. Ask the account owner to post or delete the drafts in the TikTok app, or try again tomorrow.',
+	},
+	app_version_check_failed: {
+		message: "The TikTok app on the creator's phone is too old for photo drafts",
+		description: 'The account owner must update the TikTok app to version 31.8 or newer.',
+	},
+	invalid_publish_id: {
+		message: 'TikTok does not know this publish ID',
+		description: 'Use the publish_id returned by a Publish operation of this node (it looks like v_pub_file~v2-1.123…).',
+	},
+	token_not_authorized_for_specified_publish_id: {
+		message: 'This publish ID belongs to another TikTok account',
+		description: 'Use the same TikTok credential that published the post.',
+	},
+	publish_not_cancellable: {
+		message: 'This publish can no longer be cancelled',
+		description: 'Only URL downloads that are still in progress can be cancelled.',
+	},
+};
+API_ERRORS.invalid_param = API_ERRORS.invalid_params; // TikTok's docs spell it singular, the API plural
+
+/** `fail_reason` values of a FAILED publish (status/fetch). */
+export const FAIL_REASONS: Record<string, ErrorAdvice> = {
+	file_format_check_failed: {
+		message: 'TikTok could not read the video or image format',
+		description: 'Use MP4, MOV or WebM video (H.264 recommended) or JPEG/WebP images.',
+	},
+	duration_check_failed: {
+		message: "The video is longer or shorter than TikTok allows for this account",
+		description: "Trim the video to the account's maximum duration (see Creator → Get Info).",
+	},
+	frame_rate_check_failed: {
+		message: 'TikTok rejected the video frame rate',
+		description: 'Re-encode the video at 23–60 frames per second.',
+	},
+	picture_size_check_failed: {
+		message: 'TikTok rejected the picture size',
+		description: 'Videos must be 360–4096 pixels wide and high; photos at most 1080p and 20 MB.',
+	},
+	internal: {
+		message: 'TikTok failed to publish because of an internal problem',
+		description: 'This can be retried: run the item again.',
+	},
+	video_pull_failed: {
+		message: 'TikTok could not download the video from the URL',
+		description:
+			'Make sure the URL is public, answers without redirects, and stays reachable for up to an hour. Retry if the URL is good.',
+	},
+	photo_pull_failed: {
+		message: 'TikTok could not download one of the photos',
+		description:
+			'Make sure every image URL is public, answers without redirects, and stays reachable. Retry if the URLs are good.',
+	},
+	publish_cancelled: {
+		message: 'The publish was cancelled',
+		description: 'Publish again if you still want the post.',
+	},
+	auth_removed: {
+		message: 'The TikTok account removed access for this app while publishing',
+		description: `Do not retry until the account reconnects. ${RECONNECT}`,
+	},
+	spam_risk_too_many_posts: API_ERRORS.spam_risk_too_many_posts,
+	spam_risk_user_banned_from_posting: API_ERRORS.spam_risk_user_banned_from_posting,
+	spam_risk_text: {
+		message: 'TikTok flagged the caption as risky',
+		description: 'Change the caption (links, repeated hashtags or mentions are common triggers). Do not retry it unchanged.',
+	},
+	spam_risk: {
+		message: 'TikTok flagged the post as risky',
+		description: 'Do not retry the same post. Change the content or caption.',
+	},
+};
+
+/** Raw HTTP statuses of the chunk upload URL (no JSON envelope there). */
+export const UPLOAD_STATUS_ERRORS: Record<number, ErrorAdvice> = {
+	400: {
+		message: 'TikTok rejected an upload chunk as malformed',
+		description: 'This is a bug in the node. Please report it with the details below.',
+	},
+	403: {
+		message: 'The TikTok upload link expired',
+		description:
+			'TikTok gives one hour to upload a video. Run the item again; for very large files use a faster connection or "URL (Pulled by TikTok)" from a verified domain.',
+	},
+	404: {
+		message: 'TikTok no longer has an upload waiting for this link',
+		description: 'The upload was finished or cancelled. Run the item again to start a new publish.',
+	},
+	416: {
+		message: "TikTok's upload progress did not match the chunk sent",
+		description: 'Run the item again to start a new upload.',
+	},
+};
+
+export function adviceForUploadStatus(status: number): ErrorAdvice {
+	return (
+		UPLOAD_STATUS_ERRORS[status] ?? {
+			message: `TikTok's upload server answered HTTP ${status}`,
+			description: 'TikTok had a problem receiving the video. Run the item again in a few minutes.',
+		}
+	);
+}
+
+export function adviceForApiError(code: string, tiktokMessage?: string): ErrorAdvice {
+	const known = API_ERRORS[code] ?? OAUTH_ERRORS[code];
+	if (known) return known;
+	return {
+		message: `TikTok answered "${code}"${tiktokMessage ? `: ${tiktokMessage}` : ''}`,
+		description: 'Check the TikTok developer documentation for this code, or try again later.',
+	};
+}
+
+export function adviceForFailReason(reason: string): ErrorAdvice {
+	return (
+		FAIL_REASONS[reason] ?? {
+			message: `TikTok could not publish the post (${reason})`,
+			description: 'Check the media and caption, then try again.',
+		}
+	);
+}
+
+/** fail_reason values worth retrying (TikTok: `internal`; pulls when the URL is good). */
+export const RETRYABLE_FAIL_REASONS = new Set(['internal', 'video_pull_failed', 'photo_pull_failed']);

@@ -1,0 +1,22 @@
+/** TikTok's documented limits (Content Posting API reference, media transfer guide). */
+export const MIN_CHUNK_BYTES = 5 * 1024 * 1024; // 5,242,880: the safe reading of "5 MB"
+export const MAX_CHUNK_BYTES = 64_000_000; // the safe reading of "64 MB"
+export const MAX_FINAL_CHUNK_BYTES = 128_000_000;
+export const MAX_CHUNKS = 1000;
+/** Files up to this size may go in one request. */
+export const MAX_SINGLE_CHUNK_BYTES = MAX_CHUNK_BYTES;
+export const MAX_VIDEO_BYTES = 4 * 1024 * 1024 * 1024;
+/** Chunk size we aim for: small enough for bounded memory, large enough for throughput. */
+export const DEFAULT_TARGET_CHUNK_BYTES = 10_000_000;
+
+export const MAX_VIDEO_CAPTION_UTF16 = 2200;
+export const MAX_PHOTO_TITLE_UTF16 = 90;
+export const MAX_PHOTO_DESCRIPTION_UTF16 = 4000;
+export const MAX_PHOTOS = 35;
+export const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
+
+export const INIT_CALLS_PER_MINUTE = 6;
+export const STATUS_CALLS_PER_MINUTE = 30;
+export const CREATOR_INFO_CALLS_PER_MINUTE = 20;
+/** The upload URL dies one hour after init. */
+export const UPLOAD_URL_LIFETIME_MS = 60 * 60 * 1000;

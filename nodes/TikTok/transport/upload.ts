@@ -1,0 +1,123 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import type { ChunkPlan } from '../helpers/chunkPlan';
+import { chunkRange, contentRangeHeader } from '../helpers/chunkPlan';
+import { UPLOAD_URL_LIFETIME_MS } from '../helpers/limits';
+import { TikTokApiError, backoffMs, isNetworkFailure, pause, putChunk, settle } from './index';
+
+export type ByteSource = AsyncIterable<Uint8Array>;
+
+export interface UploadReport {
+	chunks: number;
+	retries: number;
+	bytes: number;
+}
+
+const MAX_ATTEMPTS_PER_CHUNK = 6;
+/** Time allowed for one chunk PUT: generous for slow links, short enough not to hang a worker. */
+const CHUNK_TIMEOUT_MS = 5 * 60 * 1000;
+
+/**
+ * Reads exactly `length` bytes into `target` from a byte source, keeping any surplus for the next call.
+ * Only one chunk of the video is ever held in memory.
+ */
+class ChunkReader {
+	private iterator: AsyncIterator<Uint8Array>;
+	private leftover: Uint8Array | undefined;
+
+	constructor(source: ByteSource) {
+		this.iterator = source[Symbol.asyncIterator]();
+	}
+
+	async fill(target: Buffer, length: number): Promise<void> {
+		let filled = 0;
+		while (filled < length) {
+			let piece = this.leftover;
+			this.leftover = undefined;
+			if (!piece) {
+				const next = await this.iterator.next();
+				if (next.done) {
+					throw new TikTokApiError(
+						'source_too_short',
+						`The video ended after fewer bytes than its reported size (${filled} of ${length} bytes in this chunk)`,
+						undefined,
+						undefined,
+					);
+				}
+				piece = next.value;
+			}
+			const take = Math.min(piece.length, length - filled);
+			target.set(piece.subarray(0, take), filled);
+			filled += take;
+			if (take < piece.length) this.leftover = piece.subarray(take);
+		}
+	}
+
+	async close(): Promise<void> {
+		await this.iterator.return?.();
+	}
+}
+
+/**
+ * Uploads a video to TikTok's upload URL chunk by chunk, in order.
+ * A chunk that meets a 5xx, a reset connection or a timeout is sent again (TikTok: "retry submitting this
+ * chunk"); when a retry is answered 416 but TikTok's Content-Range shows the chunk arrived, we move on.
+ */
+export async function uploadVideoChunks(
+	ctx: IExecuteFunctions,
+	uploadUrl: string,
+	plan: ChunkPlan,
+	source: ByteSource,
+	contentType: string,
+	issuedAt: number,
+): Promise<UploadReport> {
+	const reader = new ChunkReader(source);
+	const regular = Buffer.allocUnsafe(plan.totalChunkCount > 1 ? plan.chunkSize : 0);
+	let retries = 0;
+	try {
+		for (let index = 0; index < plan.totalChunkCount; index++) {
+			const range = chunkRange(plan, index);
+			const chunk = range.length === plan.chunkSize && plan.totalChunkCount > 1 ? regular : Buffer.allocUnsafe(range.length);
+			await reader.fill(chunk, range.length);
+			const contentRange = contentRangeHeader(plan, range);
+			let ambiguousBefore = false;
+			for (let attempt = 1; ; attempt++) {
+				if (Date.now() - issuedAt > UPLOAD_URL_LIFETIME_MS) {
+					throw new TikTokApiError('upload_url_expired', 'The upload link expired before the upload finished', undefined, 403);
+				}
+				const outcome = await settle(putChunk(ctx, uploadUrl, chunk, { contentType, contentRange }, CHUNK_TIMEOUT_MS));
+				if (!outcome.ok) {
+					if (ctx.getExecutionCancelSignal()?.aborted) throw outcome.error;
+					const message = String((outcome.error as Error)?.message);
+					const transient = isNetworkFailure(outcome.error) || /timeout|socket hang up|aborted/i.test(message);
+					if (!transient || attempt >= MAX_ATTEMPTS_PER_CHUNK) {
+						throw new TikTokApiError('upload_failed', `Chunk ${index + 1} of ${plan.totalChunkCount} could not be sent: ${message}`, undefined, undefined);
+					}
+					ambiguousBefore = true;
+					retries++;
+					await pause(ctx, backoffMs(attempt));
+					continue;
+				}
+				const { statusCode, contentRange: reply } = outcome.value;
+				if (statusCode === 206 || statusCode === 201) break;
+				if (statusCode === 416 && ambiguousBefore && acknowledges(reply, range.end)) break;
+				if (statusCode >= 500 && attempt < MAX_ATTEMPTS_PER_CHUNK) {
+					ambiguousBefore = true;
+					retries++;
+					await pause(ctx, backoffMs(attempt));
+					continue;
+				}
+				throw new TikTokApiError(`upload_http_${statusCode}`, `TikTok's upload server answered HTTP ${statusCode} to chunk ${index + 1} of ${plan.totalChunkCount}`, undefined, statusCode);
+			}
+		}
+	} finally {
+		await reader.close();
+	}
+	return { chunks: plan.totalChunkCount, retries, bytes: plan.videoSize };
+}
+
+/** Whether TikTok's `Content-Range: bytes 0-N/total` reply shows every byte up to `lastByte` received. */
+export function acknowledges(contentRange: string | undefined, lastByte: number): boolean {
+	const match = /bytes\s+0-(\d+)\//.exec(contentRange ?? '');
+	return match !== null && Number(match[1]) >= lastByte;
+}
