@@ -1,0 +1,316 @@
+// Shared types of the TikTok API emulator. Field names mirror TikTok's docs
+// (tiktok-api.md) where they are TikTok's; everything else is emulator-only.
+
+export type PrivacyLevel =
+	| 'PUBLIC_TO_EVERYONE'
+	| 'MUTUAL_FOLLOW_FRIENDS'
+	| 'FOLLOWER_OF_CREATOR'
+	| 'SELF_ONLY';
+
+export const PRIVACY_LEVELS: readonly PrivacyLevel[] = [
+	'PUBLIC_TO_EVERYONE',
+	'MUTUAL_FOLLOW_FRIENDS',
+	'FOLLOWER_OF_CREATOR',
+	'SELF_ONLY',
+];
+
+/** Every scope TikTok's v2 API knows (tiktok-api.md §2.6); others → invalid_scope. */
+export const KNOWN_SCOPES: readonly string[] = [
+	'user.info.basic',
+	'user.info.profile',
+	'user.info.stats',
+	'video.list',
+	'video.publish',
+	'video.upload',
+];
+
+/** fail_reason values of status/fetch (§9). */
+export type FailReason =
+	| 'file_format_check_failed'
+	| 'duration_check_failed'
+	| 'frame_rate_check_failed'
+	| 'picture_size_check_failed'
+	| 'internal'
+	| 'video_pull_failed'
+	| 'photo_pull_failed'
+	| 'publish_cancelled'
+	| 'auth_removed'
+	| 'spam_risk_too_many_posts'
+	| 'spam_risk_user_banned_from_posting'
+	| 'spam_risk_text'
+	| 'spam_risk';
+
+export type PublishStatus =
+	| 'PROCESSING_UPLOAD'
+	| 'PROCESSING_DOWNLOAD'
+	| 'SEND_TO_USER_INBOX'
+	| 'PUBLISH_COMPLETE'
+	| 'FAILED';
+
+export type PostingBlock = 'spam_risk_too_many_posts' | 'spam_risk_user_banned_from_posting';
+
+export interface ClientConfig {
+	clientKey: string;
+	clientSecret: string;
+	/** Shown on the consent page. */
+	name: string;
+	/** Exact-match list; `http://127.0.0.1:*` / `http://localhost:*` ports match any port (desktop rule). */
+	redirectUris: string[];
+	/** Unaudited clients: private accounts only, SELF_ONLY, 5 active users / 24 h (§11.3). */
+	audited: boolean;
+	/** Scopes the app is approved for; asking for others → invalid_scope. */
+	scopes: string[];
+	/** Distinct posting users per 24 h for an audited client (null = no cap). */
+	activeUserCap: number | null;
+}
+
+export interface AccountFixture {
+	openId: string;
+	username: string;
+	nickname: string;
+	avatarUrl: string;
+	/** Private accounts offer FOLLOWER_OF_CREATOR instead of PUBLIC_TO_EVERYONE and force duet/stitch off. */
+	isPrivate: boolean;
+	commentDisabled: boolean;
+	duetDisabled: boolean;
+	stitchDisabled: boolean;
+	maxVideoPostDurationSec: number;
+	/** creator_info answers HTTP 200 with this code; init answers 403 with it. */
+	postingBlock: PostingBlock | null;
+	/** MEDIA_UPLOAD photo init → app_version_check_failed (same as config.appVersionTooOld, per account). */
+	appVersionTooOld: boolean;
+	/** Overrides the options derived from isPrivate. */
+	privacyLevelOptions?: PrivacyLevel[];
+}
+
+export type FaultEndpoint = 'init' | 'status' | 'creatorInfo' | 'cancel' | 'token';
+
+export type Fault =
+	| { type: 'chunk5xx'; chunkIndex: number; status?: 500 | 502 | 503; publishId?: string }
+	| { type: 'chunkDrop'; chunkIndex: number; publishId?: string }
+	| { type: 'http429'; endpoint: FaultEndpoint; count?: number }
+	| { type: 'http5xx'; endpoint: FaultEndpoint; count?: number; status?: 500 | 502 | 503 | 504 }
+	| { type: 'statusStuck'; polls: number; publishId?: string }
+	| { type: 'initHang'; afterCreate?: true }
+	| { type: 'initReset' };
+
+/** What happens to a publish once processing ends. No failReason = success. */
+export interface Outcome {
+	failReason?: FailReason;
+	/** Public posts get ids only when moderated (default true). */
+	moderated?: boolean;
+	/** How many post ids a successful public post yields (default 1; one draft can become several posts). */
+	postIdCount?: number;
+}
+
+export type RedirectUriScheme = 'https' | 'http-loopback' | 'http';
+
+export interface EmulatorConfig {
+	host: string;
+	/** 0 = any free port. */
+	port: number;
+	uploadPort: number;
+
+	clients: ClientConfig[];
+	accounts: Record<string, AccountFixture>;
+	/** Account preselected on the consent page. */
+	defaultAccount: string;
+
+	// OAuth
+	accessTokenTtlSec: number;
+	refreshTokenTtlSec: number;
+	codeTtlSec: number;
+	rotateRefreshTokens: boolean;
+	/** 'fixed': a rotated refresh token keeps the grant's original expiry; 'sliding': full TTL again. */
+	refreshTokenExpiry: 'fixed' | 'sliding';
+	refreshInvalidatesOldAccessToken: boolean;
+	clientKeyIn: 'body' | 'body-or-query';
+	rejectClientIdParam: boolean;
+	authorizeRejectClientIdParam: boolean;
+	redirectUriSchemes: RedirectUriScheme[];
+	oauthErrorHttpStatus: number;
+
+	// JSON API strictness
+	requireJsonContentType: boolean;
+	rejectUnknownFields: boolean;
+	requireBrandToggles: boolean;
+	rejectBrandedSelfOnly: boolean;
+	rejectInteractionOverride: boolean;
+	chunkRules: 'strict' | 'lenient';
+	limits: {
+		minChunkSize: number;
+		maxChunkSize: number;
+		maxFinalChunkSize: number;
+		maxChunkCount: number;
+		maxVideoSize: number;
+		maxVideoTitleLength: number;
+		maxPhotoTitleLength: number;
+		maxPhotoDescriptionLength: number;
+		maxPhotoCount: number;
+		maxPhotoBytes: number;
+	};
+	uploadUrlTtlSec: number;
+	appVersionTooOld: boolean;
+
+	rateLimits: {
+		init: number;
+		creatorInfo: number;
+		status: number;
+		windowSec: number;
+		initSharedAcrossEndpoints: boolean;
+	};
+
+	// Caps
+	directPostsPerDay: number;
+	pendingDraftsPerDay: number;
+	unauditedActiveUsersPerDay: number;
+	unauditedOffersOnlySelfOnly: boolean;
+	unauditedCapCountsDrafts: boolean;
+
+	// PULL_FROM_URL
+	verifiedDomains: string[];
+	verifiedPrefixes: string[];
+	pullRequiresHttps: boolean;
+	pullTrustedCaPem?: string;
+	/** Real milliseconds of socket inactivity before a pull fails. */
+	pullTimeoutMs: number;
+	/** Emulator-clock seconds a pull may take in total (TikTok: 1 h). */
+	pullDeadlineSec: number;
+
+	// Status machine
+	statusPolls: { processing: number; moderation: number };
+	inboxUserPostsAfterPolls: number | null;
+	inboxUserPrivacy: PrivacyLevel;
+	outcomes: Outcome[];
+	faults: Fault[];
+	/** Post ids are postIdBase + n, n = 1, 2, … */
+	postIdBase: string;
+}
+
+export type DeepPartial<T> = T extends (infer U)[]
+	? DeepPartial<U>[]
+	: T extends object
+		? { [K in keyof T]?: DeepPartial<T[K]> }
+		: T;
+
+export interface TokenResponse {
+	access_token: string;
+	expires_in: number;
+	open_id: string;
+	refresh_expires_in: number;
+	refresh_token: string;
+	scope: string;
+	token_type: 'Bearer';
+}
+
+export type InitEndpoint = 'video/init' | 'inbox/video/init' | 'content/init';
+
+export interface InitRecord {
+	time: number;
+	endpoint: InitEndpoint;
+	openId: string | null;
+	clientKey: string | null;
+	body: unknown;
+	httpStatus: number;
+	code: string;
+	message: string;
+	publishId: string | null;
+}
+
+export interface PhotoDownload {
+	url: string;
+	status: 'pending' | 'downloading' | 'done' | 'failed';
+	httpStatus: number | null;
+	contentType: string | null;
+	bytes: number;
+	sha256: string | null;
+	detectedFormat: 'jpeg' | 'webp' | null;
+	error: string | null;
+}
+
+export interface PublishRecord {
+	publishId: string;
+	kind: 'video' | 'photo';
+	mode: 'DIRECT_POST' | 'INBOX' | 'MEDIA_UPLOAD';
+	source: 'FILE_UPLOAD' | 'PULL_FROM_URL';
+	endpoint: InitEndpoint;
+	postInfo: Record<string, unknown> | null;
+	sourceInfo: Record<string, unknown>;
+	openId: string;
+	accountName: string;
+	clientKey: string;
+	createdAt: number;
+	uploadUrl: string | null;
+	uploadExpiresAt: number | null;
+	videoSize: number | null;
+	chunkSize: number | null;
+	totalChunkCount: number | null;
+	uploadedBytes: number;
+	chunksReceived: number;
+	/** Set when an Authorization header reached the upload host (it must be ignored; clients should not leak it). */
+	uploadAuthorizationHeaderSeen: boolean;
+	/** Hex sha256 of the whole upload/pulled video, computed while streaming; null until complete. */
+	sha256: string | null;
+	downloadedBytes: number;
+	photoDownloads: PhotoDownload[];
+	detectedFormat: 'mp4' | 'webm' | null;
+	detectedDurationSec: number | null;
+	status: PublishStatus;
+	failReason: FailReason | null;
+	/** Post ids as decimal strings (they exceed 2^53). */
+	postIds: string[];
+	statusPolls: number;
+}
+
+export interface TokenRequestRecord {
+	time: number;
+	endpoint: 'token' | 'revoke';
+	grantType: string | null;
+	contentType: string | null;
+	/** Names only; values may be secrets. */
+	params: string[];
+	queryParams: string[];
+	authorizationHeader: boolean;
+	clientKey: string | null;
+	outcome: string;
+	refreshToken?: 'valid' | 'expired' | 'rotated' | 'revoked' | 'unknown' | 'wrong_client';
+	openId?: string;
+}
+
+export interface AuthorizeRecord {
+	time: number;
+	method: 'GET' | 'POST';
+	/** GET: the query parameters (no secrets in them); POST: the consent form minus nothing secret. */
+	params: Record<string, string>;
+	outcome: string;
+	grantedScopes?: string[];
+	account?: string;
+}
+
+export interface RequestRecord {
+	time: number;
+	server: 'api' | 'upload';
+	method: string;
+	path: string;
+	/** 0 = no response (hang, reset, dropped). */
+	status: number;
+}
+
+export interface FaultRecord {
+	time: number;
+	type: Fault['type'];
+	endpoint?: string;
+	publishId?: string;
+	chunkIndex?: number;
+	status?: number;
+}
+
+export interface EmulatorState {
+	inits: InitRecord[];
+	publishes: Map<string, PublishRecord>;
+	tokenRequests: TokenRequestRecord[];
+	authorizations: AuthorizeRecord[];
+	requests: RequestRecord[];
+	rateLimited: Record<string, number>;
+	faults: FaultRecord[];
+}
