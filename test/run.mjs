@@ -25,7 +25,7 @@ function findTests(dir) {
 	return entries.flatMap((name) => {
 		const path = join(abs, name);
 		if (statSync(path).isDirectory()) return findTests(relative(root, path));
-		return name.endsWith('.test.ts') ? [relative(root, path)] : [];
+		return name.endsWith('.test.mts') ? [relative(root, path)] : [];
 	});
 }
 

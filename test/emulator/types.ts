@@ -262,6 +262,8 @@ export interface PublishRecord {
 	statusPolls: number;
 }
 
+export type TokenRecordOutcome = 'valid' | 'expired' | 'rotated' | 'revoked' | 'unknown' | 'wrong_client';
+
 export interface TokenRequestRecord {
 	time: number;
 	endpoint: 'token' | 'revoke';
@@ -273,7 +275,7 @@ export interface TokenRequestRecord {
 	authorizationHeader: boolean;
 	clientKey: string | null;
 	outcome: string;
-	refreshToken?: 'valid' | 'expired' | 'rotated' | 'revoked' | 'unknown' | 'wrong_client';
+	refreshToken?: TokenRecordOutcome;
 	openId?: string;
 }
 

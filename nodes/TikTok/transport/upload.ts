@@ -53,6 +53,14 @@ class ChunkReader {
 		}
 	}
 
+	/** Fails when the source holds more bytes than planned: better no post than a truncated one. */
+	async expectEnd(): Promise<void> {
+		const next = this.leftover ? { done: false } : await this.iterator.next();
+		if (!next.done) {
+			throw new TikTokApiError('source_too_long', 'The video is longer than its reported size, so the upload was stopped before TikTok could publish a cut-off video', undefined, undefined);
+		}
+	}
+
 	async close(): Promise<void> {
 		await this.iterator.return?.();
 	}
@@ -79,6 +87,7 @@ export async function uploadVideoChunks(
 			const range = chunkRange(plan, index);
 			const chunk = range.length === plan.chunkSize && plan.totalChunkCount > 1 ? regular : Buffer.allocUnsafe(range.length);
 			await reader.fill(chunk, range.length);
+			if (index === plan.totalChunkCount - 1) await reader.expectEnd();
 			const contentRange = contentRangeHeader(plan, range);
 			let ambiguousBefore = false;
 			for (let attempt = 1; ; attempt++) {

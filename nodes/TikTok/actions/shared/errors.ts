@@ -67,7 +67,7 @@ export function mapError(ctx: IExecuteFunctions, error: unknown, itemIndex: numb
 			? adviceForUploadStatus(api.httpStatus ?? 0)
 			: api.code === 'upload_url_expired'
 				? adviceForUploadStatus(403)
-				: api.code === 'network_error' || api.code === 'upload_failed' || api.code === 'source_too_short'
+				: api.code === 'network_error' || api.code === 'upload_failed' || api.code.startsWith('source_too_')
 					? { message: api.message, description: 'Check the network connection between n8n and TikTok, then run the item again.' }
 					: adviceForApiError(api.code, api.tiktokMessage);
 		const description = api.tiktokMessage && advice.message !== api.tiktokMessage && !api.code.startsWith('upload')

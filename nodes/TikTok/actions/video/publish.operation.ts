@@ -5,9 +5,11 @@ import { planChunks } from '../../helpers/chunkPlan';
 import { adviceForFailReason } from '../../helpers/errorMap';
 import { toPublishOutput } from '../../helpers/publishResult';
 import type { CreatorInfo } from '../../helpers/validation';
-import { assertDirectPostSettings, assertVideoCaption, assertVideoDuration, commonPostInfo } from '../../helpers/validation';
-import { settle } from '../../transport';
+import { assertDirectPostSettings, assertHttpUrl, assertVideoCaption, assertVideoDuration, commonPostInfo } from '../../helpers/validation';
+import { TikTokApiError, settle } from '../../transport';
+import type { UploadReport } from '../../transport/upload';
 import { uploadVideoChunks } from '../../transport/upload';
+import type { InitResult } from '../shared/api';
 import { PATHS, fetchCreatorInfo, initPublish, isAmbiguous, waitForFinalStatus } from '../shared/api';
 import { PublishFailedError } from '../shared/errors';
 import {
@@ -18,7 +20,9 @@ import {
 	readWaitOptions,
 	waitProperties,
 } from '../shared/postSettings';
-import { videoFromBinary } from './source';
+import { videoFromBinary, videoFromUrl } from './source';
+
+type UrlHandling = 'auto' | 'pull' | 'upload';
 
 const show = { resource: ['video'], operation: ['publish'] };
 
@@ -31,6 +35,41 @@ const properties: INodeProperties[] = [
 		default: 'binary',
 		options: [
 			{ name: 'Binary File', value: 'binary', description: 'A video from a previous node (e.g. Google Drive, HTTP Request)' },
+			{ name: 'URL', value: 'url', description: 'A web address of the video file' },
+		],
+	},
+	{
+		displayName: 'Video URL',
+		name: 'videoUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. https://cdn.example.com/videos/clip.mp4',
+		displayOptions: { show: { source: ['url'] } },
+		description: 'Direct link to the MP4, MOV or WebM file',
+	},
+	{
+		displayName: 'URL Handling',
+		name: 'urlHandling',
+		type: 'options',
+		default: 'auto',
+		displayOptions: { show: { source: ['url'] } },
+		options: [
+			{
+				name: 'Automatic',
+				value: 'auto',
+				description: "Let TikTok pull the URL; if TikTok refuses because the domain is not verified, n8n uploads it instead",
+			},
+			{
+				name: 'Pulled by TikTok',
+				value: 'pull',
+				description: 'TikTok downloads the URL itself. The domain or URL prefix must be verified in your TikTok app.',
+			},
+			{
+				name: 'Uploaded by n8n',
+				value: 'upload',
+				description: 'n8n downloads the URL and uploads the video to TikTok. Works with any host.',
+			},
 		],
 	},
 	{
@@ -93,26 +132,28 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const options = draft ? {} : (this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 	const wait = readWaitOptions(this, itemIndex);
 
-	const video = await videoFromBinary(this, itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex) as string);
-	const plan = planChunks(video.size);
+	const sourceType = this.getNodeParameter('source', itemIndex) as 'binary' | 'url';
+	const videoUrl = sourceType === 'url' ? String(this.getNodeParameter('videoUrl', itemIndex)).trim() : '';
+	if (sourceType === 'url') assertHttpUrl('video URL', videoUrl);
+	const urlHandling = sourceType === 'url' ? (this.getNodeParameter('urlHandling', itemIndex, 'auto') as UrlHandling) : undefined;
+
+	let video =
+		sourceType === 'binary'
+			? await videoFromBinary(this, itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex) as string)
+			: undefined;
+	let plan = video ? planChunks(video.size) : undefined;
 
 	// TikTok's guidelines: fetch fresh creator info before every direct post and honour it.
 	let creator: CreatorInfo | undefined;
 	if (settings) {
 		creator = await fetchCreatorInfo(this);
 		assertDirectPostSettings(settings, creator, 'video');
-		assertVideoDuration(video.durationSec, creator);
+		assertVideoDuration(video?.durationSec, creator);
 	}
 
-	const sourceInfo = {
-		source: 'FILE_UPLOAD',
-		video_size: plan.videoSize,
-		chunk_size: plan.chunkSize,
-		total_chunk_count: plan.totalChunkCount,
-	};
-	const body: IDataObject = { source_info: sourceInfo };
+	let postInfo: IDataObject | undefined;
 	if (settings) {
-		const postInfo: IDataObject = {
+		postInfo = {
 			...commonPostInfo(settings),
 			disable_duet: !settings.allowDuet,
 			disable_stitch: !settings.allowStitch,
@@ -120,15 +161,40 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		if (caption) postInfo.title = caption;
 		if (options.isAigc) postInfo.is_aigc = true;
 		if (options.coverTimestampMs) postInfo.video_cover_timestamp_ms = options.coverTimestampMs;
-		body.post_info = postInfo;
 	}
+	const initPath = draft ? PATHS.inboxVideoInit : PATHS.videoInit;
+	const withPostInfo = (sourceInfo: IDataObject): IDataObject => (postInfo ? { post_info: postInfo, source_info: sourceInfo } : { source_info: sourceInfo });
 
 	const started = Date.now();
-	const init = await startPublish(this, draft ? PATHS.inboxVideoInit : PATHS.videoInit, body);
-	const upload = await uploadVideoChunks(this, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt);
-	const uploadedAt = Date.now();
+	let fallbackReason: string | undefined;
+	let init: InitResult | undefined;
+	if (urlHandling === 'pull' || urlHandling === 'auto') {
+		const pulled = await settle(startPublish(this, initPath, withPostInfo({ source: 'PULL_FROM_URL', video_url: videoUrl })));
+		if (pulled.ok) {
+			init = pulled.value;
+		} else if (urlHandling === 'auto' && pulled.error instanceof TikTokApiError && pulled.error.code === 'url_ownership_unverified') {
+			// TikTok refused before creating anything, so a second init cannot post twice.
+			fallbackReason = 'url_ownership_unverified';
+		} else {
+			throw pulled.error;
+		}
+	}
+	let upload: UploadReport | undefined;
+	if (!init) {
+		video ??= await videoFromUrl(this, videoUrl);
+		if (creator) assertVideoDuration(video.durationSec, creator);
+		plan ??= planChunks(video.size);
+		init = await startPublish(
+			this,
+			initPath,
+			withPostInfo({ source: 'FILE_UPLOAD', video_size: plan.videoSize, chunk_size: plan.chunkSize, total_chunk_count: plan.totalChunkCount }),
+		);
+		upload = await uploadVideoChunks(this, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt);
+	}
+	const transferredAt = Date.now();
+	const source = upload ? 'FILE_UPLOAD' : 'PULL_FROM_URL';
 
-	let output: IDataObject = { publish_id: init.publish_id, status: 'PROCESSING_UPLOAD', post_ids: [] };
+	let output: IDataObject = { publish_id: init.publish_id, status: upload ? 'PROCESSING_UPLOAD' : 'PROCESSING_DOWNLOAD', post_ids: [] };
 	if (wait.wait) {
 		const result = await waitForFinalStatus(this, init.publish_id, { ...wait, draft });
 		output = toPublishOutput(init.publish_id, result.status, creator?.creator_username, 'video');
@@ -143,11 +209,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			json: {
 				...output,
 				mode: draft ? 'draft' : 'direct',
-				source: 'FILE_UPLOAD',
+				source,
+				...(fallbackReason ? { fallback: `TikTok refused to pull the URL (${fallbackReason}), so n8n uploaded it` } : {}),
 				...(draft ? { next_step: 'Open the TikTok app: the draft is waiting in the inbox notification.' } : {}),
 				...(creator ? { creator_nickname: creator.creator_nickname, creator_username: creator.creator_username } : {}),
-				video: { bytes: video.size, container: video.container, duration_sec: video.durationSec, chunks: upload.chunks, chunk_size: plan.chunkSize, chunk_retries: upload.retries },
-				timing: { paced_ms: init.pacedMs, upload_ms: uploadedAt - init.issuedAt, total_ms: Date.now() - started },
+				...(video && upload && plan
+					? { video: { bytes: video.size, container: video.container, duration_sec: video.durationSec, chunks: upload.chunks, chunk_size: plan.chunkSize, chunk_retries: upload.retries } }
+					: {}),
+				timing: { paced_ms: init.pacedMs, transfer_ms: transferredAt - init.issuedAt, total_ms: Date.now() - started },
 			},
 			pairedItem: { item: itemIndex },
 		},

@@ -17,6 +17,9 @@ export interface LocalVideo {
 	fileName?: string;
 }
 
+/** A readable stream as n8n's helpers take it (the lint rules forbid importing node's stream types). */
+type BinaryInput = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+
 /** Size of the pieces read from n8n's binary store. */
 const STREAM_PIECE_BYTES = 1024 * 1024;
 
@@ -74,4 +77,90 @@ export async function probe(video: { size: number; open(): Promise<ByteSource>; 
 		await stream.return(undefined);
 	}
 	return { ...video, container, mimeType: VIDEO_MIME_TYPES[container], durationSec };
+}
+
+/** Replays bytes already read from the front of a stream, then the rest of it. */
+async function* replay(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+	yield* head;
+	for (;;) {
+		const next = await rest.next();
+		if (next.done) return;
+		yield next.value;
+	}
+}
+
+const DOWNLOAD_TIMEOUT_MS = 10 * 60 * 1000;
+
+/**
+ * A video n8n downloads itself, for TikTok's FILE_UPLOAD. With a Content-Length it is streamed straight into
+ * the upload; without one it is first stored in n8n's binary data (filesystem in regular mode) to learn its size.
+ */
+export async function videoFromUrl(ctx: IExecuteFunctions, url: string): Promise<LocalVideo> {
+	const download = await settleDownload(ctx, url);
+	const length = Number(download.headers['content-length']);
+	const fileName = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'video');
+	if (!Number.isFinite(length) || length <= 0) {
+		const stored = await ctx.helpers.prepareBinaryData(download.body, fileName);
+		if (!stored.id) {
+			const buffer = Buffer.from(stored.data, BINARY_ENCODING);
+			return await probe({ size: buffer.length, fileName, open: async () => (async function* () { yield buffer; })() });
+		}
+		const id = stored.id;
+		const size = (await ctx.helpers.getBinaryMetadata(id)).fileSize;
+		return await probe({ size, fileName, open: async () => await ctx.helpers.getBinaryStream(id, STREAM_PIECE_BYTES) });
+	}
+	// Streamed once: read the first bytes to recognise the container, then hand the whole stream to the upload.
+	const iterator = (download.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+	const head: Uint8Array[] = [];
+	let headBytes = 0;
+	while (headBytes < 16) {
+		const next = await iterator.next();
+		if (next.done) break;
+		head.push(next.value);
+		headBytes += next.value.length;
+	}
+	const container = sniffVideoContainer(Buffer.concat(head).subarray(0, 16));
+	if (!container) {
+		await iterator.return?.();
+		throw new ValidationError({
+			message: 'The URL does not point to a video TikTok accepts',
+			description: `TikTok accepts MP4, MOV and WebM videos; "${url}" returned something else (judged by its content).`,
+		});
+	}
+	let opened = false;
+	return {
+		size: length,
+		container,
+		mimeType: VIDEO_MIME_TYPES[container],
+		fileName,
+		open: async () => {
+			if (opened) throw new ValidationError({ message: 'The video download can only be read once', description: 'This is a bug in the node; please report it.' });
+			opened = true;
+			return replay(head, iterator);
+		},
+	};
+}
+
+async function settleDownload(ctx: IExecuteFunctions, url: string) {
+	const response = (await ctx.helpers
+		.httpRequest({
+			method: 'GET',
+			url,
+			encoding: 'stream',
+			returnFullResponse: true,
+			timeout: DOWNLOAD_TIMEOUT_MS,
+			abortSignal: ctx.getExecutionCancelSignal(),
+		})
+		.then(
+			(value) => ({ value }),
+			(error: { message?: string; response?: { status?: number }; httpCode?: string }) => ({ error }),
+		)) as { value?: { body: BinaryInput; headers: Record<string, string> }; error?: { message?: string; response?: { status?: number }; httpCode?: string } };
+	if (response.error || !response.value) {
+		const status = response.error?.response?.status ?? response.error?.httpCode;
+		throw new ValidationError({
+			message: `n8n could not download the video from "${url}"${status ? ` (HTTP ${status})` : ''}`,
+			description: 'Make sure the URL is public and points directly to the video file, then run the item again.',
+		});
+	}
+	return response.value;
 }

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 
-import { readMp4Duration, sniffVideoContainer } from '../../nodes/TikTok/helpers/media';
-import { mp4Buffer, mp4Stream } from '../fixtures/video';
+import { readMp4Duration, sniffVideoContainer } from '../../nodes/TikTok/helpers/media.ts';
+import { mp4Buffer, mp4Stream } from '../fixtures/video.mts';
 
 describe('video probe (container and duration from the bytes, no external tools)', () => {
 	it('recognises MP4, MOV and WebM by their signatures, whatever the file name', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { parseTikTokJson } from '../../nodes/TikTok/helpers/tiktokJson';
+import { parseTikTokJson } from '../../nodes/TikTok/helpers/tiktokJson.ts';
 
 describe('TikTok JSON parsing', () => {
 	it('keeps 19-digit post ids exact by reading them as strings', () => {

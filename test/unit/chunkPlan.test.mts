@@ -7,7 +7,7 @@ import {
 	chunkRange,
 	contentRangeHeader,
 	planChunks,
-} from '../../nodes/TikTok/helpers/chunkPlan';
+} from '../../nodes/TikTok/helpers/chunkPlan.ts';
 
 const MiB5 = 5 * 1024 * 1024;
 

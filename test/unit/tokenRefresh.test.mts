@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import type { IHttpRequestOptions } from 'n8n-workflow';
 
-import { TokenRefreshError, clearRefreshCache, refreshIfExpiring } from '../../nodes/TikTok/helpers/tokenRefresh';
+import { TokenRefreshError, clearRefreshCache, refreshIfExpiring } from '../../nodes/TikTok/helpers/tokenRefresh.ts';
 
 function fakeTikTok(rotate = true) {
 	const calls: URLSearchParams[] = [];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { CreatorInfo, DirectPostSettings } from '../../nodes/TikTok/helpers/validation';
+import type { CreatorInfo, DirectPostSettings } from '../../nodes/TikTok/helpers/validation.ts';
 import {
 	ValidationError,
 	assertCoverIndex,
@@ -15,7 +15,7 @@ import {
 	assertVideoDuration,
 	commonPostInfo,
 	parseUrlList,
-} from '../../nodes/TikTok/helpers/validation';
+} from '../../nodes/TikTok/helpers/validation.ts';
 
 const publicCreator: CreatorInfo = {
 	creator_nickname: 'Pat',
