@@ -66,9 +66,9 @@ const properties: INodeProperties[] = [
 				description: 'TikTok downloads the URL itself. The domain or URL prefix must be verified in your TikTok app.',
 			},
 			{
-				name: 'Uploaded by n8n',
+				name: 'Uploaded by N8n',
 				value: 'upload',
-				description: 'n8n downloads the URL and uploads the video to TikTok. Works with any host.',
+				description: 'The n8n server downloads the URL and uploads the video to TikTok. Works with any host.',
 			},
 		],
 	},
