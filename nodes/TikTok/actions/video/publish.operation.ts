@@ -81,6 +81,14 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { source: ['binary'] } },
 		hint: 'The name of the binary field that holds the video (MP4, MOV or WebM, up to 4 GB)',
 	},
+	{
+		displayName: 'Ignore SSL Issues (Insecure)',
+		name: 'ignoreSslIssues',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { source: ['url'], urlHandling: ['auto', 'upload'] } },
+		description: 'Whether n8n downloads the video even if the server\'s certificate cannot be verified (for self-hosted media servers)',
+	},
 	postModeProperty({}, 'Send to the TikTok inbox; the account owner finishes and posts it in the TikTok app'),
 	draftNotice({}),
 	{
@@ -181,7 +189,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	let upload: UploadReport | undefined;
 	if (!init) {
-		video ??= await videoFromUrl(this, videoUrl);
+		video ??= await videoFromUrl(this, videoUrl, this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean);
 		if (creator) assertVideoDuration(video.durationSec, creator);
 		plan ??= planChunks(video.size);
 		init = await startPublish(

@@ -95,8 +95,8 @@ const DOWNLOAD_TIMEOUT_MS = 10 * 60 * 1000;
  * A video n8n downloads itself, for TikTok's FILE_UPLOAD. With a Content-Length it is streamed straight into
  * the upload; without one it is first stored in n8n's binary data (filesystem in regular mode) to learn its size.
  */
-export async function videoFromUrl(ctx: IExecuteFunctions, url: string): Promise<LocalVideo> {
-	const download = await settleDownload(ctx, url);
+export async function videoFromUrl(ctx: IExecuteFunctions, url: string, ignoreSslIssues = false): Promise<LocalVideo> {
+	const download = await settleDownload(ctx, url, ignoreSslIssues);
 	const length = Number(download.headers['content-length']);
 	const fileName = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'video');
 	if (!Number.isFinite(length) || length <= 0) {
@@ -141,13 +141,14 @@ export async function videoFromUrl(ctx: IExecuteFunctions, url: string): Promise
 	};
 }
 
-async function settleDownload(ctx: IExecuteFunctions, url: string) {
+async function settleDownload(ctx: IExecuteFunctions, url: string, ignoreSslIssues: boolean) {
 	const response = (await ctx.helpers
 		.httpRequest({
 			method: 'GET',
 			url,
 			encoding: 'stream',
 			returnFullResponse: true,
+			skipSslCertificateValidation: ignoreSslIssues,
 			timeout: DOWNLOAD_TIMEOUT_MS,
 			abortSignal: ctx.getExecutionCancelSignal(),
 		})
@@ -159,7 +160,7 @@ async function settleDownload(ctx: IExecuteFunctions, url: string) {
 		const status = response.error?.response?.status ?? response.error?.httpCode;
 		throw new ValidationError({
 			message: `n8n could not download the video from "${url}"${status ? ` (HTTP ${status})` : ''}`,
-			description: 'Make sure the URL is public and points directly to the video file, then run the item again.',
+			description: `Make sure the URL is public and points directly to the video file, then run the item again. (${response.error?.message ?? 'no response'})`,
 		});
 	}
 	return response.value;

@@ -1,0 +1,125 @@
+/**
+ * One real n8n (packed package installed like a community package) and one TikTok emulator per test file,
+ * with helpers to build workflows the way a user wires them in the editor.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { EmulatorConfig, TikTokEmulator } from '../emulator/index.ts';
+import { DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, startEmulator } from '../emulator/index.ts';
+import { loopbackCert } from '../emulator/tls.ts';
+import type { ExecuteResult, WorkflowInput } from '../harness/index.mts';
+import { N8nInstance, ensureN8n, packPackage } from '../harness/index.mts';
+
+export const TIKTOK_NODE = 'n8n-nodes-tiktok-publisher.tikTok';
+export const CREDENTIAL_TYPE = 'tikTokOAuth2Api';
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+export interface Stack {
+	emu: TikTokEmulator;
+	n8n: N8nInstance;
+	/** Imports a credential holding tokens the emulator issued for `account`; returns its id. */
+	connect(account: string, options?: { scopes?: string[]; expiresInSec?: number; name?: string }): Promise<{ id: string; name: string }>;
+	/** Runs Manual Trigger → nodes (chained in order) in n8n and returns the run. */
+	run(nodes: Array<Record<string, unknown>>, name?: string): Promise<ExecuteResult>;
+	/** A folder the Read File node may read (n8n 2 restricts file access). */
+	filesFolder: string;
+	stop(): Promise<void>;
+}
+
+export async function startStack(
+	options: { emulator?: DeepPartial<EmulatorConfig>; env?: Record<string, string | undefined> } = {},
+): Promise<Stack> {
+	const emu = await startEmulator(options.emulator as never);
+	let n8n: N8nInstance | undefined;
+	try {
+		const install = await ensureN8n();
+		const tarball = await packPackage();
+		// n8n trusts the loopback media server's self-signed certificate, as it would a real CDN's.
+		const caFile = join(tmpdir(), `tiktok-e2e-ca-${randomBytes(4).toString('hex')}.pem`);
+		await writeFile(caFile, loopbackCert().certPem);
+		n8n = await N8nInstance.create({ install, tarball, env: { NODE_EXTRA_CA_CERTS: caFile, ...options.env } });
+	} catch (error) {
+		await emu.stop();
+		throw error;
+	}
+	const instance = n8n;
+	await mkdir(instance.filesFolder, { recursive: true });
+	return {
+		emu,
+		n8n: instance,
+		filesFolder: instance.filesFolder,
+		async connect(account, connectOptions = {}) {
+			const tokens = emu.issueTokens({ account, scopes: connectOptions.scopes });
+			const name = connectOptions.name ?? `TikTok ${account} ${randomBytes(3).toString('hex')}`;
+			const expiresIn = connectOptions.expiresInSec ?? Number(tokens.expires_in);
+			const [id] = await instance.importCredentials({
+				name,
+				type: CREDENTIAL_TYPE,
+				data: {
+					clientId: DEFAULT_CLIENT_KEY,
+					clientSecret: DEFAULT_CLIENT_SECRET,
+					authBaseUrl: emu.baseUrl,
+					apiBaseUrl: emu.baseUrl,
+					oauthTokenData: { ...tokens, n8n_expires_at: String(Date.now() + expiresIn * 1000) },
+				},
+			});
+			return { id, name };
+		},
+		async run(nodes, name = 'e2e') {
+			return await instance.run(chain(nodes, name));
+		},
+		async stop() {
+			await Promise.allSettled([instance.destroy(), emu.stop()]);
+		},
+	};
+}
+
+/** Manual Trigger followed by `nodes`, each connected to the next. */
+export function chain(nodes: Array<Record<string, unknown>>, name: string): WorkflowInput {
+	const all = [
+		{ id: 'trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		...nodes.map((node, index) => ({ id: `n${index}`, position: [220 * (index + 1), 0], ...node })),
+	];
+	const connections: Record<string, unknown> = {};
+	for (let i = 0; i < all.length - 1; i++) {
+		connections[all[i].name as string] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
+	}
+	return { name: `${name} ${randomBytes(3).toString('hex')}`, nodes: all, connections, settings: { executionOrder: 'v1' } };
+}
+
+export function readFileNode(path: string, name = 'Read Video'): Record<string, unknown> {
+	return { name, type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'read', fileSelector: path, options: {} } };
+}
+
+/** Items from a fixed JSON array, for batches where each item carries its own parameters. */
+export function itemsNode(items: Array<Record<string, unknown>>, name = 'Items'): Record<string, unknown> {
+	return {
+		name,
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		parameters: { jsCode: `return ${JSON.stringify(items.map((json) => ({ json })))};` },
+	};
+}
+
+export function tiktokNode(
+	credential: { id: string; name: string },
+	parameters: Record<string, unknown>,
+	extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+	return {
+		name: 'TikTok',
+		type: TIKTOK_NODE,
+		typeVersion: 1,
+		parameters,
+		credentials: { [CREDENTIAL_TYPE]: credential },
+		...extra,
+	};
+}
+
+export function filePath(stack: Stack, name: string): string {
+	return join(stack.filesFolder, name);
+}
