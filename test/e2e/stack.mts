@@ -7,9 +7,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { EmulatorConfig, TikTokEmulator } from '../emulator/index.ts';
-import { DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, startEmulator } from '../emulator/index.ts';
-import { loopbackCert } from '../emulator/tls.ts';
+import type { EmulatorConfig, TikTokEmulator } from '../emulator/index.mts';
+import { DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, startEmulator } from '../emulator/index.mts';
+import { loopbackCert } from '../emulator/tls.mts';
 import type { ExecuteResult, WorkflowInput } from '../harness/index.mts';
 import { N8nInstance, ensureN8n, packPackage } from '../harness/index.mts';
 
@@ -25,6 +25,8 @@ export interface Stack {
 	connect(account: string, options?: { scopes?: string[]; expiresInSec?: number; name?: string }): Promise<{ id: string; name: string }>;
 	/** Runs Manual Trigger → nodes (chained in order) in n8n and returns the run. */
 	run(nodes: Array<Record<string, unknown>>, name?: string): Promise<ExecuteResult>;
+	/** Every access and refresh token handed to n8n, to check none leaks into output or logs. */
+	issuedTokens: string[];
 	/** A folder the Read File node may read (n8n 2 restricts file access). */
 	filesFolder: string;
 	stop(): Promise<void>;
@@ -48,12 +50,15 @@ export async function startStack(
 	}
 	const instance = n8n;
 	await mkdir(instance.filesFolder, { recursive: true });
+	const issuedTokens: string[] = [];
 	return {
 		emu,
+		issuedTokens,
 		n8n: instance,
 		filesFolder: instance.filesFolder,
 		async connect(account, connectOptions = {}) {
 			const tokens = emu.issueTokens({ account, scopes: connectOptions.scopes });
+			issuedTokens.push(String(tokens.access_token), String(tokens.refresh_token));
 			const name = connectOptions.name ?? `TikTok ${account} ${randomBytes(3).toString('hex')}`;
 			const expiresIn = connectOptions.expiresInSec ?? Number(tokens.expires_in);
 			const [id] = await instance.importCredentials({

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 
-import { startMediaServer } from '../emulator/mediaServer.ts';
+import { startMediaServer } from '../emulator/mediaServer.mts';
 import { mp4Stream, writeMp4 } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from './stack.mts';

@@ -33,7 +33,7 @@ interface TikTokTokenResponse extends IDataObject {
  * tokens, so a second refresh with the same (now dead) token would fail: every later caller holding the old
  * token gets the result of the first refresh instead.
  */
-const refreshes = new Map<string, { promise: Promise<IDataObject>; expiresAt: number }>();
+const refreshes = new Map<string, { promise: Promise<IDataObject> }>();
 
 export function tokenEndpoint(credentials: IDataObject): string {
 	const base = String(credentials.apiBaseUrl || 'https://open.tiktokapis.com').replace(/\/+$/, '');
@@ -56,8 +56,7 @@ export async function refreshIfExpiring(
 ): Promise<IDataObject> {
 	const tokenData = credentials.oauthTokenData as IDataObject | undefined;
 	if (!tokenData || typeof tokenData !== 'object' || !tokenData.refresh_token) return {};
-	const expiry = expiresAt(tokenData);
-	if (expiry !== undefined && now + REFRESH_MARGIN_MS < expiry) return {};
+	if (expiresAt(tokenData) !== undefined && !isExpiring(tokenData, now)) return {};
 	return { oauthTokenData: await refreshOnce(request, credentials, tokenData, now) };
 }
 
@@ -75,20 +74,29 @@ async function refreshOnce(
 ): Promise<IDataObject> {
 	const refreshToken = String(tokenData.refresh_token);
 	const known = refreshes.get(refreshToken);
-	if (known && (known.expiresAt === 0 || now + REFRESH_MARGIN_MS < known.expiresAt)) {
+	if (known) {
 		const refreshed = await known.promise;
-		// A token refreshed from this one may itself be old by now: refresh onward from it.
-		return refreshed.refresh_token !== refreshToken
-			? await refreshIfStale(request, credentials, refreshed, now)
-			: refreshed;
+		if (refreshed.refresh_token !== refreshToken) {
+			// Rotated: the old token is dead, so carry on from the newest one we hold.
+			return await refreshIfStale(request, credentials, refreshed, now);
+		}
+		if (!isExpiring(refreshed, now)) return refreshed;
+		refreshes.delete(refreshToken);
 	}
-	const entry = { promise: requestRefresh(request, credentials, tokenData, refreshToken), expiresAt: 0 };
+	const entry = { promise: requestRefresh(request, credentials, tokenData, refreshToken) };
 	refreshes.set(refreshToken, entry);
 	// A failed refresh must not be remembered: the next caller may try again.
 	entry.promise.catch(() => refreshes.delete(refreshToken));
-	const refreshed = await entry.promise;
-	entry.expiresAt = expiresAt(refreshed) ?? 0;
-	return refreshed;
+	return await entry.promise;
+}
+
+/** Expired, or close enough that a request could outlive it (a quarter of its life, at most a minute). */
+function isExpiring(tokenData: IDataObject, now: number): boolean {
+	const expiry = expiresAt(tokenData);
+	if (expiry === undefined) return false;
+	const lifetimeMs = Number(tokenData.expires_in) * 1000;
+	const margin = lifetimeMs > 0 ? Math.min(REFRESH_MARGIN_MS, lifetimeMs / 4) : REFRESH_MARGIN_MS;
+	return now + margin >= expiry;
 }
 
 async function refreshIfStale(
@@ -97,8 +105,7 @@ async function refreshIfStale(
 	tokenData: IDataObject,
 	now: number,
 ): Promise<IDataObject> {
-	const expiry = expiresAt(tokenData);
-	if (expiry !== undefined && now + REFRESH_MARGIN_MS < expiry) return tokenData;
+	if (!isExpiring(tokenData, now)) return tokenData;
 	return await refreshOnce(request, credentials, tokenData, now);
 }
 
