@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { packPackage } from './pack';
+import { packPackage } from './pack.mts';
 
 export const PROBE_PACKAGE = 'n8n-nodes-harness-probe';
 export const PROBE_NODE_TYPE = `${PROBE_PACKAGE}.probe`;
@@ -126,7 +126,9 @@ export async function buildProbePackage(): Promise<ProbePackage> {
 }
 
 /** Manual Trigger → Probe. */
-export function probeWorkflow(options: { fail?: boolean; credentialId?: string; name?: string } = {}) {
+export function probeWorkflow(
+	options: { fail?: boolean; credentialId?: string; name?: string } = {},
+) {
 	return {
 		name: options.name ?? 'Harness probe',
 		nodes: [
@@ -146,7 +148,11 @@ export function probeWorkflow(options: { fail?: boolean; credentialId?: string; 
 				position: [220, 0],
 				parameters: options.fail ? { fail: true } : {},
 				...(options.credentialId
-					? { credentials: { harnessProbeApi: { id: options.credentialId, name: 'Probe credential' } } }
+					? {
+							credentials: {
+								harnessProbeApi: { id: options.credentialId, name: 'Probe credential' },
+							},
+						}
 					: {}),
 			},
 		],

@@ -1,6 +1,6 @@
 // HTTP helpers: TikTok's v2 envelope, flat OAuth errors, body reading, exact big-number JSON.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { newLogId, type Ctx } from './context';
+import { newLogId, type Ctx } from './context.mts';
 
 /** A JSON number written verbatim (post ids exceed 2^53, so they cannot pass through a JS number). */
 export class RawJsonNumber {
@@ -22,7 +22,8 @@ export function stringifyWithRawNumbers(value: unknown): string {
 export const MESSAGES: Record<string, string> = {
 	ok: '',
 	access_token_invalid: 'The access token is invalid or not found in the request.',
-	scope_not_authorized: 'The user did not authorize the scope required for completing this request.',
+	scope_not_authorized:
+		'The user did not authorize the scope required for completing this request.',
 	rate_limit_exceeded: 'The API rate limit was exceeded. Please try again later.',
 	internal_error: 'Something went wrong. Please try again later.',
 	privacy_level_option_mismatch:
@@ -31,11 +32,11 @@ export const MESSAGES: Record<string, string> = {
 	spam_risk_user_banned_from_posting: 'This user is banned from making new posts.',
 	spam_risk_too_many_pending_share:
 		'This user has too many pending shares (at most 5 within any 24-hour period).',
-	reached_active_user_cap: 'The daily quota of active publishing users for this client was reached.',
+	reached_active_user_cap:
+		'The daily quota of active publishing users for this client was reached.',
 	unaudited_client_can_only_post_to_private_accounts:
 		'Unaudited clients can only post to a private account.',
-	url_ownership_unverified:
-		'The URL is not on a domain or URL prefix verified for this client.',
+	url_ownership_unverified: 'The URL is not on a domain or URL prefix verified for this client.',
 	app_version_check_failed: "The user's TikTok app version does not support this feature.",
 	invalid_publish_id: 'The publish_id does not exist.',
 	token_not_authorized_for_specified_publish_id:
@@ -69,7 +70,8 @@ export function sendEnvelope(
 
 /** Gateway-style failure without a JSON body (502/503/504 from a proxy look like this). */
 export function sendGatewayError(res: ServerResponse, status: number): void {
-	const text = status === 502 ? 'Bad Gateway' : status === 503 ? 'Service Unavailable' : 'Gateway Timeout';
+	const text =
+		status === 502 ? 'Bad Gateway' : status === 503 ? 'Service Unavailable' : 'Gateway Timeout';
 	const body = `<html><body><h1>${status} ${text}</h1></body></html>`;
 	res.writeHead(status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(body) });
 	res.end(body);
@@ -121,20 +123,20 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
 
 export class BodyTooLargeError extends Error {}
 
+/** Reads a whole body; an oversized one is read to its end (so the error can be answered) but not kept. */
 export function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const parts: Buffer[] = [];
 		let size = 0;
 		req.on('data', (chunk: Buffer) => {
 			size += chunk.length;
-			if (size > limit) {
-				reject(new BodyTooLargeError(`body larger than ${limit} bytes`));
-				req.destroy();
-				return;
-			}
-			parts.push(chunk);
+			if (size <= limit) parts.push(chunk);
+			else parts.length = 0;
 		});
-		req.on('end', () => resolve(Buffer.concat(parts)));
+		req.on('end', () => {
+			if (size > limit) reject(new BodyTooLargeError(`body larger than ${limit} bytes`));
+			else resolve(Buffer.concat(parts));
+		});
 		req.on('error', reject);
 		req.on('aborted', () => reject(new Error('request aborted')));
 	});

@@ -1,7 +1,7 @@
 // Emulator configuration. Every default is the strictest reasonable reading of TikTok's docs;
 // the README in this folder lists each ambiguity and the option that relaxes it.
-import { completeAccount, completeClient, defaultAccounts, defaultClient } from './fixtures';
-import type { DeepPartial, EmulatorConfig } from './types';
+import { completeAccount, completeClient, defaultAccounts, defaultClient } from './fixtures.mts';
+import type { DeepPartial, EmulatorConfig } from './types.mts';
 
 export function defaultConfig(): EmulatorConfig {
 	return {

@@ -1,6 +1,6 @@
 // Fault injection: faults sit in config.faults and are consumed when they fire.
-import type { Ctx } from './context';
-import type { Fault, FaultRecord } from './types';
+import type { Ctx } from './context.mts';
+import type { Fault, FaultRecord } from './types.mts';
 
 /**
  * Finds the first fault matching `match`, consumes it (or one of its `count`) and records it.

@@ -1,8 +1,9 @@
 // Runtime context shared by the emulator's modules: config, observable state, clock, id sequences.
 import { randomBytes } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { completeAccount, completeClient } from './fixtures';
-import type { MediaProbe } from './probe';
+import type { ServerResponse } from 'node:http';
+import { completeAccount, completeClient } from './fixtures.mts';
+import type { MediaProbe } from './probe.mts';
 import type {
 	AccountFixture,
 	ClientConfig,
@@ -10,7 +11,7 @@ import type {
 	EmulatorState,
 	FailReason,
 	Outcome,
-} from './types';
+} from './types.mts';
 
 /** Per-publish data that is not part of the observable state (hash objects, timers, counters). */
 export interface PublishRuntime {
@@ -18,6 +19,10 @@ export interface PublishRuntime {
 	processingPollsLeft: number;
 	inboxPollsShown: number;
 	moderationPollsLeft: number;
+	/** Post ids still to be assigned once moderation passes. */
+	pendingPostIds: number;
+	uploadId: string | null;
+	uploadToken: string | null;
 	outcome: Outcome | null;
 	/** Failure found by the media checks, reported once processing ends. */
 	mediaFailReason: FailReason | null;
@@ -105,7 +110,7 @@ export interface Ctx {
 	/** Pending PULL downloads, so tests (and stop()) can wait for them. */
 	pulls: Set<Promise<void>>;
 	/** Requests deliberately left unanswered (initHang) — destroyed on stop(). */
-	hanging: Set<import('node:http').ServerResponse>;
+	hanging: Set<ServerResponse>;
 }
 
 export function emptyState(): EmulatorState {
@@ -165,7 +170,10 @@ export function accountByOpenId(
 	return undefined;
 }
 
-export function clientByKey(ctx: Ctx, clientKey: string | null | undefined): ClientConfig | undefined {
+export function clientByKey(
+	ctx: Ctx,
+	clientKey: string | null | undefined,
+): ClientConfig | undefined {
 	if (!clientKey) return undefined;
 	const found = ctx.config.clients.find((c) => c.clientKey === clientKey);
 	// Clients pushed at run time may be partial; complete them on read.

@@ -9,8 +9,8 @@ import {
 	type AccessTokenRecord,
 	type Ctx,
 	type Grant,
-} from './context';
-import { takeFault } from './faults';
+} from './context.mts';
+import { takeFault } from './faults.mts';
 import {
 	BodyTooLargeError,
 	bearerToken,
@@ -22,8 +22,15 @@ import {
 	sendJson,
 	sendOAuthError,
 	setDetail,
-} from './http';
-import { KNOWN_SCOPES, type ClientConfig, type TokenRecordOutcome, type TokenResponse } from './types';
+} from './http.mts';
+import {
+	KNOWN_SCOPES,
+	type AuthorizeRecord,
+	type ClientConfig,
+	type TokenRecordOutcome,
+	type TokenRequestRecord,
+	type TokenResponse,
+} from './types.mts';
 
 const CODE_VERIFIER_RE = /^[A-Za-z0-9\-._~]{43,128}$/;
 const PKCE_ERROR = 'Code verifier or code challenge is invalid.';
@@ -48,7 +55,9 @@ function matchesRegistered(registered: string, uri: string): boolean {
 	const reg = LOOPBACK_RE.exec(registered);
 	const got = LOOPBACK_RE.exec(uri);
 	if (!reg || !got || reg[2] !== '*') return false;
-	return reg[1] === got[1] && got[2] !== undefined && got[2] !== '*' && (reg[3] ?? '') === (got[3] ?? '');
+	return (
+		reg[1] === got[1] && got[2] !== undefined && got[2] !== '*' && (reg[3] ?? '') === (got[3] ?? '')
+	);
 }
 
 /** Why a redirect_uri is unacceptable, or null. */
@@ -64,7 +73,8 @@ export function redirectUriProblem(ctx: Ctx, client: ClientConfig, uri: string):
 	if (parsed.search) return 'redirect_uri must be static (no query string)';
 	const schemes = ctx.config.redirectUriSchemes;
 	if (parsed.protocol === 'https:') {
-		if (!schemes.includes('https')) return 'https redirect URIs are not allowed by this registration';
+		if (!schemes.includes('https'))
+			return 'https redirect URIs are not allowed by this registration';
 	} else if (parsed.protocol === 'http:') {
 		const loopback = LOOPBACK_RE.exec(uri);
 		if (loopback && schemes.includes('http-loopback')) {
@@ -83,7 +93,11 @@ export function redirectUriProblem(ctx: Ctx, client: ClientConfig, uri: string):
 	return null;
 }
 
-function redirectWith(res: ServerResponse, redirectUri: string, params: Record<string, string>): void {
+function redirectWith(
+	res: ServerResponse,
+	redirectUri: string,
+	params: Record<string, string>,
+): void {
 	const url = new URL(redirectUri);
 	for (const [k, v] of Object.entries(params)) url.searchParams.append(k, v);
 	res.writeHead(302, { Location: url.toString(), 'Content-Length': 0 });
@@ -103,7 +117,12 @@ function errorPage(res: ServerResponse, message: string): void {
 // ---------------------------------------------------------------------------------------------
 // GET /v2/auth/authorize/
 
-export function handleAuthorizeGet(ctx: Ctx, req: IncomingMessage, res: ServerResponse, url: URL): void {
+export function handleAuthorizeGet(
+	ctx: Ctx,
+	req: IncomingMessage,
+	res: ServerResponse,
+	url: URL,
+): void {
 	const q = url.searchParams;
 	const record = {
 		time: ctx.now(),
@@ -222,16 +241,28 @@ ${boxes}
 // ---------------------------------------------------------------------------------------------
 // POST /v2/auth/authorize/ (the consent form)
 
-export async function handleConsentPost(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
-	const body = (await readBody(req, 64 * 1024)).toString('utf8');
-	const pairs = mediaType(req.headers['content-type']) === 'application/x-www-form-urlencoded' ? parseForm(body) : [];
+export async function handleConsentPost(
+	ctx: Ctx,
+	req: IncomingMessage,
+	res: ServerResponse,
+): Promise<void> {
+	let body: string;
+	try {
+		body = (await readBody(req, 64 * 1024)).toString('utf8');
+	} catch {
+		return errorPage(res, 'The consent form could not be read');
+	}
+	const pairs =
+		mediaType(req.headers['content-type']) === 'application/x-www-form-urlencoded'
+			? parseForm(body)
+			: [];
 	const get = (name: string) => pairs.find(([k]) => k === name)?.[1];
 	const record = {
 		time: ctx.now(),
 		method: 'POST' as const,
 		params: Object.fromEntries(pairs.filter(([k]) => k !== 'scope')),
 		outcome: '',
-	} as import('./types').AuthorizeRecord;
+	} as AuthorizeRecord;
 	ctx.state.authorizations.push(record);
 
 	const session = ctx.oauth.consents.get(get('consent_id') ?? '');
@@ -246,7 +277,10 @@ export async function handleConsentPost(ctx: Ctx, req: IncomingMessage, res: Ser
 		return redirectWith(
 			res,
 			session.redirectUri,
-			withState({ error: 'access_denied', error_description: 'The user denied the authorization request.' }),
+			withState({
+				error: 'access_denied',
+				error_description: 'The user denied the authorization request.',
+			}),
 		);
 	}
 	const accountName = get('account') ?? ctx.config.defaultAccount;
@@ -301,7 +335,12 @@ function newAccessToken(ctx: Ctx, grant: Grant): AccessTokenRecord {
 }
 
 function newRefreshToken(ctx: Ctx, grant: Grant, expiresAt: number) {
-	const rec = { token: `rft.${randomToken(30)}`, grantId: grant.id, expiresAt, state: 'active' as const };
+	const rec = {
+		token: `rft.${randomToken(30)}`,
+		grantId: grant.id,
+		expiresAt,
+		state: 'active' as const,
+	};
 	ctx.oauth.refresh.set(rec.token, rec);
 	return rec;
 }
@@ -368,7 +407,10 @@ export function revokeGrant(ctx: Ctx, openId: string): void {
 }
 
 /** Resolves the bearer token of a Content Posting API request, or null (→ 401 access_token_invalid). */
-export function authenticate(ctx: Ctx, req: IncomingMessage): { grant: Grant; token: string } | null {
+export function authenticate(
+	ctx: Ctx,
+	req: IncomingMessage,
+): { grant: Grant; token: string } | null {
 	const token = bearerToken(req);
 	if (!token) return null;
 	const rec = ctx.oauth.access.get(token);
@@ -395,19 +437,23 @@ async function readClientForm(
 	req: IncomingMessage,
 	res: ServerResponse,
 	url: URL,
-	record: import('./types').TokenRequestRecord,
+	record: TokenRequestRecord,
 ): Promise<FormContext | null> {
 	const fail = (error: string, description: string) => {
 		record.outcome = error;
 		sendOAuthError(ctx, res, error, description);
 		return null;
 	};
-	if (req.method !== 'POST') return fail('invalid_request', `Method ${req.method} not allowed; use POST`);
+	if (req.method !== 'POST')
+		return fail('invalid_request', `Method ${req.method} not allowed; use POST`);
 	let raw: string;
 	try {
 		raw = (await readBody(req, 64 * 1024)).toString('utf8');
 	} catch (err) {
-		return fail('invalid_request', err instanceof BodyTooLargeError ? 'Request body too large' : 'Bad request body');
+		return fail(
+			'invalid_request',
+			err instanceof BodyTooLargeError ? 'Request body too large' : 'Bad request body',
+		);
 	}
 	const type = mediaType(req.headers['content-type']);
 	if (type !== 'application/x-www-form-urlencoded') {
@@ -424,8 +470,14 @@ async function readClientForm(
 		names.add(k);
 	}
 	const body = new Map(pairs);
-	if (ctx.config.rejectClientIdParam && (body.has('client_id') || url.searchParams.has('client_id'))) {
-		return fail('invalid_client', 'client_id is not accepted; TikTok identifies the app by client_key');
+	if (
+		ctx.config.rejectClientIdParam &&
+		(body.has('client_id') || url.searchParams.has('client_id'))
+	) {
+		return fail(
+			'invalid_client',
+			'client_id is not accepted; TikTok identifies the app by client_key',
+		);
 	}
 	let clientKey = body.get('client_key');
 	if (clientKey === undefined && ctx.config.clientKeyIn === 'body-or-query') {
@@ -449,7 +501,7 @@ async function readClientForm(
 }
 
 function newTokenRecord(ctx: Ctx, req: IncomingMessage, url: URL, endpoint: 'token' | 'revoke') {
-	const record: import('./types').TokenRequestRecord = {
+	const record: TokenRequestRecord = {
 		time: ctx.now(),
 		endpoint,
 		grantType: null,
@@ -465,25 +517,42 @@ function newTokenRecord(ctx: Ctx, req: IncomingMessage, url: URL, endpoint: 'tok
 }
 
 /** Injected faults on the token endpoint answer like an overloaded OAuth server. */
-function tokenFault(ctx: Ctx, res: ServerResponse, record: import('./types').TokenRequestRecord): boolean {
-	const fault = takeFault(ctx, (f) => (f.type === 'http429' || f.type === 'http5xx') && f.endpoint === 'token', {
-		endpoint: 'token',
-	});
+function tokenFault(ctx: Ctx, res: ServerResponse, record: TokenRequestRecord): boolean {
+	const fault = takeFault(
+		ctx,
+		(f) => (f.type === 'http429' || f.type === 'http5xx') && f.endpoint === 'token',
+		{
+			endpoint: 'token',
+		},
+	);
 	if (!fault) return false;
 	if (fault.type === 'http429') {
 		record.outcome = 'fault_429';
-		sendJson(res, 429, { error: 'temporarily_unavailable', error_description: 'Too many requests', log_id: newLogId(ctx) });
+		sendJson(res, 429, {
+			error: 'temporarily_unavailable',
+			error_description: 'Too many requests',
+			log_id: newLogId(ctx),
+		});
 	} else {
 		const status = fault.type === 'http5xx' ? (fault.status ?? 500) : 500;
 		record.outcome = `fault_${status}`;
 		if (status === 500) {
-			sendJson(res, 500, { error: 'server_error', error_description: 'Internal error', log_id: newLogId(ctx) });
+			sendJson(res, 500, {
+				error: 'server_error',
+				error_description: 'Internal error',
+				log_id: newLogId(ctx),
+			});
 		} else sendGatewayError(res, status);
 	}
 	return true;
 }
 
-export async function handleToken(ctx: Ctx, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleToken(
+	ctx: Ctx,
+	req: IncomingMessage,
+	res: ServerResponse,
+	url: URL,
+): Promise<void> {
 	const record = newTokenRecord(ctx, req, url, 'token');
 	if (tokenFault(ctx, res, record)) return;
 	const form = await readClientForm(ctx, req, res, url, record);
@@ -517,7 +586,8 @@ export async function handleToken(ctx: Ctx, req: IncomingMessage, res: ServerRes
 			const expected = createHash('sha256').update(verifier).digest('hex');
 			if (expected !== rec.codeChallenge) return fail('invalid_request', PKCE_ERROR);
 		}
-		if (!accountByName(ctx, rec.accountName)) return fail('invalid_grant', 'The user no longer exists.');
+		if (!accountByName(ctx, rec.accountName))
+			return fail('invalid_grant', 'The user no longer exists.');
 		const grant = createGrant(ctx, rec.clientKey, rec.accountName, rec.scopes);
 		const access = newAccessToken(ctx, grant);
 		const refresh = newRefreshToken(ctx, grant, ctx.now() + ctx.config.refreshTokenTtlSec * 1000);
@@ -541,9 +611,14 @@ export async function handleToken(ctx: Ctx, req: IncomingMessage, res: ServerRes
 			return fail('invalid_grant', 'Refresh token has been revoked.', 'revoked');
 		}
 		if (rec.state === 'rotated') {
-			return fail('invalid_grant', 'Refresh token is invalid: a newer refresh token was issued.', 'rotated');
+			return fail(
+				'invalid_grant',
+				'Refresh token is invalid: a newer refresh token was issued.',
+				'rotated',
+			);
 		}
-		if (ctx.now() >= rec.expiresAt) return fail('invalid_grant', 'Refresh token is expired.', 'expired');
+		if (ctx.now() >= rec.expiresAt)
+			return fail('invalid_grant', 'Refresh token is expired.', 'expired');
 		record.refreshToken = 'valid';
 		if (ctx.config.refreshInvalidatesOldAccessToken) {
 			for (const a of ctx.oauth.access.values()) if (a.grantId === grant.id) a.revoked = true;
@@ -565,7 +640,12 @@ export async function handleToken(ctx: Ctx, req: IncomingMessage, res: ServerRes
 	return fail('unsupported_grant_type', `grant_type ${grantType} is not supported`);
 }
 
-export async function handleRevoke(ctx: Ctx, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleRevoke(
+	ctx: Ctx,
+	req: IncomingMessage,
+	res: ServerResponse,
+	url: URL,
+): Promise<void> {
 	const record = newTokenRecord(ctx, req, url, 'revoke');
 	const form = await readClientForm(ctx, req, res, url, record);
 	if (!form) return;

@@ -6,9 +6,10 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Repository root (this file lives in <root>/test/harness). */
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
 /** Where installs and packed tarballs live; override with N8N_HARNESS_CACHE_DIR. */
 export const CACHE_DIR = process.env.N8N_HARNESS_CACHE_DIR
@@ -84,7 +85,11 @@ export interface RunOptions extends SpawnOptions {
  * Runs a command to completion in its own process group (so a timeout can kill
  * every descendant) and captures its output.
  */
-export async function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+export async function run(
+	command: string,
+	args: string[],
+	options: RunOptions = {},
+): Promise<RunResult> {
 	const { timeoutMs, onOutput, onSpawn, ...spawnOptions } = options;
 	const started = Date.now();
 	return await new Promise((resolveRun, reject) => {
@@ -116,6 +121,13 @@ export async function run(command: string, args: string[], options: RunOptions =
 		child.on('error', (error) => {
 			if (timer) clearTimeout(timer);
 			reject(error);
+		});
+		// A descendant that kept our pipes open would delay 'close' forever: once the
+		// command itself has exited, give its group 2 s and then kill what is left.
+		child.on('exit', () => {
+			setTimeout(() => {
+				if (groupAlive(child.pid)) killGroup(child.pid, 'SIGKILL');
+			}, 2000).unref();
 		});
 		child.on('close', (code, signal) => {
 			if (timer) clearTimeout(timer);
@@ -239,7 +251,8 @@ export async function withLock<T>(
 				}
 				continue;
 			}
-			if (Date.now() > deadline) throw new Error(`Timed out waiting for lock ${lockPath} (${what})`);
+			if (Date.now() > deadline)
+				throw new Error(`Timed out waiting for lock ${lockPath} (${what})`);
 			if (!announced) {
 				log(`waiting for another process (pid ${owner?.pid}) to finish: ${what}`);
 				announced = true;

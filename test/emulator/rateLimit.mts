@@ -1,5 +1,5 @@
 // Sliding one-minute windows per access token (tiktok-api.md §11.1), on the emulator clock.
-import type { Ctx } from './context';
+import type { Ctx } from './context.mts';
 
 export type RateBucket = 'init' | 'creatorInfo' | 'status';
 

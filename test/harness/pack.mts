@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { CACHE_DIR, REPO_ROOT, log, randomId, runOrThrow, withLock } from './util';
+import { CACHE_DIR, REPO_ROOT, log, randomId, runOrThrow, withLock } from './util.mts';
 
 export interface PackOptions {
 	/** Package folder (default: the repository root, i.e. n8n-nodes-tiktok-publisher). */
@@ -51,35 +51,43 @@ async function pack(dir: string, destination: string, build: boolean): Promise<s
 	};
 	await mkdir(destination, { recursive: true });
 	// One build per package folder at a time (a build rewrites dist/).
-	return await withLock(join(destination, `.${sanitize(pkg.name)}.lock`), `packing ${pkg.name}`, async () => {
-		const started = Date.now();
-		if (build) {
-			log(`building ${pkg.name} (npm run build)`);
-			await runOrThrow('npm', ['run', 'build'], { cwd: dir, env: npmEnv(), timeoutMs: 10 * 60_000 });
-		}
-		// Pack into a private folder first, then move: another process may be reading the old tarball.
-		const scratch = join(destination, `.pack-${randomId()}`);
-		await mkdir(scratch);
-		try {
-			const result = await runOrThrow(
-				'npm',
-				['pack', '--json', '--ignore-scripts', '--pack-destination', scratch],
-				{ cwd: dir, env: npmEnv(), timeoutMs: 5 * 60_000 },
-			);
-			const info = JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as Array<{
-				filename: string;
-			}>;
-			const filename = info[0].filename.replace(/^@/, '').replace(/\//g, '-');
-			const from = join(scratch, filename);
-			if (!existsSync(from)) throw new Error(`npm pack did not produce ${from}`);
-			const to = join(destination, filename);
-			await rename(from, to);
-			log(`packed ${pkg.name}@${pkg.version} -> ${to} (${Date.now() - started} ms)`);
-			return to;
-		} finally {
-			await rm(scratch, { recursive: true, force: true });
-		}
-	});
+	return await withLock(
+		join(destination, `.${sanitize(pkg.name)}.lock`),
+		`packing ${pkg.name}`,
+		async () => {
+			const started = Date.now();
+			if (build) {
+				log(`building ${pkg.name} (npm run build)`);
+				await runOrThrow('npm', ['run', 'build'], {
+					cwd: dir,
+					env: npmEnv(),
+					timeoutMs: 10 * 60_000,
+				});
+			}
+			// Pack into a private folder first, then move: another process may be reading the old tarball.
+			const scratch = join(destination, `.pack-${randomId()}`);
+			await mkdir(scratch);
+			try {
+				const result = await runOrThrow(
+					'npm',
+					['pack', '--json', '--ignore-scripts', '--pack-destination', scratch],
+					{ cwd: dir, env: npmEnv(), timeoutMs: 5 * 60_000 },
+				);
+				const info = JSON.parse(result.stdout.slice(result.stdout.indexOf('['))) as Array<{
+					filename: string;
+				}>;
+				const filename = info[0].filename.replace(/^@/, '').replace(/\//g, '-');
+				const from = join(scratch, filename);
+				if (!existsSync(from)) throw new Error(`npm pack did not produce ${from}`);
+				const to = join(destination, filename);
+				await rename(from, to);
+				log(`packed ${pkg.name}@${pkg.version} -> ${to} (${Date.now() - started} ms)`);
+				return to;
+			} finally {
+				await rm(scratch, { recursive: true, force: true });
+			}
+		},
+	);
 }
 
 function sanitize(name: string): string {

@@ -262,7 +262,13 @@ export interface PublishRecord {
 	statusPolls: number;
 }
 
-export type TokenRecordOutcome = 'valid' | 'expired' | 'rotated' | 'revoked' | 'unknown' | 'wrong_client';
+export type TokenRecordOutcome =
+	| 'valid'
+	| 'expired'
+	| 'rotated'
+	| 'revoked'
+	| 'unknown'
+	| 'wrong_client';
 
 export interface TokenRequestRecord {
 	time: number;

@@ -1,5 +1,5 @@
 // Default app registration and account fixtures (tiktok-api.md §4, §11.3, §15 "creator_info").
-import type { AccountFixture, ClientConfig, DeepPartial, PrivacyLevel } from './types';
+import type { AccountFixture, ClientConfig, DeepPartial, PrivacyLevel } from './types.mts';
 
 export const DEFAULT_CLIENT_KEY = 'emu_client_key';
 export const DEFAULT_CLIENT_SECRET = 'emu_client_secret';
@@ -27,7 +27,10 @@ export function completeClient(partial: DeepPartial<ClientConfig>): ClientConfig
 }
 
 /** Fills a (possibly partial) account with neutral defaults derived from its name. */
-export function completeAccount(name: string, partial: DeepPartial<AccountFixture> = {}): AccountFixture {
+export function completeAccount(
+	name: string,
+	partial: DeepPartial<AccountFixture> = {},
+): AccountFixture {
 	return {
 		openId: `emu_oid_${name}`,
 		username: name,

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { CACHE_DIR, log, runOrThrow, run, withLock } from './util';
+import { CACHE_DIR, log, runOrThrow, run, withLock } from './util.mts';
 
 /** The n8n version the project targets. */
 export const DEFAULT_N8N_VERSION = '2.41.1';
@@ -29,6 +29,8 @@ export interface N8nInstall {
 	nodeBin: string;
 	/** n8n's CLI entry script; run it as `nodeBin n8nBin <command>`. */
 	n8nBin: string;
+	/** Version of nodeBin without the "v", e.g. "24.21.0". */
+	nodeVersion: string;
 }
 
 export interface EnsureN8nOptions {
@@ -93,7 +95,14 @@ function layout(version: string): N8nInstall {
 		dir,
 		nodeBin: usesNodePackage ? join(dir, 'node_modules', 'node', 'bin', 'node') : process.execPath,
 		n8nBin: join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
+		nodeVersion: usesNodePackage ? '' : process.versions.node,
 	};
+}
+
+async function withNodeVersion(install: N8nInstall): Promise<N8nInstall> {
+	if (install.nodeVersion) return install;
+	const result = await run(install.nodeBin, ['-v'], { timeoutMs: 30_000 });
+	return { ...install, nodeVersion: result.stdout.trim().replace(/^v/, '') };
 }
 
 const ensured = new Map<string, Promise<N8nInstall>>();
@@ -125,17 +134,20 @@ export async function ensureN8n(
 async function ensureVersion(version: string, options: EnsureN8nOptions): Promise<N8nInstall> {
 	const install = layout(version);
 	const marker = join(install.dir, '.complete');
-	if (!options.force && (await markerValid(install, marker))) return install;
+	if (!options.force && (await markerValid(install, marker))) return await withNodeVersion(install);
 	await mkdir(CACHE_DIR, { recursive: true });
 	return await withLock(`${install.dir}.lock`, `installing n8n ${version}`, async () => {
-		if (!options.force && (await markerValid(install, marker))) return install;
+		if (!options.force && (await markerValid(install, marker)))
+			return await withNodeVersion(install);
 		const started = Date.now();
 		await mkdir(install.dir, { recursive: true });
 		const problem = await verify(install);
 		if (problem === undefined && !options.force) {
 			log(`existing n8n ${version} install at ${install.dir} works; marking it complete`);
 		} else {
-			log(`installing n8n ${version} into ${install.dir} (${problem ?? 'forced'}); this takes ~5 minutes`);
+			log(
+				`installing n8n ${version} into ${install.dir} (${problem ?? 'forced'}); this takes ~5 minutes`,
+			);
 			await installSteps(install);
 			const after = await verify(install);
 			if (after !== undefined) throw new Error(`n8n ${version} install is broken: ${after}`);
@@ -153,12 +165,13 @@ async function ensureVersion(version: string, options: EnsureN8nOptions): Promis
 				2,
 			) + '\n',
 		);
-		return install;
+		return await withNodeVersion(install);
 	});
 }
 
 async function markerValid(install: N8nInstall, marker: string): Promise<boolean> {
-	if (!existsSync(marker) || !existsSync(install.nodeBin) || !existsSync(install.n8nBin)) return false;
+	if (!existsSync(marker) || !existsSync(install.nodeBin) || !existsSync(install.n8nBin))
+		return false;
 	try {
 		const data = JSON.parse(await readFile(marker, 'utf8')) as { version?: string };
 		return data.version === install.version;
@@ -214,6 +227,11 @@ async function installSteps(install: N8nInstall): Promise<void> {
 	const pkgPath = join(dir, 'package.json');
 	const dependencies: Record<string, string> = { n8n: version };
 	if (usesNodePackage) dependencies.node = NODE24_PACKAGE_VERSION;
+	// n8n 1.x depends on xlsx from https://cdn.sheetjs.com (not the registry), which CI can't
+	// reach; the registry's last xlsx (only the Spreadsheet File node uses it) stands in.
+	const overrides: Record<string, string> | undefined = usesNodePackage
+		? undefined
+		: { xlsx: '0.18.5' };
 	const existing = await readFile(pkgPath, 'utf8')
 		.then((text) => JSON.parse(text) as { dependencies?: Record<string, string> })
 		.catch(() => undefined);
@@ -228,13 +246,16 @@ async function installSteps(install: N8nInstall): Promise<void> {
 	if (needsNpmInstall || !existing) {
 		await writeFile(
 			pkgPath,
-			JSON.stringify({ name: 'n8n-runtime', private: true, dependencies }, null, 2) + '\n',
+			JSON.stringify({ name: 'n8n-runtime', private: true, dependencies, overrides }, null, 2) +
+				'\n',
 		);
 	}
 
 	// 2. npm install without lifecycle scripts (~3 min, ~1.7 GB).
 	if (needsNpmInstall) {
-		log(`npm install n8n@${version}${usesNodePackage ? ` node@${NODE24_PACKAGE_VERSION}` : ''} --ignore-scripts`);
+		log(
+			`npm install n8n@${version}${usesNodePackage ? ` node@${NODE24_PACKAGE_VERSION}` : ''} --ignore-scripts`,
+		);
 		const result = await runOrThrow(
 			'npm',
 			['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=warn'],

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { describe, it } from 'node:test';
+import { patternSource, sha256Of } from './media.mts';
+import { startMediaServer } from './mediaServer.mts';
+import { request } from './testkit.mts';
+
+function httpsGet(url: string, ca?: string): Promise<{ status: number; body: Buffer }> {
+	return new Promise((resolve, reject) => {
+		https
+			.get(url, { ca, agent: false }, (res) => {
+				const parts: Buffer[] = [];
+				res.on('data', (c: Buffer) => parts.push(c));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
+			})
+			.on('error', reject);
+	});
+}
+
+describe('startMediaServer (test fixture)', () => {
+	it('serves a Buffer with its Content-Type and Content-Length and logs the request', async () => {
+		const media = await startMediaServer({
+			files: { '/a.jpg': { body: Buffer.from('abc'), contentType: 'image/jpeg' } },
+		});
+		try {
+			const r = await request(`${media.url}/a.jpg`);
+			assert.equal(r.status, 200);
+			assert.equal(r.text, 'abc');
+			assert.equal(r.headers['content-type'], 'image/jpeg');
+			assert.equal(r.headers['content-length'], '3');
+			assert.deepEqual(
+				media.requests.map((q) => [q.method, q.path]),
+				[['GET', '/a.jpg']],
+			);
+		} finally {
+			await media.stop();
+		}
+	});
+
+	it('streams a generated body, chunked when contentLength is false', async () => {
+		const src = patternSource(3_000_000, 7);
+		const media = await startMediaServer({
+			files: {
+				'/v.mp4': {
+					body: () => src.stream(),
+					size: src.size,
+					contentType: 'video/mp4',
+					contentLength: false,
+				},
+			},
+		});
+		try {
+			const r = await new Promise<{ headers: Record<string, unknown>; sha: string; n: number }>(
+				(resolve) => {
+					http.get(`${media.url}/v.mp4`, (res) => {
+						const hash = createHash('sha256');
+						let n = 0;
+						res.on('data', (c: Buffer) => {
+							hash.update(c);
+							n += c.length;
+						});
+						res.on('end', () =>
+							resolve({
+								headers: res.headers as Record<string, unknown>,
+								sha: hash.digest('hex'),
+								n,
+							}),
+						);
+					});
+				},
+			);
+			assert.equal(r.headers['transfer-encoding'], 'chunked');
+			assert.equal(r.headers['content-length'], undefined);
+			assert.equal(r.n, src.size);
+			assert.equal(r.sha, await sha256Of(src));
+		} finally {
+			await media.stop();
+		}
+	});
+
+	it('answers 404 for unknown paths and a configured status (e.g. a redirect) when asked', async () => {
+		const media = await startMediaServer({
+			files: { '/moved': { status: 302, headers: { Location: '/elsewhere' } } },
+		});
+		try {
+			assert.equal((await request(`${media.url}/nope`)).status, 404);
+			const r = await request(`${media.url}/moved`);
+			assert.equal(r.status, 302);
+			assert.equal(r.headers.location, '/elsewhere');
+		} finally {
+			await media.stop();
+		}
+	});
+
+	it('serves https with a self-signed loopback certificate that verifies against caPem, and reuses it', async () => {
+		const media = await startMediaServer({
+			https: true,
+			files: { '/x': { body: Buffer.from('tls'), contentType: 'text/plain' } },
+		});
+		const again = await startMediaServer({ https: true });
+		try {
+			assert.match(media.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+			assert.ok(media.caPem?.includes('BEGIN CERTIFICATE'));
+			assert.equal(again.caPem, media.caPem);
+			const ok = await httpsGet(`${media.url}/x`, media.caPem);
+			assert.equal(ok.body.toString(), 'tls');
+			await assert.rejects(httpsGet(`${media.url}/x`), /self-signed|self signed/);
+		} finally {
+			await media.stop();
+			await again.stop();
+		}
+	});
+
+	it('stalls after stallAfterBytes and waits delayMs before answering', async () => {
+		const media = await startMediaServer({
+			files: {
+				'/slow': { body: Buffer.alloc(1000), contentType: 'video/mp4', delayMs: 100 },
+				'/stall': { body: Buffer.alloc(1000), contentType: 'video/mp4', stallAfterBytes: 10 },
+			},
+		});
+		try {
+			const t0 = Date.now();
+			await request(`${media.url}/slow`);
+			assert.ok(Date.now() - t0 >= 95);
+			const got = await new Promise<number>((resolve) => {
+				let n = 0;
+				const req = http.get(`${media.url}/stall`, (res) => {
+					res.on('data', (c: Buffer) => (n += c.length));
+				});
+				setTimeout(() => {
+					req.destroy();
+					resolve(n);
+				}, 150);
+			});
+			assert.equal(got, 10);
+		} finally {
+			await media.stop();
+		}
+	});
+});
