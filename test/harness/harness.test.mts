@@ -120,7 +120,11 @@ describe('n8n harness, regular mode', { timeout: 10 * 60_000 }, () => {
 		const result = await timed('execute (failing)', async () => n8n!.execute(id));
 		assert.equal(result.ok, false);
 		assert.equal(result.status, 'error');
-		assert.equal(result.exitCode, 1);
+		assert.equal(
+			result.exitCode,
+			1,
+			`signal ${result.exitSignal}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-2000)}`,
+		);
 		assert.equal(result.error?.message, 'Probe was told to fail');
 		assert.equal(result.error?.description, 'Switch the Fail parameter off');
 		assert.equal(result.error?.name, 'NodeOperationError');

@@ -132,6 +132,8 @@ export interface ExecuteResult {
 	raw?: unknown;
 	/** execute() only. */
 	exitCode?: number | null;
+	/** execute() only: the signal that ended the CLI process, if any. */
+	exitSignal?: string | null;
 	stdout: string;
 	stderr: string;
 }
@@ -753,6 +755,7 @@ export class N8nInstance {
 			});
 		const parsed = resultFromRun(runObject, {
 			exitCode: result.code,
+			exitSignal: result.signal,
 			stdout: result.stdout,
 			stderr: result.stderr,
 		});
