@@ -156,35 +156,30 @@ export function tail(text: string, chars = 4000): string {
 	return text.length > chars ? `…${text.slice(-chars)}` : text;
 }
 
-/** Signals a whole process group (the child was spawned with detached: true). */
+/**
+ * Signals a whole process group (children are spawned with detached: true, so each is
+ * the leader of its own group). Deliberately no fallback to the bare pid: once the group
+ * is gone that pid may already belong to someone else (pid_max is 32768 here and wraps
+ * within minutes under test load).
+ */
 export function killGroup(pid: number | undefined, signal: NodeJS.Signals): boolean {
 	if (!pid) return false;
 	try {
 		process.kill(-pid, signal);
 		return true;
 	} catch {
-		try {
-			process.kill(pid, signal);
-			return true;
-		} catch {
-			return false;
-		}
+		return false;
 	}
 }
 
-/** Whether any process of the group (or the pid itself) is still alive. */
+/** Whether any process of the group is still alive. */
 export function groupAlive(pid: number | undefined): boolean {
 	if (!pid) return false;
 	try {
 		process.kill(-pid, 0);
 		return true;
-	} catch {
-		try {
-			process.kill(pid, 0);
-			return true;
-		} catch {
-			return false;
-		}
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
 }
 
