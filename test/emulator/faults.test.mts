@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { startEmulator, type TikTokEmulator } from './index.mts';
+import type { TikTokEmulator } from './index.mts';
 import { mp4Source, sha256Of } from './media.mts';
 import {
 	api,
@@ -10,20 +10,19 @@ import {
 	postForm,
 	putChunk,
 	pollStatuses,
-	tokenFor,
 	uploadAll,
+	startTestEmulator,
+	type TestEmulator,
 } from './testkit.mts';
 
 let emu: TikTokEmulator;
 let token: string;
+let test: TestEmulator;
 beforeEach(async () => {
-	emu = await startEmulator({
-		rateLimits: { init: 1000, status: 1000, creatorInfo: 1000 },
-		directPostsPerDay: 1000,
-	});
-	token = tokenFor(emu);
+	test = await startTestEmulator();
+	({ emu, token } = test);
 });
-afterEach(() => emu.stop());
+afterEach(() => test.stop());
 
 const SIZE = 12_345_678;
 const CHUNK = 6_000_000;

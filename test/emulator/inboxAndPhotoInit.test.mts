@@ -1,20 +1,23 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { startEmulator, type TikTokEmulator } from './index.mts';
-import { api, fileSource, photoBody, tokenFor } from './testkit.mts';
+import type { TikTokEmulator } from './index.mts';
+import {
+	api,
+	fileSource,
+	photoBody,
+	tokenFor,
+	startTestEmulator,
+	type TestEmulator,
+} from './testkit.mts';
 
 let emu: TikTokEmulator;
 let token: string;
+let test: TestEmulator;
 beforeEach(async () => {
-	emu = await startEmulator({
-		rateLimits: { init: 1000 },
-		directPostsPerDay: 1000,
-		pendingDraftsPerDay: 1000,
-		verifiedDomains: ['media.example.com'],
-	});
-	token = tokenFor(emu);
+	test = await startTestEmulator({ verifiedDomains: ['media.example.com'] });
+	({ emu, token } = test);
 });
-afterEach(() => emu.stop());
+afterEach(() => test.stop());
 
 const IMG = 'https://media.example.com/p/1.jpg';
 const imgs = (n: number) =>

@@ -193,35 +193,25 @@ describe('POST /v2/oauth/token/ (authorization_code)', () => {
 		assert.notEqual(a.json.log_id, b.json.log_id);
 	});
 
-	it('reads client_key from the form body only: in the query it is missing (invalid_client)', async () => {
+	/** A code exchange that carries client_key in the URL query instead of the form body. */
+	async function exchangeWithClientKeyInQuery() {
 		const code = await getCode();
-		const r = await token(
-			{
-				client_secret: 'emu_client_secret',
-				code,
-				grant_type: 'authorization_code',
-				redirect_uri: CALLBACK,
-			},
+		return await token(
+			{ client_secret: 'emu_client_secret', code, grant_type: 'authorization_code', redirect_uri: CALLBACK },
 			{},
 			'?client_key=emu_client_key',
 		);
+	}
+
+	it('reads client_key from the form body only: in the query it is missing (invalid_client)', async () => {
+		const r = await exchangeWithClientKeyInQuery();
 		assert.equal(r.json.error, 'invalid_client');
 		assert.match(r.json.error_description, /form body/);
 	});
 
 	it('accepts client_key from the query string when clientKeyIn is body-or-query', async () => {
 		emu.config.clientKeyIn = 'body-or-query';
-		const code = await getCode();
-		const r = await token(
-			{
-				client_secret: 'emu_client_secret',
-				code,
-				grant_type: 'authorization_code',
-				redirect_uri: CALLBACK,
-			},
-			{},
-			'?client_key=emu_client_key',
-		);
+		const r = await exchangeWithClientKeyInQuery();
 		assert.equal(r.status, 200, r.text);
 	});
 

@@ -1,29 +1,26 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { startEmulator, type TikTokEmulator } from './index.mts';
+import type { TikTokEmulator } from './index.mts';
 import { jpegSource, pngSource, sha256Of, webpSource, type ByteSource } from './media.mts';
-import { startMediaServer, type MediaServer } from './mediaServer.mts';
-import { api, photoBody, pollToEnd, tokenFor } from './testkit.mts';
+import type { MediaServer } from './mediaServer.mts';
+import {
+	api,
+	photoBody,
+	pollToEnd,
+	startTestEmulator,
+	type TestEmulator,
+} from './testkit.mts';
 
 let emu: TikTokEmulator;
 let media: MediaServer;
 let token: string;
-
+let test: TestEmulator;
 beforeEach(async () => {
-	media = await startMediaServer({ https: true });
-	emu = await startEmulator({
-		rateLimits: { init: 1000, status: 1000 },
-		directPostsPerDay: 1000,
-		pendingDraftsPerDay: 1000,
-		verifiedPrefixes: [`${media.url}/`],
-		pullTrustedCaPem: media.caPem,
-	});
-	token = tokenFor(emu);
+	test = await startTestEmulator({}, { media: true });
+	({ emu, token } = test);
+	media = test.media as MediaServer;
 });
-afterEach(async () => {
-	await emu.stop();
-	await media.stop();
-});
+afterEach(() => test.stop());
 
 function serve(path: string, src: ByteSource, contentType: string, contentLength = true) {
 	media.files[path] = { body: () => src.stream(), size: src.size, contentType, contentLength };

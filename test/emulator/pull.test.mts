@@ -1,28 +1,29 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { startEmulator, type TikTokEmulator } from './index.mts';
+import type { TikTokEmulator } from './index.mts';
 import { mp4Source, notAVideoSource, sha256Of } from './media.mts';
 import { startMediaServer, type MediaServer } from './mediaServer.mts';
-import { api, poll, pollToEnd, postInfo, sleep, tokenFor } from './testkit.mts';
+import {
+	api,
+	poll,
+	pollToEnd,
+	postInfo,
+	sleep,
+	tokenFor,
+	startTestEmulator,
+	type TestEmulator,
+} from './testkit.mts';
 
 let emu: TikTokEmulator;
 let media: MediaServer;
 let token: string;
-
+let test: TestEmulator;
 beforeEach(async () => {
-	media = await startMediaServer({ https: true });
-	emu = await startEmulator({
-		rateLimits: { init: 1000, status: 1000 },
-		directPostsPerDay: 1000,
-		verifiedPrefixes: [`${media.url}/`],
-		pullTrustedCaPem: media.caPem,
-	});
-	token = tokenFor(emu);
+	test = await startTestEmulator({}, { media: true });
+	({ emu, token } = test);
+	media = test.media as MediaServer;
 });
-afterEach(async () => {
-	await emu.stop();
-	await media.stop();
-});
+afterEach(() => test.stop());
 
 async function pullInit(path: string, account?: string) {
 	const r = await api(emu, 'video/init', account ? tokenFor(emu, account) : token, {

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import { startEmulator, type TikTokEmulator } from './index.mts';
 import type { ByteSource } from './media.mts';
+import { startMediaServer, type MediaServer } from './mediaServer.mts';
 import type { DeepPartial, EmulatorConfig } from './types.mts';
 
 export interface HttpResult {
@@ -82,6 +83,48 @@ export function postForm(
 		headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
 		body,
 	});
+}
+
+/** Limits high enough that rule tests never trip TikTok's rate limits or daily caps by accident. */
+const ROOMY: DeepPartial<EmulatorConfig> = {
+	directPostsPerDay: 1000,
+	pendingDraftsPerDay: 1000,
+};
+const ROOMY_RATE_LIMITS = { init: 1000, status: 1000, creatorInfo: 1000 };
+
+export interface TestEmulator {
+	emu: TikTokEmulator;
+	/** public_creator's access token. */
+	token: string;
+	/** An HTTPS media server whose whole URL space is a verified prefix, when asked for. */
+	media: MediaServer | undefined;
+	stop(): Promise<void>;
+}
+
+/**
+ * An emulator for one rule test: roomy limits, `config` on top, and with `{ media: true }` a loopback HTTPS
+ * media server the emulator trusts and treats as verified.
+ */
+export async function startTestEmulator(
+	config: DeepPartial<EmulatorConfig> = {},
+	options: { media?: boolean } = {},
+): Promise<TestEmulator> {
+	const media = options.media ? await startMediaServer({ https: true }) : undefined;
+	const emu = await startEmulator({
+		...ROOMY,
+		...(media ? { verifiedPrefixes: [`${media.url}/`], pullTrustedCaPem: media.caPem } : {}),
+		...config,
+		rateLimits: { ...ROOMY_RATE_LIMITS, ...config.rateLimits },
+	});
+	return {
+		emu,
+		token: tokenFor(emu),
+		media,
+		async stop() {
+			await emu.stop();
+			await media?.stop();
+		},
+	};
 }
 
 export async function withEmulator(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { startEmulator, type TikTokEmulator } from './index.mts';
+import type { TikTokEmulator } from './index.mts';
 import {
 	mp4Source,
 	notAVideoSource,
@@ -20,15 +20,18 @@ import {
 	request,
 	tokenFor,
 	uploadAll,
+	startTestEmulator,
+	type TestEmulator,
 } from './testkit.mts';
 
 let emu: TikTokEmulator;
 let token: string;
+let test: TestEmulator;
 beforeEach(async () => {
-	emu = await startEmulator({ rateLimits: { init: 1000, status: 1000 }, directPostsPerDay: 1000 });
-	token = tokenFor(emu);
+	test = await startTestEmulator();
+	({ emu, token } = test);
 });
-afterEach(() => emu.stop());
+afterEach(() => test.stop());
 
 async function initUpload(
 	size: number,

@@ -1,20 +1,27 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { startEmulator, type TikTokEmulator } from './index.mts';
-import { api, directFileBody, fileSource, postInfo, tokenFor } from './testkit.mts';
+import type { TikTokEmulator } from './index.mts';
+import {
+	api,
+	directFileBody,
+	fileSource,
+	postInfo,
+	tokenFor,
+	startTestEmulator,
+	type TestEmulator,
+} from './testkit.mts';
 
 let emu: TikTokEmulator;
 let token: string;
+let test: TestEmulator;
 beforeEach(async () => {
-	emu = await startEmulator({
-		rateLimits: { init: 1000 },
-		directPostsPerDay: 1000,
+	test = await startTestEmulator({
 		verifiedDomains: ['example.com'],
 		verifiedPrefixes: ['https://cdn.other.net/videos/'],
 	});
-	token = tokenFor(emu);
+	({ emu, token } = test);
 });
-afterEach(() => emu.stop());
+afterEach(() => test.stop());
 
 const PULL = { source: 'PULL_FROM_URL', video_url: 'https://media.example.com/v.mp4' };
 

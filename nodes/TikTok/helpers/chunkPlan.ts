@@ -24,7 +24,15 @@ export interface ChunkRange {
 	length: number;
 }
 
-export class ChunkPlanError extends Error {}
+export class ChunkPlanError extends Error {
+	constructor(
+		message: string,
+		/** What the user can do about it. */
+		readonly hint = 'This is a bug in the node: please report it with the video size.',
+	) {
+		super(message);
+	}
+}
 
 /**
  * Splits a video into TikTok's FILE_UPLOAD chunks.
@@ -36,10 +44,10 @@ export class ChunkPlanError extends Error {}
  */
 export function planChunks(videoSize: number, targetChunkSize = DEFAULT_TARGET_CHUNK_BYTES): ChunkPlan {
 	if (!Number.isSafeInteger(videoSize) || videoSize <= 0) {
-		throw new ChunkPlanError('The video is empty');
+		throw new ChunkPlanError('The video file is empty', 'Check the node before this one: it produced a file with no bytes.');
 	}
 	if (videoSize > MAX_VIDEO_BYTES) {
-		throw new ChunkPlanError('The video is larger than TikTok\'s 4 GB limit');
+		throw new ChunkPlanError("The video is larger than TikTok's 4 GB limit", 'Compress or trim the video to under 4 GB.');
 	}
 	const target = Math.min(Math.max(targetChunkSize, MIN_CHUNK_BYTES), MAX_CHUNK_BYTES / 2);
 	if (videoSize < MIN_CHUNK_BYTES) {

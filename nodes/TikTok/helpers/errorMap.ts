@@ -240,6 +240,3 @@ export function adviceForFailReason(reason: string): ErrorAdvice {
 		}
 	);
 }
-
-/** fail_reason values worth retrying (TikTok: `internal`; pulls when the URL is good). */
-export const RETRYABLE_FAIL_REASONS = new Set(['internal', 'video_pull_failed', 'photo_pull_failed']);

@@ -13,10 +13,7 @@ export const MAX_VIDEO_CAPTION_UTF16 = 2200;
 export const MAX_PHOTO_TITLE_UTF16 = 90;
 export const MAX_PHOTO_DESCRIPTION_UTF16 = 4000;
 export const MAX_PHOTOS = 35;
-export const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
 
 export const INIT_CALLS_PER_MINUTE = 6;
-export const STATUS_CALLS_PER_MINUTE = 30;
-export const CREATOR_INFO_CALLS_PER_MINUTE = 20;
 /** The upload URL dies one hour after init. */
 export const UPLOAD_URL_LIFETIME_MS = 60 * 60 * 1000;

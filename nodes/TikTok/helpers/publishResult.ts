@@ -11,7 +11,7 @@ export interface TikTokStatus {
 	downloaded_bytes?: number;
 }
 
-export const TERMINAL_STATUSES = new Set(['PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX', 'FAILED']);
+const TERMINAL_STATUSES = new Set(['PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX', 'FAILED']);
 
 export function isTerminal(status: string | undefined, draft: boolean): boolean {
 	if (status === 'SEND_TO_USER_INBOX') return draft;

@@ -1,6 +1,7 @@
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { OAUTH_ERRORS } from './errorMap';
+import { settle } from './settle';
 
 export type HttpRequester = (request: IHttpRequestOptions) => Promise<unknown>;
 
@@ -60,12 +61,6 @@ export async function refreshIfExpiring(
 	return { oauthTokenData: await refreshOnce(request, credentials, tokenData, now) };
 }
 
-/** Forces a refresh (after TikTok answered 401 to a token we believed fresh). */
-export async function refreshNow(request: HttpRequester, credentials: IDataObject): Promise<IDataObject> {
-	const tokenData = credentials.oauthTokenData as IDataObject;
-	return await refreshOnce(request, credentials, tokenData, Date.now());
-}
-
 async function refreshOnce(
 	request: HttpRequester,
 	credentials: IDataObject,
@@ -121,7 +116,7 @@ async function requestRefresh(
 		grant_type: 'refresh_token',
 		refresh_token: refreshToken,
 	});
-	const raw = await request({
+	const raw = await settle(request({
 		method: 'POST',
 		url: tokenEndpoint(credentials),
 		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -130,18 +125,15 @@ async function requestRefresh(
 		encoding: 'text',
 		ignoreHttpStatusErrors: true,
 		timeout: 30_000,
-	}).then(
-		(body) => ({ body }),
-		(error: Error) => ({ error }),
-	);
-	if ('error' in raw) {
+	}));
+	if (!raw.ok) {
 		throw new TokenRefreshError(
 			'refresh_unreachable',
 			'Could not reach TikTok to renew the access token',
-			`Check the server's internet connection and try again. (${raw.error.message})`,
+			`Check the server's internet connection and try again. (${(raw.error as Error).message})`,
 		);
 	}
-	const response = parseTokenResponse(raw.body);
+	const response = parseTokenResponse(raw.value);
 	// TikTok may answer errors with HTTP 200: the `error` field decides.
 	if (response.error || !response.access_token) {
 		const code = String(response.error || 'invalid_response');

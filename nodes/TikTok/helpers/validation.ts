@@ -189,8 +189,3 @@ export function assertPublishId(publishId: string): void {
 		);
 	}
 }
-
-/** Whether a URL is covered by one of the user's verified URL prefixes (exact-prefix match, as TikTok does). */
-export function isUnderPrefix(url: string, prefixes: string[]): boolean {
-	return prefixes.some((prefix) => url.startsWith(prefix));
-}

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import { settle } from '../helpers/settle';
 import { parseTikTokJson } from '../helpers/tiktokJson';
 
 export const CREDENTIAL_TYPE = 'tikTokOAuth2Api';
@@ -70,12 +71,16 @@ export async function apiBaseUrl(ctx: TikTokContext): Promise<string> {
 	return base.replace(/\/+$/, '');
 }
 
-function isNetworkFailure(error: unknown): boolean {
+/** A reset, refused or dropped connection, or a timeout: the request may or may not have arrived. */
+export function isTransientNetworkFailure(error: unknown): boolean {
 	const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
-	return typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|ECONNABORTED|EPIPE|ERR_SOCKET|EAI_AGAIN|ERR_STREAM_PREMATURE_CLOSE)/.test(code);
+	if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|ECONNABORTED|EPIPE|ERR_SOCKET|EAI_AGAIN|ERR_STREAM_PREMATURE_CLOSE)/.test(code)) {
+		return true;
+	}
+	return /timeout|socket hang up|aborted/i.test(String((error as Error)?.message));
 }
 
-function backoffMs(attempt: number): number {
+export function backoffMs(attempt: number): number {
 	return Math.min(30_000, 1000 * 2 ** (attempt - 1));
 }
 
@@ -110,7 +115,7 @@ export async function tiktokApiRequest<T extends IDataObject>(
 		const outcome = await settle(ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, request));
 		if (!outcome.ok) {
 			if (cancelSignal(ctx)?.aborted) throw outcome.error;
-			const networkFailure = isNetworkFailure(outcome.error) || /timeout/i.test(String((outcome.error as Error)?.message));
+			const networkFailure = isTransientNetworkFailure(outcome.error);
 			if (networkFailure && options.idempotent && attempt < maxAttempts) {
 				await pause(ctx, backoffMs(attempt));
 				continue;
@@ -191,12 +196,3 @@ export async function putChunk(
 	};
 }
 
-export { isNetworkFailure, backoffMs };
-
-/** A promise's outcome as a value, so failures are handled outside a catch block. */
-export async function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
-	return await promise.then(
-		(value) => ({ ok: true as const, value }),
-		(error: unknown) => ({ ok: false as const, error }),
-	);
-}

@@ -3,7 +3,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { ChunkPlan } from '../helpers/chunkPlan';
 import { chunkRange, contentRangeHeader } from '../helpers/chunkPlan';
 import { UPLOAD_URL_LIFETIME_MS } from '../helpers/limits';
-import { TikTokApiError, backoffMs, isNetworkFailure, pause, putChunk, settle } from './index';
+import { settle } from '../helpers/settle';
+import { TikTokApiError, backoffMs, isTransientNetworkFailure, pause, putChunk } from './index';
 
 export type ByteSource = AsyncIterable<Uint8Array>;
 
@@ -97,9 +98,8 @@ export async function uploadVideoChunks(
 				const outcome = await settle(putChunk(ctx, uploadUrl, chunk, { contentType, contentRange }, CHUNK_TIMEOUT_MS));
 				if (!outcome.ok) {
 					if (ctx.getExecutionCancelSignal()?.aborted) throw outcome.error;
-					const message = String((outcome.error as Error)?.message);
-					const transient = isNetworkFailure(outcome.error) || /timeout|socket hang up|aborted/i.test(message);
-					if (!transient || attempt >= MAX_ATTEMPTS_PER_CHUNK) {
+					if (!isTransientNetworkFailure(outcome.error) || attempt >= MAX_ATTEMPTS_PER_CHUNK) {
+						const message = String((outcome.error as Error)?.message);
 						throw new TikTokApiError('upload_failed', `Chunk ${index + 1} of ${plan.totalChunkCount} could not be sent: ${message}`, undefined, undefined);
 					}
 					ambiguousBefore = true;

@@ -1,12 +1,14 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { INIT_CALLS_PER_MINUTE } from '../../helpers/limits';
+import { settle } from '../../helpers/settle';
 import { SlidingWindowPacer } from '../../helpers/pacer';
 import type { TikTokStatus } from '../../helpers/publishResult';
 import { isTerminal } from '../../helpers/publishResult';
 import type { CreatorInfo } from '../../helpers/validation';
 import type { TikTokContext } from '../../transport';
 import { TikTokApiError, pause, tiktokApiRequest } from '../../transport';
+import { PublishFailedError } from './errors';
 
 export const PATHS = {
 	creatorInfo: '/v2/post/publish/creator_info/query/',
@@ -39,9 +41,25 @@ export interface InitResult {
 
 /**
  * Starts a publish. Paced to 6 per minute per credential; repeated only after a 429 (TikTok refused it).
- * Any other failure after sending is ambiguous and surfaces as "may or may not exist".
+ * Any other failure after sending is ambiguous: it surfaces as "may or may not have started", never as a retry.
  */
-export async function initPublish(ctx: IExecuteFunctions, path: string, body: IDataObject): Promise<InitResult> {
+export async function startPublish(ctx: IExecuteFunctions, path: string, body: IDataObject): Promise<InitResult> {
+	const outcome = await settle(initPublish(ctx, path, body));
+	if (outcome.ok) return outcome.value;
+	if (outcome.error instanceof TikTokApiError && outcome.error.ambiguous) {
+		throw new PublishFailedError(
+			{
+				message: 'TikTok may or may not have started this publish',
+				description:
+					'The request reached TikTok but no clear answer came back. TikTok offers no way to make a repeat safe, so the node did not try again: doing so could post twice. Check the TikTok profile (or the inbox, for drafts) before running this item again.',
+			},
+			{ code: 'publish_outcome_unknown', http_status: outcome.error.httpStatus },
+		);
+	}
+	throw outcome.error;
+}
+
+async function initPublish(ctx: IExecuteFunctions, path: string, body: IDataObject): Promise<InitResult> {
 	const key = pacingKey(ctx);
 	let pacedMs = 0;
 	const data = await tiktokApiRequest<IDataObject>(ctx, 'POST', path, body, {
@@ -90,8 +108,4 @@ export async function waitForFinalStatus(
 		if (Date.now() + options.intervalMs > deadline) return { status, timedOut: true, polls };
 		await pause(ctx, options.intervalMs);
 	}
-}
-
-export function isAmbiguous(error: unknown): boolean {
-	return error instanceof TikTokApiError && error.ambiguous;
 }

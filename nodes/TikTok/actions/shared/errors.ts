@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { ChunkPlanError } from '../../helpers/chunkPlan';
 import type { ErrorAdvice } from '../../helpers/errorMap';
-import { adviceForApiError, adviceForFailReason, adviceForUploadStatus } from '../../helpers/errorMap';
+import { adviceForApiError, adviceForUploadStatus } from '../../helpers/errorMap';
 import { TokenRefreshError } from '../../helpers/tokenRefresh';
 import { ValidationError } from '../../helpers/validation';
 import { TikTokApiError } from '../../transport';
@@ -42,12 +42,7 @@ export function mapError(ctx: IExecuteFunctions, error: unknown, itemIndex: numb
 	}
 	const plan = findInCauses(error, ChunkPlanError);
 	if (plan) {
-		const advice = plan.message.includes('empty')
-			? { message: 'The video file is empty', description: 'Check the node before this one: it produced a file with no bytes.' }
-			: plan.message.includes('4 GB')
-				? { message: "The video is larger than TikTok's 4 GB limit", description: 'Compress or trim the video to under 4 GB.' }
-				: { message: 'The video cannot be split the way TikTok requires', description: plan.message };
-		return operationError(ctx, advice, itemIndex, { code: 'invalid_input' });
+		return operationError(ctx, { message: plan.message, description: plan.hint }, itemIndex, { code: 'invalid_input' });
 	}
 	const refresh = findInCauses(error, TokenRefreshError);
 	if (refresh) {
@@ -103,4 +98,3 @@ function apiError(ctx: IExecuteFunctions, advice: ErrorAdvice, itemIndex: number
 	return { error, json: { error: advice.message, description: advice.description, ...clean } };
 }
 
-export { adviceForFailReason };

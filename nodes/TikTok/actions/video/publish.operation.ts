@@ -6,11 +6,12 @@ import { adviceForFailReason } from '../../helpers/errorMap';
 import { toPublishOutput } from '../../helpers/publishResult';
 import type { CreatorInfo } from '../../helpers/validation';
 import { assertDirectPostSettings, assertHttpUrl, assertVideoCaption, assertVideoDuration, commonPostInfo } from '../../helpers/validation';
-import { TikTokApiError, settle } from '../../transport';
+import { settle } from '../../helpers/settle';
+import { TikTokApiError } from '../../transport';
 import type { UploadReport } from '../../transport/upload';
 import { uploadVideoChunks } from '../../transport/upload';
 import type { InitResult } from '../shared/api';
-import { PATHS, fetchCreatorInfo, initPublish, isAmbiguous, waitForFinalStatus } from '../shared/api';
+import { PATHS, fetchCreatorInfo, startPublish, waitForFinalStatus } from '../shared/api';
 import { PublishFailedError } from '../shared/errors';
 import {
 	directPostProperties,
@@ -229,21 +230,4 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			pairedItem: { item: itemIndex },
 		},
 	];
-}
-
-/** Init, turning an ambiguous failure into an error that says the post may exist and how to check. */
-export async function startPublish(ctx: IExecuteFunctions, path: string, body: IDataObject) {
-	const outcome = await settle(initPublish(ctx, path, body));
-	if (outcome.ok) return outcome.value;
-	if (isAmbiguous(outcome.error)) {
-		throw new PublishFailedError(
-			{
-				message: 'TikTok may or may not have started this publish',
-				description:
-					'The request reached TikTok but no clear answer came back. TikTok offers no way to make a repeat safe, so the node did not try again: doing so could post twice. Check the TikTok profile (or the inbox, for drafts) before running this item again.',
-			},
-			{ code: 'publish_outcome_unknown', http_status: (outcome.error as { httpStatus?: number }).httpStatus },
-		);
-	}
-	throw outcome.error;
 }

@@ -1,8 +1,9 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_ENCODING } from 'n8n-workflow';
 
 import type { VideoContainer } from '../../helpers/media';
 import { VIDEO_MIME_TYPES, readMp4Duration, sniffVideoContainer } from '../../helpers/media';
+import { settle } from '../../helpers/settle';
 import { ValidationError } from '../../helpers/validation';
 import type { ByteSource } from '../../transport/upload';
 
@@ -23,19 +24,25 @@ type BinaryInput = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>
 /** Size of the pieces read from n8n's binary store. */
 const STREAM_PIECE_BYTES = 1024 * 1024;
 
-export async function videoFromBinary(ctx: IExecuteFunctions, itemIndex: number, propertyName: string): Promise<LocalVideo> {
-	const binary = ctx.helpers.assertBinaryData(itemIndex, propertyName);
-	let size: number;
-	let open: () => Promise<ByteSource>;
+/**
+ * Size and a reader for a file in n8n's binary data: streamed from the store when it has an id (filesystem,
+ * database, S3 modes), else decoded from the inline base64 n8n keeps when no store is configured.
+ */
+async function storedBinary(ctx: IExecuteFunctions, binary: IBinaryData): Promise<{ size: number; open(): Promise<ByteSource> }> {
 	if (binary.id) {
 		const id = binary.id;
-		size = (await ctx.helpers.getBinaryMetadata(id)).fileSize;
-		open = async () => await ctx.helpers.getBinaryStream(id, STREAM_PIECE_BYTES);
-	} else {
-		const buffer = Buffer.from(binary.data, BINARY_ENCODING);
-		size = buffer.length;
-		open = async () => (async function* () { yield buffer; })();
+		return {
+			size: (await ctx.helpers.getBinaryMetadata(id)).fileSize,
+			open: async () => await ctx.helpers.getBinaryStream(id, STREAM_PIECE_BYTES),
+		};
 	}
+	const buffer = Buffer.from(binary.data, BINARY_ENCODING);
+	return { size: buffer.length, open: async () => (async function* () { yield buffer; })() };
+}
+
+export async function videoFromBinary(ctx: IExecuteFunctions, itemIndex: number, propertyName: string): Promise<LocalVideo> {
+	const binary = ctx.helpers.assertBinaryData(itemIndex, propertyName);
+	const { size, open } = await storedBinary(ctx, binary);
 	if (!size) {
 		throw new ValidationError({
 			message: 'The video file is empty',
@@ -101,13 +108,7 @@ export async function videoFromUrl(ctx: IExecuteFunctions, url: string, ignoreSs
 	const fileName = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'video');
 	if (!Number.isFinite(length) || length <= 0) {
 		const stored = await ctx.helpers.prepareBinaryData(download.body, fileName);
-		if (!stored.id) {
-			const buffer = Buffer.from(stored.data, BINARY_ENCODING);
-			return await probe({ size: buffer.length, fileName, open: async () => (async function* () { yield buffer; })() });
-		}
-		const id = stored.id;
-		const size = (await ctx.helpers.getBinaryMetadata(id)).fileSize;
-		return await probe({ size, fileName, open: async () => await ctx.helpers.getBinaryStream(id, STREAM_PIECE_BYTES) });
+		return await probe({ ...(await storedBinary(ctx, stored)), fileName });
 	}
 	// Streamed once: read the first bytes to recognise the container, then hand the whole stream to the upload.
 	const iterator = (download.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
@@ -142,8 +143,8 @@ export async function videoFromUrl(ctx: IExecuteFunctions, url: string, ignoreSs
 }
 
 async function settleDownload(ctx: IExecuteFunctions, url: string, ignoreSslIssues: boolean) {
-	const response = (await ctx.helpers
-		.httpRequest({
+	const response = await settle(
+		ctx.helpers.httpRequest({
 			method: 'GET',
 			url,
 			encoding: 'stream',
@@ -151,16 +152,14 @@ async function settleDownload(ctx: IExecuteFunctions, url: string, ignoreSslIssu
 			skipSslCertificateValidation: ignoreSslIssues,
 			timeout: DOWNLOAD_TIMEOUT_MS,
 			abortSignal: ctx.getExecutionCancelSignal(),
-		})
-		.then(
-			(value) => ({ value }),
-			(error: { message?: string; response?: { status?: number }; httpCode?: string }) => ({ error }),
-		)) as { value?: { body: BinaryInput; headers: Record<string, string> }; error?: { message?: string; response?: { status?: number }; httpCode?: string } };
-	if (response.error || !response.value) {
-		const status = response.error?.response?.status ?? response.error?.httpCode;
+		}) as Promise<{ body: BinaryInput; headers: Record<string, string> }>,
+	);
+	if (!response.ok) {
+		const error = response.error as { message?: string; response?: { status?: number }; httpCode?: string };
+		const status = error?.response?.status ?? error?.httpCode;
 		throw new ValidationError({
 			message: `n8n could not download the video from "${url}"${status ? ` (HTTP ${status})` : ''}`,
-			description: `Make sure the URL is public and points directly to the video file, then run the item again. (${response.error?.message ?? 'no response'})`,
+			description: `Make sure the URL is public and points directly to the video file, then run the item again. (${error?.message ?? 'no response'})`,
 		});
 	}
 	return response.value;
