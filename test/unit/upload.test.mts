@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+
+import { planChunks } from '../../nodes/TikTok/helpers/chunkPlan.ts';
+import { TikTokApiError } from '../../nodes/TikTok/transport/index.ts';
+import { acknowledges, uploadVideoChunks } from '../../nodes/TikTok/transport/upload.ts';
+
+type Reply = { statusCode: number; contentRange?: string } | Error;
+
+/** A stand-in for n8n's execute context whose PUTs answer from a script, recording what was sent. */
+function fakeContext(script: Reply[]) {
+	const sent: Array<{ range: string; bytes: number }> = [];
+	const ctx = {
+		getExecutionCancelSignal: () => undefined,
+		helpers: {
+			httpRequest: async (options: IHttpRequestOptions) => {
+				const headers = options.headers as Record<string, string>;
+				sent.push({ range: headers['Content-Range'], bytes: (options.body as Buffer).length });
+				const reply = script.shift() ?? { statusCode: 206 };
+				if (reply instanceof Error) throw reply;
+				return { statusCode: reply.statusCode, headers: reply.contentRange ? { 'content-range': reply.contentRange } : {}, body: '' };
+			},
+		},
+	} as unknown as IExecuteFunctions;
+	return { ctx, sent };
+}
+
+async function* bytes(total: number, piece = 1_000_000) {
+	for (let sent = 0; sent < total; sent += piece) yield Buffer.alloc(Math.min(piece, total - sent), 7);
+}
+
+const SIZE = 21_000_000; // two chunks of 10,500,000
+const reset = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+
+describe('chunk upload', () => {
+	it('sends every chunk once, in order, with exact Content-Range headers', async () => {
+		const plan = planChunks(SIZE);
+		const { ctx, sent } = fakeContext([{ statusCode: 206 }, { statusCode: 201 }]);
+		const report = await uploadVideoChunks(ctx, 'https://upload.example/?id=1', plan, bytes(SIZE), 'video/mp4', Date.now());
+		assert.deepEqual(sent, [
+			{ range: 'bytes 0-10499999/21000000', bytes: 10_500_000 },
+			{ range: 'bytes 10500000-20999999/21000000', bytes: 10_500_000 },
+		]);
+		assert.equal(report.retries, 0);
+	});
+
+	it('sends a chunk again after a 5xx and after a reset connection', async () => {
+		const plan = planChunks(SIZE);
+		const { ctx, sent } = fakeContext([{ statusCode: 503 }, { statusCode: 206 }, reset(), { statusCode: 201 }]);
+		const report = await uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE), 'video/mp4', Date.now());
+		assert.equal(report.retries, 2);
+		assert.deepEqual(sent.map((s) => s.range.split('/')[0]), ['bytes 0-10499999', 'bytes 0-10499999', 'bytes 10500000-20999999', 'bytes 10500000-20999999']);
+	});
+
+	it('moves on when a retried chunk is answered 416 but TikTok shows it arrived', async () => {
+		const plan = planChunks(SIZE);
+		const { ctx } = fakeContext([reset(), { statusCode: 416, contentRange: 'bytes 0-10499999/21000000' }, { statusCode: 201 }]);
+		const report = await uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE), 'video/mp4', Date.now());
+		assert.equal(report.chunks, 2);
+	});
+
+	it('fails on a 416 that was not preceded by an unclear attempt', async () => {
+		const plan = planChunks(SIZE);
+		const { ctx } = fakeContext([{ statusCode: 416, contentRange: 'bytes 0-10499999/21000000' }]);
+		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE), 'video/mp4', Date.now()), (e: TikTokApiError) => e.code === 'upload_http_416');
+	});
+
+	it('refuses an expired upload link without sending', async () => {
+		const plan = planChunks(SIZE);
+		const { ctx, sent } = fakeContext([]);
+		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE), 'video/mp4', Date.now() - 61 * 60_000), (e: TikTokApiError) => e.code === 'upload_url_expired');
+		assert.equal(sent.length, 0);
+	});
+
+	it('stops before the final chunk when the source has more bytes than its reported size, so TikTok never publishes a cut-off video', async () => {
+		const plan = planChunks(SIZE);
+		const { ctx, sent } = fakeContext([{ statusCode: 206 }, { statusCode: 201 }]);
+		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE + 5), 'video/mp4', Date.now()), (e: TikTokApiError) => e.code === 'source_too_long');
+		assert.equal(sent.length, 1, 'the final chunk was never sent');
+	});
+
+	it('reports a source shorter than its reported size', async () => {
+		const plan = planChunks(SIZE);
+		const { ctx } = fakeContext([{ statusCode: 206 }]);
+		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE - 5), 'video/mp4', Date.now()), (e: TikTokApiError) => e.code === 'source_too_short');
+	});
+
+	it("reads TikTok's Content-Range acknowledgement", () => {
+		assert.equal(acknowledges('bytes 0-10499999/21000000', 10_499_999), true);
+		assert.equal(acknowledges('bytes 0-999/21000000', 10_499_999), false);
+		assert.equal(acknowledges(undefined, 0), false);
+	});
+});
