@@ -202,7 +202,9 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		assert.equal(outputs.length, cases.length, 'no item lost');
 		cases.forEach((testCase, index) => {
 			assert.match(String(outputs[index].error), testCase.expect, `item ${index}: ${outputs[index].error}`);
-			assert.ok(String(outputs[index].description ?? '').length > 10, `item ${index} says how to fix it`);
+			const details = outputs[index].details as Record<string, unknown>;
+			assert.ok(String(details.description ?? '').length > 10, `item ${index} says how to fix it`);
+			assert.equal(details.code, 'invalid_input');
 		});
 		assert.equal(stack.emu.state.inits.length, initsBefore, 'no init reached TikTok');
 	});

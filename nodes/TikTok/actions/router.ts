@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import * as creator from './creator/Creator.resource';
+import * as photo from './photo/Photo.resource';
 import * as post from './post/Post.resource';
 import { mapError } from './shared/errors';
 import * as video from './video/Video.resource';
@@ -10,6 +11,7 @@ type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<
 
 const operations: Record<string, Record<string, { execute: OperationExecute }>> = {
 	video: { publish: video.publish },
+	photo: { publish: photo.publish },
 	post: { getStatus: post.getStatus },
 	creator: { getInfo: creator.getInfo },
 };

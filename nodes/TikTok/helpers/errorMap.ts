@@ -110,7 +110,7 @@ export const API_ERRORS: Record<string, ErrorAdvice> = {
 	url_ownership_unverified: {
 		message: 'TikTok does not accept media from this URL because its domain is not verified',
 		description:
-			'Verify the domain or URL prefix in the TikTok developer portal (your app → URL properties), or for videos choose Video Source "URL (Uploaded by n8n)" or "URL (Automatic)" so n8n uploads the file itself.',
+			'Verify the domain or URL prefix in the TikTok developer portal (your app → URL properties). For videos you can instead set URL Handling to "Automatic" or "Uploaded by N8n", so n8n uploads the file itself.',
 	},
 	privacy_level_option_mismatch: {
 		message: 'This privacy level is not available for this TikTok account',

@@ -18,6 +18,37 @@ export const PATHS = {
 	status: '/v2/post/publish/status/fetch/',
 } as const;
 
+const DEFAULT_INIT_TIMEOUT_MS = 120_000;
+
+/** Daily limits: once TikTok answers one of these, later items of the same run would get it too. */
+const CAP_CODES = new Set([
+	'spam_risk_too_many_posts',
+	'spam_risk_user_banned_from_posting',
+	'reached_active_user_cap',
+	'spam_risk_too_many_pending_share',
+]);
+
+/** Caps TikTok reported, per execution, node and credential (kept for the last few executions only). */
+const capsReached = new Map<string, TikTokApiError>();
+const MAX_REMEMBERED_CAPS = 200;
+
+function capKey(ctx: IExecuteFunctions, draft: boolean): string {
+	return `${ctx.getExecutionId()} ${ctx.getNode().name} ${pacingKey(ctx)} ${draft ? 'draft' : 'direct'}`;
+}
+
+/** Fails at once with a cap TikTok reported earlier in this run; remembers a cap `call` runs into. */
+async function withCapMemory<T>(key: string, call: () => Promise<T>): Promise<T> {
+	const known = capsReached.get(key);
+	if (known) throw known;
+	const outcome = await settle(call());
+	if (outcome.ok) return outcome.value;
+	if (outcome.error instanceof TikTokApiError && CAP_CODES.has(outcome.error.code)) {
+		capsReached.set(key, outcome.error);
+		if (capsReached.size > MAX_REMEMBERED_CAPS) capsReached.delete(capsReached.keys().next().value as string);
+	}
+	throw outcome.error;
+}
+
 /** One second of slack over TikTok's minute: our clock starts before TikTok's does. */
 const initPacer = new SlidingWindowPacer(INIT_CALLS_PER_MINUTE, 61_000);
 
@@ -28,6 +59,14 @@ function pacingKey(ctx: TikTokContext): string {
 
 export async function fetchCreatorInfo(ctx: TikTokContext): Promise<CreatorInfo> {
 	return (await tiktokApiRequest<IDataObject>(ctx, 'POST', PATHS.creatorInfo, {}, { idempotent: true })) as unknown as CreatorInfo;
+}
+
+/**
+ * Fresh creator info before a direct post (TikTok's guidelines). When TikTok says the account cannot post now,
+ * later items of the same run fail with that answer without asking again.
+ */
+export async function fetchCreatorInfoForPost(ctx: IExecuteFunctions): Promise<CreatorInfo> {
+	return await withCapMemory(capKey(ctx, false), async () => await fetchCreatorInfo(ctx));
 }
 
 export interface InitResult {
@@ -43,8 +82,14 @@ export interface InitResult {
  * Starts a publish. Paced to 6 per minute per credential; repeated only after a 429 (TikTok refused it).
  * Any other failure after sending is ambiguous: it surfaces as "may or may not have started", never as a retry.
  */
-export async function startPublish(ctx: IExecuteFunctions, path: string, body: IDataObject): Promise<InitResult> {
-	const outcome = await settle(initPublish(ctx, path, body));
+export async function startPublish(
+	ctx: IExecuteFunctions,
+	path: string,
+	body: IDataObject,
+	options: { timeoutMs?: number } = {},
+): Promise<InitResult> {
+	const draft = path === PATHS.inboxVideoInit || body.post_mode === 'MEDIA_UPLOAD';
+	const outcome = await settle(withCapMemory(capKey(ctx, draft), async () => await initPublish(ctx, path, body, options.timeoutMs ?? DEFAULT_INIT_TIMEOUT_MS)));
 	if (outcome.ok) return outcome.value;
 	if (outcome.error instanceof TikTokApiError && outcome.error.ambiguous) {
 		throw new PublishFailedError(
@@ -59,13 +104,13 @@ export async function startPublish(ctx: IExecuteFunctions, path: string, body: I
 	throw outcome.error;
 }
 
-async function initPublish(ctx: IExecuteFunctions, path: string, body: IDataObject): Promise<InitResult> {
+async function initPublish(ctx: IExecuteFunctions, path: string, body: IDataObject, timeoutMs: number): Promise<InitResult> {
 	const key = pacingKey(ctx);
 	let pacedMs = 0;
 	const data = await tiktokApiRequest<IDataObject>(ctx, 'POST', path, body, {
 		idempotent: false,
 		maxAttempts: 6,
-		timeoutMs: 120_000,
+		timeoutMs,
 		beforeAttempt: async () => {
 			const delay = initPacer.delayFor(key);
 			if (delay > 0) {

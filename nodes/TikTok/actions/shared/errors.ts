@@ -29,8 +29,17 @@ function findInCauses<T>(error: unknown, type: new (...args: never[]) => T): T |
 
 export interface MappedError {
 	error: NodeApiError | NodeOperationError;
-	/** What goes into an error-output item: the message, the fix and TikTok's raw identifiers. */
+	/**
+	 * The item a failed input becomes when the node continues on fail: `error` (what happened) and `details`
+	 * (the fix as `description`, TikTok's raw `code`, `log_id`, `http_status`). Only these keys, because n8n
+	 * routes an item to the error output only when its json has nothing but error/message/details.
+	 */
 	json: IDataObject;
+}
+
+function failedItem(message: string, details: IDataObject): IDataObject {
+	const clean = Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
+	return { error: message, details: clean };
 }
 
 /** Turns anything a TikTok operation throws into an n8n error with a message, a fix and TikTok's raw code. */
@@ -75,15 +84,15 @@ export function mapError(ctx: IExecuteFunctions, error: unknown, itemIndex: numb
 		});
 	}
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		return { error, json: { error: error.message, description: error.description ?? undefined } };
+		return { error, json: failedItem(error.message, { description: error.description ?? undefined }) };
 	}
 	const wrapped = new NodeOperationError(node, error as Error, { itemIndex });
-	return { error: wrapped, json: { error: wrapped.message } };
+	return { error: wrapped, json: failedItem(wrapped.message, {}) };
 }
 
 function operationError(ctx: IExecuteFunctions, advice: ErrorAdvice, itemIndex: number, details: IDataObject): MappedError {
 	const error = new NodeOperationError(ctx.getNode(), advice.message, { itemIndex, description: advice.description });
-	return { error, json: { error: advice.message, description: advice.description, ...details } };
+	return { error, json: failedItem(advice.message, { description: advice.description, ...details }) };
 }
 
 function apiError(ctx: IExecuteFunctions, advice: ErrorAdvice, itemIndex: number, details: IDataObject): MappedError {
@@ -95,6 +104,6 @@ function apiError(ctx: IExecuteFunctions, advice: ErrorAdvice, itemIndex: number
 		description: advice.description,
 		httpCode: httpStatus === undefined ? undefined : String(httpStatus),
 	});
-	return { error, json: { error: advice.message, description: advice.description, ...clean } };
+	return { error, json: failedItem(advice.message, { description: advice.description, ...clean }) };
 }
 
