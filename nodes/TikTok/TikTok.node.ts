@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as creator from './actions/creator/Creator.resource';
+import * as photo from './actions/photo/Photo.resource';
 import * as post from './actions/post/Post.resource';
 import { router } from './actions/router';
 import * as video from './actions/video/Video.resource';
@@ -29,12 +30,14 @@ export class TikTok implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Creator', value: 'creator' },
+					{ name: 'Photo', value: 'photo' },
 					{ name: 'Post', value: 'post' },
 					{ name: 'Video', value: 'video' },
 				],
 				default: 'video',
 			},
 			...video.description,
+			...photo.description,
 			...post.description,
 			...creator.description,
 		],

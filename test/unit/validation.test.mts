@@ -141,6 +141,12 @@ describe('inputs', () => {
 		assert.deepEqual(parseUrlList(undefined), []);
 	});
 
+	it('keeps commas that are part of a URL (image CDN transformations), splitting only where the next URL starts', () => {
+		const cdn = 'https://res.example.com/image/upload/w_400,h_300/a.jpg';
+		assert.deepEqual(parseUrlList(`${cdn},https://a/2.jpg, https://a/3.jpg`), [cdn, 'https://a/2.jpg', 'https://a/3.jpg']);
+		assert.deepEqual(parseUrlList('example.com, https://cdn.example.com/x/', /[\s,]+/), ['example.com', 'https://cdn.example.com/x/']);
+	});
+
 	it('checks photo counts (1–35) and the cover index range', () => {
 		rejects(() => assertPhotoCount(0), /at least one image/);
 		rejects(() => assertPhotoCount(36), /at most 35/);

@@ -13,6 +13,8 @@ export const MAX_VIDEO_CAPTION_UTF16 = 2200;
 export const MAX_PHOTO_TITLE_UTF16 = 90;
 export const MAX_PHOTO_DESCRIPTION_UTF16 = 4000;
 export const MAX_PHOTOS = 35;
+/** "20 MB" per photo, read as 10^6 bytes (the stricter reading, as the emulator does). */
+export const MAX_PHOTO_BYTES = 20_000_000;
 
 export const INIT_CALLS_PER_MINUTE = 6;
 /** The upload URL dies one hour after init. */

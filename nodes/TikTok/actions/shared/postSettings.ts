@@ -174,6 +174,31 @@ export const waitProperties = (show: Record<string, string[]>): INodeProperties[
 	},
 ];
 
+export const requestOptionsProperty = (show: Record<string, string[]>): INodeProperties => ({
+	displayName: 'Request Options',
+	name: 'requestOptions',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+	displayOptions: { show },
+	options: [
+		{
+			displayName: 'Publish Request Timeout (Seconds)',
+			name: 'initTimeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 120,
+			description:
+				'How long to wait for TikTok to answer the request that starts a publish. If no answer comes, the node reports that the post may or may not exist instead of trying again.',
+		},
+	],
+});
+
+export function readInitTimeoutMs(ctx: IExecuteFunctions, itemIndex: number): number {
+	const options = ctx.getNodeParameter('requestOptions', itemIndex, {}) as { initTimeoutSeconds?: number };
+	return Math.max(1, options.initTimeoutSeconds ?? 120) * 1000;
+}
+
 export function readWaitOptions(ctx: IExecuteFunctions, itemIndex: number) {
 	const wait = ctx.getNodeParameter('waitForPublish', itemIndex, true) as boolean;
 	const options = ctx.getNodeParameter('waitOptions', itemIndex, {}) as { intervalSeconds?: number; timeoutMinutes?: number };
@@ -183,3 +208,13 @@ export function readWaitOptions(ctx: IExecuteFunctions, itemIndex: number) {
 		timeoutMs: Math.max(1, options.timeoutMinutes ?? 10) * 60_000,
 	};
 }
+
+/** For media servers with certificates n8n cannot verify; `show` scopes it, `description` says what n8n fetches. */
+export const ignoreSslIssuesProperty = (show: Record<string, string[]>, description: string): INodeProperties => ({
+	displayName: 'Ignore SSL Issues (Insecure)',
+	name: 'ignoreSslIssues',
+	type: 'boolean',
+	default: false,
+	displayOptions: { show },
+	description,
+});

@@ -2,25 +2,25 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { planChunks } from '../../helpers/chunkPlan';
-import { adviceForFailReason } from '../../helpers/errorMap';
-import { toPublishOutput } from '../../helpers/publishResult';
-import type { CreatorInfo } from '../../helpers/validation';
-import { assertDirectPostSettings, assertHttpUrl, assertVideoCaption, assertVideoDuration, commonPostInfo } from '../../helpers/validation';
+import { assertHttpUrl, assertVideoCaption, assertVideoDuration, commonPostInfo } from '../../helpers/validation';
 import { settle } from '../../helpers/settle';
 import { TikTokApiError } from '../../transport';
 import type { UploadReport } from '../../transport/upload';
 import { uploadVideoChunks } from '../../transport/upload';
 import type { InitResult } from '../shared/api';
-import { PATHS, fetchCreatorInfo, startPublish, waitForFinalStatus } from '../shared/api';
-import { PublishFailedError } from '../shared/errors';
+import { PATHS, startPublish } from '../shared/api';
 import {
 	directPostProperties,
 	draftNotice,
+	ignoreSslIssuesProperty,
 	postModeProperty,
 	readDirectPostSettings,
+	readInitTimeoutMs,
 	readWaitOptions,
+	requestOptionsProperty,
 	waitProperties,
 } from '../shared/postSettings';
+import { creatorForDirectPost, publishContext, publishOutcome } from '../shared/publishFlow';
 import { videoFromBinary, videoFromUrl } from './source';
 
 type UrlHandling = 'auto' | 'pull' | 'upload';
@@ -82,14 +82,10 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { source: ['binary'] } },
 		hint: 'The name of the binary field that holds the video (MP4, MOV or WebM, up to 4 GB)',
 	},
-	{
-		displayName: 'Ignore SSL Issues (Insecure)',
-		name: 'ignoreSslIssues',
-		type: 'boolean',
-		default: false,
-		displayOptions: { show: { source: ['url'], urlHandling: ['auto', 'upload'] } },
-		description: 'Whether n8n downloads the video even if the server\'s certificate cannot be verified (for self-hosted media servers)',
-	},
+	ignoreSslIssuesProperty(
+		{ source: ['url'], urlHandling: ['auto', 'upload'] },
+		"Whether n8n downloads the video even if the server's certificate cannot be verified (for self-hosted media servers)",
+	),
 	postModeProperty({}, 'Send to the TikTok inbox; the account owner finishes and posts it in the TikTok app'),
 	draftNotice({}),
 	{
@@ -128,6 +124,7 @@ const properties: INodeProperties[] = [
 		],
 	},
 	...waitProperties({}),
+	requestOptionsProperty({}),
 ];
 
 export const description = updateDisplayOptions({ show }, properties);
@@ -140,6 +137,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const settings = draft ? undefined : readDirectPostSettings(this, itemIndex, 'video');
 	const options = draft ? {} : (this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 	const wait = readWaitOptions(this, itemIndex);
+	const timeoutMs = readInitTimeoutMs(this, itemIndex);
 
 	const sourceType = this.getNodeParameter('source', itemIndex) as 'binary' | 'url';
 	const videoUrl = sourceType === 'url' ? String(this.getNodeParameter('videoUrl', itemIndex)).trim() : '';
@@ -152,13 +150,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			: undefined;
 	let plan = video ? planChunks(video.size) : undefined;
 
-	// TikTok's guidelines: fetch fresh creator info before every direct post and honour it.
-	let creator: CreatorInfo | undefined;
-	if (settings) {
-		creator = await fetchCreatorInfo(this);
-		assertDirectPostSettings(settings, creator, 'video');
-		assertVideoDuration(video?.durationSec, creator);
-	}
+	const creator = await creatorForDirectPost(this, settings, 'video');
+	if (creator) assertVideoDuration(video?.durationSec, creator);
 
 	let postInfo: IDataObject | undefined;
 	if (settings) {
@@ -178,7 +171,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let fallbackReason: string | undefined;
 	let init: InitResult | undefined;
 	if (urlHandling === 'pull' || urlHandling === 'auto') {
-		const pulled = await settle(startPublish(this, initPath, withPostInfo({ source: 'PULL_FROM_URL', video_url: videoUrl })));
+		const pulled = await settle(startPublish(this, initPath, withPostInfo({ source: 'PULL_FROM_URL', video_url: videoUrl }), { timeoutMs }));
 		if (pulled.ok) {
 			init = pulled.value;
 		} else if (urlHandling === 'auto' && pulled.error instanceof TikTokApiError && pulled.error.code === 'url_ownership_unverified') {
@@ -197,31 +190,27 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			this,
 			initPath,
 			withPostInfo({ source: 'FILE_UPLOAD', video_size: plan.videoSize, chunk_size: plan.chunkSize, total_chunk_count: plan.totalChunkCount }),
+			{ timeoutMs },
 		);
 		upload = await uploadVideoChunks(this, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt);
 	}
 	const transferredAt = Date.now();
 	const source = upload ? 'FILE_UPLOAD' : 'PULL_FROM_URL';
 
-	let output: IDataObject = { publish_id: init.publish_id, status: upload ? 'PROCESSING_UPLOAD' : 'PROCESSING_DOWNLOAD', post_ids: [] };
-	if (wait.wait) {
-		const result = await waitForFinalStatus(this, init.publish_id, { ...wait, draft });
-		output = toPublishOutput(init.publish_id, result.status, creator?.creator_username, 'video');
-		if (result.status.status === 'FAILED') {
-			const advice = adviceForFailReason(result.status.fail_reason ?? 'unknown');
-			throw new PublishFailedError(advice, { ...output, code: result.status.fail_reason ?? 'FAILED' });
-		}
-		if (result.timedOut) output.wait_timed_out = true;
-	}
+	const output = await publishOutcome(this, init, {
+		wait,
+		draft,
+		creator,
+		kind: 'video',
+		pendingStatus: upload ? 'PROCESSING_UPLOAD' : 'PROCESSING_DOWNLOAD',
+	});
 	return [
 		{
 			json: {
 				...output,
-				mode: draft ? 'draft' : 'direct',
+				...publishContext(draft, creator),
 				source,
 				...(fallbackReason ? { fallback: `TikTok refused to pull the URL (${fallbackReason}), so n8n uploaded it` } : {}),
-				...(draft ? { next_step: 'Open the TikTok app: the draft is waiting in the inbox notification.' } : {}),
-				...(creator ? { creator_nickname: creator.creator_nickname, creator_username: creator.creator_username } : {}),
 				...(video && upload && plan
 					? { video: { bytes: video.size, container: video.container, duration_sec: video.durationSec, chunks: upload.chunks, chunk_size: plan.chunkSize, chunk_retries: upload.retries } }
 					: {}),

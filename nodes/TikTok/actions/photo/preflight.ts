@@ -1,0 +1,83 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { ImageProbeResponse, ImageVerdict } from '../../helpers/photo';
+import { imageLabel, judgeImageResponse, needsRangedGet, unreachableVerdict } from '../../helpers/photo';
+import { settle } from '../../helpers/settle';
+import { ValidationError } from '../../helpers/validation';
+import { TikTokApiError, cancelSignal } from '../../transport';
+
+/** One image's headers must come back within this; TikTok itself gives a download up to an hour. */
+const CHECK_TIMEOUT_MS = 30_000;
+/** Images checked at the same time: 35 URLs take a few round trips, not 35. */
+const PARALLEL_CHECKS = 5;
+
+export interface CheckedImage extends IDataObject {
+	url: string;
+	content_type: string;
+	/** The size the server reported, when it did. */
+	bytes?: number;
+}
+
+/** Headers only: a HEAD, or a one-byte ranged GET whose body (whole, if the range is ignored) is not read. */
+async function askServer(ctx: IExecuteFunctions, url: string, method: 'HEAD' | 'GET', ignoreSslIssues: boolean): Promise<ImageProbeResponse> {
+	const response = (await ctx.helpers.httpRequest({
+		method,
+		url,
+		headers: method === 'GET' ? { Range: 'bytes=0-0' } : {},
+		encoding: method === 'GET' ? 'stream' : 'text',
+		json: false,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		// TikTok does not follow redirects, so a redirect is an answer to report, not to follow.
+		disableFollowRedirect: true,
+		skipSslCertificateValidation: ignoreSslIssues,
+		timeout: CHECK_TIMEOUT_MS,
+		abortSignal: cancelSignal(ctx),
+	})) as ImageProbeResponse & { body?: { destroy?: () => void } };
+	response.body?.destroy?.();
+	return { statusCode: response.statusCode, headers: response.headers };
+}
+
+async function checkImage(ctx: IExecuteFunctions, url: string, ignoreSslIssues: boolean): Promise<ImageVerdict> {
+	let answer = await settle(askServer(ctx, url, 'HEAD', ignoreSslIssues));
+	if (answer.ok && needsRangedGet(answer.value.statusCode)) {
+		answer = await settle(askServer(ctx, url, 'GET', ignoreSslIssues));
+	}
+	if (!answer.ok) return unreachableVerdict(String((answer.error as Error)?.message ?? answer.error));
+	return judgeImageResponse(answer.value);
+}
+
+/**
+ * Checks every image URL the way TikTok will pull it (reachable without redirects, JPEG or WebP, ≤ 20 MB when
+ * the size is stated) before anything is sent to TikTok. Fails naming the first bad image, and lists the others.
+ */
+export async function preflightImages(ctx: IExecuteFunctions, urls: string[], ignoreSslIssues: boolean): Promise<CheckedImage[]> {
+	const verdicts: ImageVerdict[] = new Array(urls.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < urls.length) {
+			const index = next++;
+			verdicts[index] = await checkImage(ctx, urls[index], ignoreSslIssues);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(PARALLEL_CHECKS, urls.length) }, worker));
+	if (cancelSignal(ctx)?.aborted) throw new TikTokApiError('execution_cancelled', 'The execution was cancelled', undefined, undefined);
+
+	const checked: CheckedImage[] = [];
+	const failures: Array<{ index: number; problem: string; fix: string }> = [];
+	verdicts.forEach((verdict, index) => {
+		if (verdict.ok) checked.push({ url: urls[index], content_type: verdict.contentType, ...(verdict.bytes === undefined ? {} : { bytes: verdict.bytes }) });
+		else failures.push({ index, problem: verdict.problem, fix: verdict.fix });
+	});
+	if (failures.length > 0) {
+		const [first, ...others] = failures;
+		const alsoFailing = others.length
+			? ` Also failing: ${others.map((failure) => `the ${imageLabel(failure.index, urls[failure.index])} ${failure.problem}`).join('; ')}.`
+			: '';
+		throw new ValidationError({
+			message: `The ${imageLabel(first.index, urls[first.index])} ${first.problem}`,
+			description: `${first.fix}${alsoFailing}`,
+		});
+	}
+	return checked;
+}
