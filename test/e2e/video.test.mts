@@ -92,6 +92,67 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		assert.equal(publish?.postInfo ?? undefined, undefined, 'drafts carry no post_info');
 	});
 
+	it('sends every direct-post setting as TikTok expects: AI label, cover frame, both brand toggles, interactions', async () => {
+		const path = filePath(stack, 'settings.mp4');
+		await writeMp4(path, { sizeBytes: 500_000, durationSec: 6 });
+		const run = await stack.run([
+			readFileNode(path),
+			tiktokNode(publicCreator, {
+				resource: 'video',
+				operation: 'publish',
+				source: 'binary',
+				binaryPropertyName: 'data',
+				postMode: 'direct',
+				caption: 'Sponsored by @brand',
+				privacyLevel: 'MUTUAL_FOLLOW_FRIENDS',
+				allowComment: true,
+				allowDuet: true,
+				allowStitch: true,
+				discloseCommercialContent: true,
+				yourBrand: true,
+				brandedContent: true,
+				options: { isAigc: true, coverTimestampMs: 1500 },
+				...quickWait,
+			}),
+		]);
+		assert.ok(run.ok, run.error?.message);
+		const [out] = nodeOutput(run, 'TikTok');
+		assert.deepEqual(stack.emu.state.publishes.get(String(out.publish_id))?.postInfo, {
+			privacy_level: 'MUTUAL_FOLLOW_FRIENDS',
+			title: 'Sponsored by @brand',
+			disable_comment: false,
+			disable_duet: false,
+			disable_stitch: false,
+			brand_content_toggle: true,
+			brand_organic_toggle: true,
+			is_aigc: true,
+			video_cover_timestamp_ms: 1500,
+		});
+	});
+
+	it("turns a FAILED publish into an error with TikTok's reason and the fix, keeping the publish id", async () => {
+		const path = filePath(stack, 'fails.mp4');
+		await writeMp4(path, { sizeBytes: 400_000, durationSec: 6 });
+		stack.emu.setNextOutcome({ failReason: 'spam_risk_text' });
+		const run = await stack.run([
+			readFileNode(path),
+			tiktokNode(
+				privateCreator,
+				{ resource: 'video', operation: 'publish', source: 'binary', binaryPropertyName: 'data', postMode: 'direct', privacyLevel: 'SELF_ONLY', ...quickWait },
+				{ onError: 'continueErrorOutput' },
+			),
+		]);
+		assert.ok(run.ok, run.error?.message);
+		const failed = run.runData.TikTok[0].data?.main?.[1] ?? [];
+		assert.equal(failed.length, 1);
+		assert.match(String(failed[0].json.error), /flagged the caption as risky/);
+		const details = failed[0].json.details as Record<string, unknown>;
+		assert.equal(details.code, 'spam_risk_text');
+		assert.equal(details.status, 'FAILED');
+		assert.match(String(details.publish_id), /^v_pub_file~/);
+		assert.match(String(details.description), /Do not retry it unchanged/);
+	});
+
 	it('returns at once without waiting when Wait for Publish is off', async () => {
 		const path = filePath(stack, 'nowait.mp4');
 		await writeMp4(path, { sizeBytes: 600_000, durationSec: 5 });
