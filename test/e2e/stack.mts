@@ -3,7 +3,7 @@
  * with helpers to build workflows the way a user wires them in the editor.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -36,16 +36,16 @@ export async function startStack(
 	options: { emulator?: DeepPartial<EmulatorConfig>; env?: Record<string, string | undefined> } = {},
 ): Promise<Stack> {
 	const emu = await startEmulator(options.emulator as never);
+	const caFile = join(tmpdir(), `tiktok-e2e-ca-${randomBytes(4).toString('hex')}.pem`);
 	let n8n: N8nInstance | undefined;
 	try {
 		const install = await ensureN8n();
 		const tarball = await packPackage();
 		// n8n trusts the loopback media server's self-signed certificate, as it would a real CDN's.
-		const caFile = join(tmpdir(), `tiktok-e2e-ca-${randomBytes(4).toString('hex')}.pem`);
 		await writeFile(caFile, loopbackCert().certPem);
 		n8n = await N8nInstance.create({ install, tarball, env: { NODE_EXTRA_CA_CERTS: caFile, ...options.env } });
 	} catch (error) {
-		await emu.stop();
+		await Promise.allSettled([emu.stop(), rm(caFile, { force: true })]);
 		throw error;
 	}
 	const instance = n8n;
@@ -78,7 +78,7 @@ export async function startStack(
 			return await instance.run(chain(nodes, name));
 		},
 		async stop() {
-			await Promise.allSettled([instance.destroy(), emu.stop()]);
+			await Promise.allSettled([instance.destroy(), emu.stop(), rm(caFile, { force: true })]);
 		},
 	};
 }

@@ -326,6 +326,7 @@ function createPublish(
 		uploadedBytes: 0,
 		chunksReceived: 0,
 		uploadAuthorizationHeaderSeen: false,
+		chunkArrivals: [],
 		sha256: null,
 		downloadedBytes: 0,
 		photoDownloads:

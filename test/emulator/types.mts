@@ -249,6 +249,11 @@ export interface PublishRecord {
 	chunksReceived: number;
 	/** Set when an Authorization header reached the upload host (it must be ignored; clients should not leak it). */
 	uploadAuthorizationHeaderSeen: boolean;
+	/**
+	 * Wall-clock arrival times (ms, `performance.timeOrigin + performance.now()`) of the first and last body byte
+	 * of each chunk that arrived whole, in order. Observation only (throughput benchmarks); never affects answers.
+	 */
+	chunkArrivals: Array<{ firstByteAt: number; lastByteAt: number }>;
 	/** Hex sha256 of the whole upload/pulled video, computed while streaming; null until complete. */
 	sha256: string | null;
 	downloadedBytes: number;

@@ -148,9 +148,13 @@ export async function handleUpload(
 	const hash = rt.hash!.copy();
 	const probe = rt.probe!.clone();
 	let received = 0;
+	let firstByteAt = 0;
+	let lastByteAt = 0;
 	const dropAfter = fault?.type === 'chunkDrop' ? Math.max(1, Math.floor(length / 2)) : Infinity;
 	const done = await new Promise<boolean>((resolve) => {
 		req.on('data', (chunk: Buffer) => {
+			lastByteAt = performance.timeOrigin + performance.now();
+			if (received === 0) firstByteAt = lastByteAt;
 			received += chunk.length;
 			hash.update(chunk);
 			probe.push(chunk);
@@ -175,6 +179,7 @@ export async function handleUpload(
 	rt.probe = probe;
 	p.uploadedBytes += length;
 	p.chunksReceived += 1;
+	p.chunkArrivals.push({ firstByteAt, lastByteAt });
 	if (p.uploadedBytes < videoSize) {
 		res.writeHead(206, {
 			'Content-Range': `bytes 0-${p.uploadedBytes - 1}/${videoSize}`,
