@@ -38,6 +38,14 @@ export class TikTokOAuth2Api implements ICredentialType {
 			default: 'authorizationCode',
 		},
 		{
+			// n8n's editor keeps the parent's "Client ID" label for this field, so say what goes in it.
+			displayName:
+				'TikTok calls the Client ID its <b>Client Key</b>: paste the Client Key and Client Secret of your app (TikTok developer portal → Manage apps → your app).',
+			name: 'clientKeyNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'Client Key',
 			name: 'clientId',
 			type: 'string',

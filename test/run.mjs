@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const suites = { unit: ['test/unit'], emulator: ['test/emulator'], harness: ['test/harness'], e2e: ['test/e2e'] };
+const suites = { unit: ['test/unit'], emulator: ['test/emulator'], harness: ['test/harness'], e2e: ['test/e2e'], browser: ['test/browser'] };
 const args = process.argv.slice(2);
 const wanted = args.filter((a) => a in suites || a === 'all');
 const explicitFiles = args.filter((a) => !(a in suites) && a !== 'all');
