@@ -38,9 +38,14 @@ describe('TikTok node panel in the n8n editor (Chromium)', { timeout: 600_000 },
 		const panel = page.getByTestId('ndv');
 		await panel.waitFor();
 		const privacy = panel.getByTestId('parameter-input-privacyLevel');
-		await privacy.click();
-		// The list comes from creator_info (loadOptions), so wait for an entry rather than for the dropdown.
-		await page.locator('.el-select-dropdown__item', { hasText: 'Only Me' }).waitFor({ timeout: 30_000 });
+		// The list comes from creator_info (loadOptions); a click that lands while it loads can leave the dropdown
+		// closed, so open it again until an entry shows (a person would click again too).
+		const onlyMe = page.locator('.el-select-dropdown__item:visible', { hasText: 'Only Me' });
+		for (let attempt = 0; attempt < 6 && !(await onlyMe.isVisible()); attempt++) {
+			await privacy.click(); // toggles the dropdown: open when closed, closed when it opened empty
+			await onlyMe.waitFor({ timeout: 5_000 }).catch(() => undefined);
+		}
+		await onlyMe.waitFor({ timeout: 5_000 });
 		const options = page.locator('.el-select-dropdown__item:visible');
 		const labels = (await options.allInnerTexts()).map((text) => text.split('\n')[0].trim());
 		await page.screenshot({ path: `${IMAGES}video-publish-panel.png` });
