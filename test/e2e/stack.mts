@@ -14,6 +14,11 @@ import type { ExecuteResult, WorkflowInput } from '../harness/index.mts';
 import { N8nInstance, ensureN8n, packPackage } from '../harness/index.mts';
 
 export const TIKTOK_NODE = 'n8n-nodes-tiktok-publisher.tikTok';
+
+/** The n8n the e2e suite runs against: `N8N_TEST_VERSION` (e.g. `1.x-latest`, set by `node test/run.mjs compat`), else the pinned default. */
+export function testedN8nVersion(): string | undefined {
+	return process.env.N8N_TEST_VERSION || undefined;
+}
 export const CREDENTIAL_TYPE = 'tikTokOAuth2Api';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -39,7 +44,7 @@ export async function startStack(
 	const caFile = join(tmpdir(), `tiktok-e2e-ca-${randomBytes(4).toString('hex')}.pem`);
 	let n8n: N8nInstance | undefined;
 	try {
-		const install = await ensureN8n();
+		const install = await ensureN8n(testedN8nVersion());
 		const tarball = await packPackage();
 		// n8n trusts the loopback media server's self-signed certificate, as it would a real CDN's.
 		await writeFile(caFile, loopbackCert().certPem);
