@@ -28,12 +28,16 @@ export function nodeNamed(workflow: Example, name: string): ExampleNode {
 	return node;
 }
 
-/** Every TikTok node uses `credential`; schedule triggers become Manual Triggers of the same name. */
-export function prepareExample(workflow: Example, credential: { id: string; name: string }): Example {
+/** Every TikTok node uses `credential`; schedule triggers become Manual Triggers of the same name unless kept. */
+export function prepareExample(
+	workflow: Example,
+	credential: { id: string; name: string },
+	options: { keepTrigger?: boolean } = {},
+): Example {
 	const copy = structuredClone(workflow);
 	for (const node of copy.nodes) {
 		if (node.type === TIKTOK_NODE) node.credentials = { [CREDENTIAL_TYPE]: credential };
-		if (node.type === 'n8n-nodes-base.scheduleTrigger') {
+		if (node.type === 'n8n-nodes-base.scheduleTrigger' && !options.keepTrigger) {
 			node.type = 'n8n-nodes-base.manualTrigger';
 			node.typeVersion = 1;
 			node.parameters = {};

@@ -38,7 +38,12 @@ export interface Stack {
 }
 
 export async function startStack(
-	options: { emulator?: DeepPartial<EmulatorConfig>; env?: Record<string, string | undefined> } = {},
+	options: {
+		emulator?: DeepPartial<EmulatorConfig>;
+		env?: Record<string, string | undefined>;
+		/** n8n's queue mode (PostgreSQL, Redis) with this many workers. */
+		queueWorkers?: number;
+	} = {},
 ): Promise<Stack> {
 	const emu = await startEmulator(options.emulator as never);
 	const caFile = join(tmpdir(), `tiktok-e2e-ca-${randomBytes(4).toString('hex')}.pem`);
@@ -48,7 +53,12 @@ export async function startStack(
 		const tarball = await packPackage();
 		// n8n trusts the loopback media server's self-signed certificate, as it would a real CDN's.
 		await writeFile(caFile, loopbackCert().certPem);
-		n8n = await N8nInstance.create({ install, tarball, env: { NODE_EXTRA_CA_CERTS: caFile, ...options.env } });
+		n8n = await N8nInstance.create({
+			install,
+			tarball,
+			env: { NODE_EXTRA_CA_CERTS: caFile, ...options.env },
+			...(options.queueWorkers ? { mode: 'queue' as const, workers: options.queueWorkers } : {}),
+		});
 	} catch (error) {
 		await Promise.allSettled([emu.stop(), rm(caFile, { force: true })]);
 		throw error;

@@ -8,6 +8,7 @@ import type {
 import { sleep } from 'n8n-workflow';
 
 import { settle } from '../helpers/settle';
+import { refreshIfExpiring } from '../helpers/tokenRefresh';
 import { parseTikTokJson } from '../helpers/tiktokJson';
 
 export const CREDENTIAL_TYPE = 'tikTokOAuth2Api';
@@ -71,6 +72,22 @@ export async function apiBaseUrl(ctx: TikTokContext): Promise<string> {
 	return base.replace(/\/+$/, '');
 }
 
+/**
+ * The access token to send, renewed first with TikTok's exact refresh request when it is expiring.
+ * The node signs its own requests instead of leaving it to n8n: n8n 1.x never runs the credential's
+ * `preAuthentication` for OAuth2 credentials and its own refresh omits `client_key`, which TikTok requires
+ * (docs/decisions/credential-refresh.md). The in-process single-flight cache is shared with the credential's hook.
+ */
+export async function accessToken(ctx: TikTokContext): Promise<string> {
+	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
+	const renewed = await refreshIfExpiring(async (request) => await ctx.helpers.httpRequest(request), credentials);
+	const tokenData = (renewed.oauthTokenData ?? credentials.oauthTokenData) as IDataObject | undefined;
+	if (!tokenData?.access_token) {
+		throw new TikTokApiError('access_token_invalid', 'The TikTok credential is not connected yet', undefined, undefined);
+	}
+	return String(tokenData.access_token);
+}
+
 /** A reset, refused or dropped connection, or a timeout: the request may or may not have arrived. */
 export function isTransientNetworkFailure(error: unknown): boolean {
 	const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
@@ -103,7 +120,7 @@ export async function tiktokApiRequest<T extends IDataObject>(
 		const request: IHttpRequestOptions = {
 			method,
 			url,
-			headers: { 'Content-Type': 'application/json; charset=UTF-8' },
+			headers: { 'Content-Type': 'application/json; charset=UTF-8', Authorization: `Bearer ${await accessToken(ctx)}` },
 			body: body === undefined ? undefined : JSON.stringify(body),
 			json: false,
 			encoding: 'text',
@@ -112,7 +129,7 @@ export async function tiktokApiRequest<T extends IDataObject>(
 			timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 			abortSignal: cancelSignal(ctx),
 		};
-		const outcome = await settle(ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, request));
+		const outcome = await settle(ctx.helpers.httpRequest(request));
 		if (!outcome.ok) {
 			if (cancelSignal(ctx)?.aborted) throw outcome.error;
 			const networkFailure = isTransientNetworkFailure(outcome.error);

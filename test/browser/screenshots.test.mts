@@ -1,0 +1,81 @@
+/**
+ * The README's pictures, taken from the real editor: the Photo → Publish panel, a video draft with TikTok's inbox
+ * notice, and every example workflow on the canvas. `npm run screenshots` regenerates all of docs/images/.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+
+import { loadExample, prepareExample } from '../e2e/examples.mts';
+import type { Stack } from '../e2e/stack.mts';
+import { chain, startStack, tiktokNode } from '../e2e/stack.mts';
+import { launchBrowser, signIn } from './browser.mts';
+
+const IMAGES = new URL('../../docs/images/', import.meta.url).pathname;
+
+describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000 }, () => {
+	let stack: Stack;
+	let browser: Browser;
+	let page: Page;
+	let credential: { id: string; name: string };
+	before(async () => {
+		stack = await startStack();
+		browser = await launchBrowser();
+		credential = await stack.connect('public_creator', { name: 'TikTok account' });
+		page = await signIn(browser, stack);
+	});
+	after(async () => {
+		await browser?.close();
+		await stack?.stop();
+	});
+
+	async function openPanel(parameters: Record<string, unknown>, name: string): Promise<ReturnType<Page['getByTestId']>> {
+		const workflowId = await stack.n8n.importWorkflow(chain([tiktokNode(credential, parameters)], name));
+		await page.goto(`${stack.n8n.url}/workflow/${workflowId}`);
+		await page.getByTestId('canvas-node').filter({ hasText: 'TikTok' }).first().dblclick();
+		const panel = page.getByTestId('ndv');
+		await panel.waitFor();
+		return panel;
+	}
+
+	it('Photo → Publish panel: image URLs, cover, title, description, post settings', async () => {
+		const panel = await openPanel(
+			{
+				resource: 'photo',
+				operation: 'publish',
+				imagesInput: 'list',
+				images: { image: [{ url: 'https://cdn.example.com/tiktok/1.jpg' }, { url: 'https://cdn.example.com/tiktok/2.jpg' }] },
+				title: 'Autumn walk',
+				postMode: 'direct',
+			},
+			'Photo panel',
+		);
+		for (const label of ['Cover Image Index', 'Title', 'Description', 'Post Mode']) {
+			await panel.getByText(label, { exact: true }).first().waitFor();
+		}
+		await page.screenshot({ path: `${IMAGES}photo-publish-panel.png` });
+	});
+
+	it('Video → Publish as a draft shows the inbox notice and hides the direct-post fields', async () => {
+		const panel = await openPanel(
+			{ resource: 'video', operation: 'publish', source: 'url', videoUrl: 'https://cdn.example.com/tiktok/clip.mp4', postMode: 'draft' },
+			'Draft panel',
+		);
+		await panel.getByText('Drafts land in the TikTok inbox', { exact: false }).waitFor();
+		assert.equal(await panel.getByTestId('parameter-input-privacyLevel').count(), 0, 'no privacy field for drafts');
+		await page.screenshot({ path: `${IMAGES}video-draft-panel.png` });
+	});
+
+	for (const file of ['rss-newest-videos.json', 'calendar-data-table.json', 'publish-then-check-status.json']) {
+		it(`example on the canvas: ${file}`, async () => {
+			const workflow = prepareExample(await loadExample(file), credential, { keepTrigger: true });
+			const workflowId = await stack.n8n.importWorkflow(workflow);
+			await page.goto(`${stack.n8n.url}/workflow/${workflowId}`);
+			for (const node of workflow.nodes.filter((candidate) => candidate.type !== 'n8n-nodes-base.stickyNote')) {
+				await page.getByTestId('canvas-node').filter({ hasText: node.name }).first().waitFor();
+			}
+			await page.getByTestId('canvas-node').first().waitFor();
+			await page.screenshot({ path: `${IMAGES}example-${file.replace(/\.json$/, '')}.png` });
+		});
+	}
+});
