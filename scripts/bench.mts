@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 
 import { planChunks, type ChunkPlan } from '../nodes/TikTok/helpers/chunkPlan.ts';
 import type { PublishRecord, RequestRecord } from '../test/emulator/types.mts';
-import { chain, readFileNode, startStack, tiktokNode, type Stack } from '../test/e2e/stack.mts';
+import { BINARY_VIDEO_DIRECT, chain, readFileNode, startStack, tiktokNode, type Stack } from '../test/e2e/stack.mts';
 import { writeMp4 } from '../test/fixtures/video.mts';
 import { ensureN8n, nodeOutput, type ExecuteResult } from '../test/harness/index.mts';
 
@@ -373,11 +373,7 @@ async function runNode(
 			parameters: { resume: 'timeInterval', amount: WAIT_SECONDS, unit: 'seconds' },
 		},
 		tiktokNode(credential, {
-			resource: 'video',
-			operation: 'publish',
-			source: 'binary',
-			binaryPropertyName: 'data',
-			postMode: 'direct',
+			...BINARY_VIDEO_DIRECT,
 			caption: 'bench',
 			privacyLevel: 'SELF_ONLY',
 			waitForPublish: false,

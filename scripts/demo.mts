@@ -4,7 +4,7 @@
  * community package, imports a connected credential and a sample workflow
  * (Manual Trigger → read a sample video → TikTok Video Publish → TikTok Get Status), runs it and prints the outcome.
  */
-import { startStack, readFileNode, tiktokNode, filePath } from '../test/e2e/stack.mts';
+import { BINARY_VIDEO_DIRECT, filePath, readFileNode, startStack, tiktokNode } from '../test/e2e/stack.mts';
 import { writeMp4 } from '../test/fixtures/video.mts';
 import { nodeOutput } from '../test/harness/index.mts';
 
@@ -25,11 +25,7 @@ async function main() {
 				readFileNode(video, 'Read Sample Video'),
 				{
 					...tiktokNode(credential, {
-						resource: 'video',
-						operation: 'publish',
-						source: 'binary',
-						binaryPropertyName: 'data',
-						postMode: 'direct',
+						...BINARY_VIDEO_DIRECT,
 						caption: 'Posted from n8n with n8n-nodes-tiktok-publisher #n8n #automation',
 						privacyLevel: 'PUBLIC_TO_EVERYONE',
 						allowComment: true,

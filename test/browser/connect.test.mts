@@ -11,7 +11,7 @@ import { DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET } from '../emulator/index.mts
 import { writeMp4 } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from '../e2e/stack.mts';
-import { filePath, readFileNode, startStack, tiktokNode } from '../e2e/stack.mts';
+import { BINARY_VIDEO_DIRECT, filePath, readFileNode, startStack, tiktokNode } from '../e2e/stack.mts';
 import { launchBrowser, signIn } from './browser.mts';
 
 const IMAGES = new URL('../../docs/images/', import.meta.url).pathname;
@@ -75,7 +75,7 @@ describe('Connect my account in the n8n editor (Chromium)', { timeout: 600_000 }
 		const run = await stack.run([
 			readFileNode(video),
 			tiktokNode({ id: credentials[0].id, name: credentials[0].name }, {
-				resource: 'video', operation: 'publish', source: 'binary', binaryPropertyName: 'data', postMode: 'direct',
+				...BINARY_VIDEO_DIRECT,
 				privacyLevel: 'SELF_ONLY', waitForPublish: true, waitOptions: { intervalSeconds: 3, timeoutMinutes: 2 },
 			}),
 		]);

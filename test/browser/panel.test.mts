@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 
 import type { Stack } from '../e2e/stack.mts';
-import { chain, startStack, tiktokNode } from '../e2e/stack.mts';
+import { BINARY_VIDEO_DIRECT, chain, startStack, tiktokNode } from '../e2e/stack.mts';
 import { launchBrowser, signIn } from './browser.mts';
 
 const IMAGES = new URL('../../docs/images/', import.meta.url).pathname;
@@ -28,7 +28,7 @@ describe('TikTok node panel in the n8n editor (Chromium)', { timeout: 600_000 },
 	it("lists only a private account's privacy levels in the Video → Publish panel", async () => {
 		const credential = await stack.connect('private_creator', { name: 'TikTok (private account)' });
 		const workflow = chain(
-			[{ ...tiktokNode(credential, { resource: 'video', operation: 'publish', source: 'binary', binaryPropertyName: 'data', postMode: 'direct' }), id: `tiktok-${randomBytes(3).toString('hex')}` }],
+			[{ ...tiktokNode(credential, { ...BINARY_VIDEO_DIRECT }), id: `tiktok-${randomBytes(3).toString('hex')}` }],
 			'Panel',
 		);
 		const workflowId = await stack.n8n.importWorkflow(workflow);

@@ -11,9 +11,9 @@ import { startMediaServer } from '../emulator/mediaServer.mts';
 import { mp4Stream } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Example } from './examples.mts';
-import { exampleFiles, fireWebhook, loadExample, nodeNamed, prepareExample, runViaServer, setAssignment, triggerByWebhook } from './examples.mts';
+import { exampleFiles, loadExample, nodeNamed, prepareExample, setAssignment } from './examples.mts';
 import type { Stack } from './stack.mts';
-import { chain, startStack } from './stack.mts';
+import { chain, deployViaWebhook, startStack } from './stack.mts';
 
 const HOUR = 3_600_000;
 
@@ -192,7 +192,7 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			await stack.n8n.setupOwner();
 		});
 		const now = Date.now();
-		const rows = [
+		const rows: Array<{ key: string; date: string; hour: number; video: number; privacy: string; state?: string }> = [
 			{ key: 'yesterday-ok', ...isoDay(now - 26 * HOUR), video: 10, privacy: '' },
 			{ key: 'this-hour-ok', ...isoDay(now), video: 11, privacy: 'PUBLIC_TO_EVERYONE' },
 			{ key: 'not-allowed', ...isoDay(now - 2 * HOUR), video: 12, privacy: 'FOLLOWER_OF_CREATOR' },
@@ -216,7 +216,7 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 				{ name: 'error', type: 'string' },
 				...extraColumns,
 			];
-			const run = await runViaServer(stack.n8n, chain([
+			const setup = await deployViaWebhook(stack.n8n, chain([
 				{
 					name: 'Create Table',
 					type: 'n8n-nodes-base.dataTable',
@@ -256,12 +256,13 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 						options: {},
 					},
 				},
-			], 'create calendar') as Example);
+			], 'create calendar'));
+			const run = await setup.fire();
 			assert.ok(run.ok, run.error?.message);
 		}
 
 		async function calendarState(table: string): Promise<Record<string, Record<string, unknown>>> {
-			const run = await runViaServer(stack.n8n, chain([
+			const reader = await deployViaWebhook(stack.n8n, chain([
 				{
 					name: 'All Rows',
 					type: 'n8n-nodes-base.dataTable',
@@ -274,19 +275,18 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 						options: {},
 					},
 				},
-			], 'calendar state') as Example);
+			], 'calendar state'));
+			const run = await reader.fire();
 			assert.ok(run.ok, run.error?.message);
 			return Object.fromEntries(nodeOutput(run, 'All Rows').map((row) => [String(row.key), row]));
 		}
 
 		async function runCalendar(workflow: Example, table: string): Promise<void> {
-			const path = `calendar-${table.replace(/\W+/g, '-').toLowerCase()}`;
-			const id = await stack.n8n.importWorkflow(triggerByWebhook(workflow, path));
-			await stack.n8n.activateWorkflow(id);
+			const calendar = await deployViaWebhook(stack.n8n, workflow);
 			const from = stack.emu.state.inits.length;
 			// Due rows run in table order: yesterday-ok, this-hour-ok, then tiktok-fails reaches TikTok third.
 			stack.emu.config.outcomes = [{}, {}, { failReason: 'video_pull_failed' }];
-			const run = await fireWebhook(stack.n8n, id, path);
+			const run = await calendar.fire();
 			assert.ok(run.ok, run.error?.message);
 			assert.deepEqual(pulledUrls(stack, from), [clip(10), clip(11), clip(3)], 'only due pending rows reach TikTok');
 
@@ -305,7 +305,7 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			assert.equal(state['done-before'].post_url ?? null, null, 'an already published row is not touched');
 
 			const second = stack.emu.state.inits.length;
-			const again = await fireWebhook(stack.n8n, id, path);
+			const again = await calendar.fire();
 			assert.ok(again.ok, again.error?.message);
 			assert.deepEqual(pulledUrls(stack, second), [], 'the next hour posts nothing twice');
 		}

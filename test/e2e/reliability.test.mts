@@ -8,14 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { writeMp4 } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from './stack.mts';
-import { filePath, itemsNode, readFileNode, startStack, tiktokNode } from './stack.mts';
+import { BINARY_VIDEO_DIRECT, filePath, itemsNode, readFileNode, startStack, tiktokNode } from './stack.mts';
 
 const publishVideo = (extra: Record<string, unknown> = {}) => ({
-	resource: 'video',
-	operation: 'publish',
-	source: 'binary',
-	binaryPropertyName: 'data',
-	postMode: 'direct',
+	...BINARY_VIDEO_DIRECT,
 	privacyLevel: 'SELF_ONLY',
 	waitForPublish: true,
 	waitOptions: { intervalSeconds: 3, timeoutMinutes: 3 },

@@ -2,7 +2,7 @@
  * One real n8n (packed package installed like a community package) and one TikTok emulator per test file,
  * with helpers to build workflows the way a user wires them in the editor.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +111,43 @@ export function chain(nodes: Array<Record<string, unknown>>, name: string): Work
 	return { name: `${name} ${randomBytes(3).toString('hex')}`, nodes: all, connections, settings: { executionOrder: 'v1' } };
 }
 
+/**
+ * `workflow` with its trigger (a Manual or Schedule Trigger) replaced by a production Webhook of the same name at
+ * `path`. Data Table nodes need n8n's modules, which only a running n8n loads (`n8n execute` does not), and queue
+ * mode runs only what the server enqueues, so such runs are fired through a webhook.
+ */
+export function triggerByWebhook<T extends WorkflowInput>(workflow: T, path: string): T {
+	const copy = structuredClone(workflow);
+	const trigger = copy.nodes.find((node) => /manualTrigger|scheduleTrigger/.test(String(node.type)));
+	if (!trigger) throw new Error(`workflow "${String(workflow.name)}" has no trigger to replace`);
+	Object.assign(trigger, {
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		webhookId: randomUUID(),
+		parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+	});
+	return copy;
+}
+
+/** Imports and activates `workflow` on the running n8n behind a webhook; `fire()` runs it and returns the execution. */
+export async function deployViaWebhook(
+	n8n: N8nInstance,
+	workflow: WorkflowInput,
+	path = `run-${randomUUID()}`,
+): Promise<{ id: string; fire: () => Promise<ExecuteResult> }> {
+	const id = await n8n.importWorkflow(triggerByWebhook(workflow, path));
+	await n8n.activateWorkflow(id);
+	return {
+		id,
+		async fire() {
+			const previous = (await n8n.listExecutions(id))[0]?.id;
+			const response = await n8n.callWebhook(path, { body: {} });
+			if (response.status !== 200) throw new Error(`webhook ${path}: HTTP ${response.status} ${response.text}`);
+			return await n8n.waitForExecution({ workflowId: id, afterId: previous, timeoutMs: 120_000 });
+		},
+	};
+}
+
 export function readFileNode(path: string, name = 'Read Video'): Record<string, unknown> {
 	return { name, type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'read', fileSelector: path, options: {} } };
 }
@@ -124,6 +161,15 @@ export function itemsNode(items: Array<Record<string, unknown>>, name = 'Items')
 		parameters: { jsCode: `return ${JSON.stringify(items.map((json) => ({ json })))};` },
 	};
 }
+
+/** Video → Publish of the binary property `data` as a direct post; spread it and add the post settings. */
+export const BINARY_VIDEO_DIRECT = {
+	resource: 'video',
+	operation: 'publish',
+	source: 'binary',
+	binaryPropertyName: 'data',
+	postMode: 'direct',
+} as const;
 
 export function tiktokNode(
 	credential: { id: string; name: string },

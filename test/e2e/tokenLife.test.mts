@@ -9,23 +9,18 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
+import { writeMp4 } from '../fixtures/video.mts';
 import type { ExecuteResult } from '../harness/index.mts';
 import { nodeOutput } from '../harness/index.mts';
-import type { Example } from './examples.mts';
-import { fireWebhook, triggerByWebhook } from './examples.mts';
 import type { Stack } from './stack.mts';
-import { writeMp4 } from '../fixtures/video.mts';
-import { chain, filePath, readFileNode, startStack, tiktokNode } from './stack.mts';
+import { BINARY_VIDEO_DIRECT, chain, deployViaWebhook, filePath, readFileNode, startStack, tiktokNode } from './stack.mts';
 
 const STRICT = { accessTokenTtlSec: 60, rotateRefreshTokens: true, clientKeyIn: 'body', rejectClientIdParam: true } as const;
 const creatorInfo = { resource: 'creator', operation: 'getInfo' };
 
-/** A webhook-triggered workflow running Creator → Get Info with `credential`, activated; returns how to fire it. */
-async function creatorWorkflow(stack: Stack, credential: { id: string; name: string }, path: string) {
-	const workflow = triggerByWebhook(chain([tiktokNode(credential, creatorInfo)], path) as Example, path);
-	const id = await stack.n8n.importWorkflow(workflow);
-	await stack.n8n.activateWorkflow(id);
-	return { fire: async (): Promise<ExecuteResult> => await fireWebhook(stack.n8n, id, path) };
+/** Creator → Get Info with `credential`, deployed behind a webhook on the running n8n. */
+async function creatorWorkflow(stack: Stack, credential: { id: string; name: string }, name: string) {
+	return await deployViaWebhook(stack.n8n, chain([tiktokNode(credential, creatorInfo)], name));
 }
 
 function refreshesSince(stack: Stack, from: number) {
@@ -96,27 +91,17 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 		const credential = await stack.connect('private_creator');
 		const path = filePath(stack, 'queue.mp4');
 		const sha256 = await writeMp4(path, { sizeBytes: 12_000_000, durationSec: 6 });
-		const workflow = triggerByWebhook(
+		const workflow = await deployViaWebhook(
+			stack.n8n,
 			chain(
 				[
 					readFileNode(path),
-					tiktokNode(credential, {
-						resource: 'video',
-						operation: 'publish',
-						source: 'binary',
-						binaryPropertyName: 'data',
-						postMode: 'direct',
-						privacyLevel: 'SELF_ONLY',
-						waitForPublish: false,
-					}),
+					tiktokNode(credential, { ...BINARY_VIDEO_DIRECT, privacyLevel: 'SELF_ONLY', waitForPublish: false }),
 				],
 				'queue binary',
-			) as Example,
-			'queue-binary',
+			),
 		);
-		const id = await stack.n8n.importWorkflow(workflow);
-		await stack.n8n.activateWorkflow(id);
-		const run = await fireWebhook(stack.n8n, id, 'queue-binary');
+		const run = await workflow.fire();
 		assert.ok(run.ok, `${run.error?.message} ${run.error?.description}`);
 		assert.ok(stack.n8n.workerForExecution(String(run.executionId)), 'ran on a worker');
 		const [out] = nodeOutput(run, 'TikTok');

@@ -9,7 +9,7 @@ import { startMediaServer } from '../emulator/mediaServer.mts';
 import { mp4Stream, writeMp4 } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from './stack.mts';
-import { filePath, itemsNode, readFileNode, startStack, tiktokNode } from './stack.mts';
+import { BINARY_VIDEO_DIRECT, filePath, itemsNode, readFileNode, startStack, tiktokNode } from './stack.mts';
 
 const quickWait = { waitForPublish: true, waitOptions: { intervalSeconds: 3, timeoutMinutes: 2 } };
 
@@ -32,11 +32,7 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		const run = await stack.run([
 			readFileNode(path),
 			tiktokNode(publicCreator, {
-				resource: 'video',
-				operation: 'publish',
-				source: 'binary',
-				binaryPropertyName: 'data',
-				postMode: 'direct',
+				...BINARY_VIDEO_DIRECT,
 				caption: 'Launch day 🚀 #n8n',
 				privacyLevel: 'PUBLIC_TO_EVERYONE',
 				allowComment: true,
@@ -98,11 +94,7 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		const run = await stack.run([
 			readFileNode(path),
 			tiktokNode(publicCreator, {
-				resource: 'video',
-				operation: 'publish',
-				source: 'binary',
-				binaryPropertyName: 'data',
-				postMode: 'direct',
+				...BINARY_VIDEO_DIRECT,
 				caption: 'Sponsored by @brand',
 				privacyLevel: 'MUTUAL_FOLLOW_FRIENDS',
 				allowComment: true,
@@ -138,7 +130,7 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 			readFileNode(path),
 			tiktokNode(
 				privateCreator,
-				{ resource: 'video', operation: 'publish', source: 'binary', binaryPropertyName: 'data', postMode: 'direct', privacyLevel: 'SELF_ONLY', ...quickWait },
+				{ ...BINARY_VIDEO_DIRECT, privacyLevel: 'SELF_ONLY', ...quickWait },
 				{ onError: 'continueErrorOutput' },
 			),
 		]);
@@ -158,7 +150,7 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		await writeMp4(path, { sizeBytes: 600_000, durationSec: 5 });
 		const run = await stack.run([
 			readFileNode(path),
-			tiktokNode(privateCreator, { resource: 'video', operation: 'publish', source: 'binary', binaryPropertyName: 'data', postMode: 'direct', privacyLevel: 'SELF_ONLY', waitForPublish: false }),
+			tiktokNode(privateCreator, { ...BINARY_VIDEO_DIRECT, privacyLevel: 'SELF_ONLY', waitForPublish: false }),
 		]);
 		assert.ok(run.ok, run.error?.message);
 		const [out] = nodeOutput(run, 'TikTok');
@@ -243,11 +235,7 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 			tiktokNode(
 				privateCreator,
 				{
-					resource: 'video',
-					operation: 'publish',
-					source: 'binary',
-					binaryPropertyName: 'data',
-					postMode: 'direct',
+					...BINARY_VIDEO_DIRECT,
 					caption: "={{ $('Items').item.json.caption ?? '' }}",
 					privacyLevel: "={{ $('Items').item.json.privacy }}",
 					allowDuet: "={{ $('Items').item.json.duet ?? false }}",

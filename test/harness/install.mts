@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { CACHE_DIR, log, runOrThrow, run, withLock } from './util.mts';
+import { CACHE_DIR, log, npmEnv, runOrThrow, run, withLock } from './util.mts';
 
 /** The n8n version the project targets. */
 export const DEFAULT_N8N_VERSION = '2.41.1';
@@ -203,15 +203,6 @@ async function verify(install: N8nInstall): Promise<string | undefined> {
 	);
 	if (sqlite.code !== 0) return 'sqlite3 native module does not load';
 	return undefined;
-}
-
-function npmEnv(): NodeJS.ProcessEnv {
-	return {
-		...process.env,
-		npm_config_update_notifier: 'false',
-		npm_config_fund: 'false',
-		npm_config_audit: 'false',
-	};
 }
 
 async function installSteps(install: N8nInstall): Promise<void> {

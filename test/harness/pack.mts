@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { CACHE_DIR, REPO_ROOT, log, randomId, runOrThrow, withLock } from './util.mts';
+import { CACHE_DIR, REPO_ROOT, log, npmEnv, randomId, runOrThrow, withLock } from './util.mts';
 
 export interface PackOptions {
 	/** Package folder (default: the repository root, i.e. n8n-nodes-tiktok-publisher). */
@@ -33,15 +33,6 @@ export async function packPackage(options: PackOptions = {}): Promise<string> {
 		packed.set(key, pending);
 	}
 	return await pending;
-}
-
-function npmEnv(): NodeJS.ProcessEnv {
-	return {
-		...process.env,
-		npm_config_update_notifier: 'false',
-		npm_config_fund: 'false',
-		npm_config_audit: 'false',
-	};
 }
 
 async function pack(dir: string, destination: string, build: boolean): Promise<string> {

@@ -21,6 +21,16 @@ export const TMP_DIR = process.env.N8N_HARNESS_TMP_DIR
 	? resolve(process.env.N8N_HARNESS_TMP_DIR)
 	: join(REPO_ROOT, '.tmp');
 
+/** The environment for npm commands the harness runs: no update, funding or audit chatter. */
+export function npmEnv(): NodeJS.ProcessEnv {
+	return {
+		...process.env,
+		npm_config_update_notifier: 'false',
+		npm_config_fund: 'false',
+		npm_config_audit: 'false',
+	};
+}
+
 export function log(message: string): void {
 	if (process.env.N8N_HARNESS_QUIET === '1') return;
 	process.stderr.write(`[harness] ${message}\n`);

@@ -40,4 +40,20 @@ describe('node description', () => {
 		assert.match(String(notice?.displayName), /Music Usage Confirmation/);
 		assert.deepEqual(notice?.displayOptions?.show?.postMode, ['direct']);
 	});
+
+	it('is usable as an AI tool, and each operation tells the agent what it needs', () => {
+		assert.equal(new TikTok().description.usableAsTool, true);
+		const needs: Record<string, RegExp> = {
+			'video/publish': /Needs the video \(a binary property or a URL\).*privacy level/,
+			'photo/publish': /Needs the image URLs.*privacy level/,
+			'post/getStatus': /Needs the publish_id/,
+		};
+		for (const [key, pattern] of Object.entries(needs)) {
+			const [resource, operation] = key.split('/');
+			const [selector] = propertiesFor(resource, 'operation');
+			const option = (selector.options as Array<{ value: string; description?: string; action?: string }>).find((o) => o.value === operation);
+			assert.match(String(option?.description), pattern, key);
+			assert.ok(option?.action, `${key} has an action name`);
+		}
+	});
 });
