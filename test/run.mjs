@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the test suites with Node's own test runner (TypeScript through tsx).
 // Usage: node test/run.mjs [unit|emulator|harness|e2e|browser|release|compat|all] [test files...]
-// `compat` runs e2e files again against the newest n8n 1.x (N8N_TEST_VERSION=1.x-latest).
+// `compat` is the e2e suite again against the newest n8n 1.x (N8N_TEST_VERSION=1.x-latest).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -14,8 +14,7 @@ const suites = {
 	release: { dirs: ['test/release'] },
 	e2e: { dirs: ['test/e2e'] },
 	browser: { dirs: ['test/browser'] },
-	// The e2e files that pass on n8n 1.x (see the compatibility table in the README).
-	compat: { files: ['test/e2e/connect.test.mts', 'test/e2e/credential.test.mts'], env: { N8N_TEST_VERSION: '1.x-latest' } },
+	compat: { dirs: ['test/e2e'], env: { N8N_TEST_VERSION: '1.x-latest' } },
 };
 const args = process.argv.slice(2);
 const wanted = args.filter((a) => a in suites || a === 'all');
@@ -42,7 +41,7 @@ const groups =
 		? [{ name: 'files', files: explicitFiles, env: {} }]
 		: (wanted.length === 0 || wanted.includes('all') ? Object.keys(suites) : wanted).map((name) => ({
 				name,
-				files: suites[name].files ?? suites[name].dirs.flatMap(findTests).sort(),
+				files: suites[name].dirs.flatMap(findTests).sort(),
 				env: suites[name].env ?? {},
 			}));
 

@@ -49,7 +49,7 @@ describe('TikTok OAuth2 credential in real n8n (strict token mode)', { timeout: 
 		assert.ok(refreshes.every((r) => r.outcome === 'ok'));
 	});
 
-	it('KNOWN LIMIT of n8n 2.41.1: a refresh made in one n8n process is not persisted, so under rotation the next process must reconnect — and says so clearly', async () => {
+	it('KNOWN LIMIT of n8n (1.x, and 2.x up to 2.41.1): a refresh made in one n8n process is not persisted, so under rotation the next process must reconnect — and says so clearly', async () => {
 		const credential = await stack.connect('public_creator', { expiresInSec: -1 });
 		const first = await stack.run([tiktokNode(credential, creatorInfo)]);
 		assert.ok(first.ok, first.error?.message);

@@ -202,7 +202,8 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			{ key: 'done-before', ...isoDay(now - 5 * HOUR), video: 6, privacy: '', state: 'published' },
 		];
 
-		async function createCalendar(table: string, extraColumns: Array<{ name: string; type: string }> = []): Promise<void> {
+		/** Creates and fills the calendar table; returns its id. */
+		async function createCalendar(table: string, extraColumns: Array<{ name: string; type: string }> = []): Promise<string> {
 			const columns = [
 				{ name: 'key', type: 'string' },
 				{ name: 'date', type: 'string' },
@@ -216,13 +217,11 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 				{ name: 'error', type: 'string' },
 				...extraColumns,
 			];
+			// The user creates the table in n8n's UI (Overview → Data tables); the test uses the same REST call.
+			// (n8n 1.x's Data Table node cannot create tables.)
+			const project = await stack.n8n.rest<{ id: string }>('GET', 'projects/personal');
+			const created = await stack.n8n.rest<{ id: string }>('POST', `projects/${project.id}/data-tables`, { name: table, columns });
 			const setup = await deployViaWebhook(stack.n8n, chain([
-				{
-					name: 'Create Table',
-					type: 'n8n-nodes-base.dataTable',
-					typeVersion: 1,
-					parameters: { resource: 'table', operation: 'create', tableName: table, columns: { column: columns }, options: {} },
-				},
 				{
 					name: 'Rows',
 					type: 'n8n-nodes-base.code',
@@ -251,7 +250,7 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 					parameters: {
 						resource: 'row',
 						operation: 'insert',
-						dataTableId: { __rl: true, mode: 'name', value: table },
+						dataTableId: { __rl: true, mode: 'id', value: created.id },
 						columns: { mappingMode: 'autoMapInputData', value: null },
 						options: {},
 					},
@@ -259,9 +258,10 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			], 'create calendar'));
 			const run = await setup.fire();
 			assert.ok(run.ok, run.error?.message);
+			return created.id;
 		}
 
-		async function calendarState(table: string): Promise<Record<string, Record<string, unknown>>> {
+		async function calendarState(tableId: string): Promise<Record<string, Record<string, unknown>>> {
 			const reader = await deployViaWebhook(stack.n8n, chain([
 				{
 					name: 'All Rows',
@@ -270,7 +270,7 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 					parameters: {
 						resource: 'row',
 						operation: 'get',
-						dataTableId: { __rl: true, mode: 'name', value: table },
+						dataTableId: { __rl: true, mode: 'id', value: tableId },
 						returnAll: true,
 						options: {},
 					},
@@ -281,7 +281,13 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			return Object.fromEntries(nodeOutput(run, 'All Rows').map((row) => [String(row.key), row]));
 		}
 
-		async function runCalendar(workflow: Example, table: string): Promise<void> {
+		async function runCalendar(workflow: Example, tableId: string): Promise<void> {
+			// n8n 1.x's Data Table node has no "By Name" mode: there the user picks the table from the list after import.
+			if (Number(stack.n8n.install.version.split('.')[0]) < 2) {
+				for (const node of workflow.nodes.filter((candidate) => candidate.type === 'n8n-nodes-base.dataTable')) {
+					node.parameters.dataTableId = { __rl: true, mode: 'id', value: tableId };
+				}
+			}
 			const calendar = await deployViaWebhook(stack.n8n, workflow);
 			const from = stack.emu.state.inits.length;
 			// Due rows run in table order: yesterday-ok, this-hour-ok, then tiktok-fails reaches TikTok third.
@@ -290,7 +296,7 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			assert.ok(run.ok, run.error?.message);
 			assert.deepEqual(pulledUrls(stack, from), [clip(10), clip(11), clip(3)], 'only due pending rows reach TikTok');
 
-			const state = await calendarState(table);
+			const state = await calendarState(tableId);
 			for (const key of ['yesterday-ok', 'this-hour-ok']) {
 				assert.equal(state[key].state, 'published', key);
 				assert.match(String(state[key].publish_id), /^v_pub_url~/, key);
@@ -311,17 +317,17 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 		}
 
 		it('Data Table variant publishes due rows, marks each only after its result, and leaves future rows', async () => {
-			await createCalendar('TikTok calendar');
+			const tableId = await createCalendar('TikTok calendar');
 			const workflow = prepareExample(await loadExample('calendar-data-table.json'), publicCreator);
-			await runCalendar(workflow, 'TikTok calendar');
+			await runCalendar(workflow, tableId);
 		});
 
 		it('Google Sheets variant, with its Sheets nodes swapped for Data Table nodes, does the same', async () => {
 			const table = 'Sheets stand-in';
-			await createCalendar(table, [{ name: 'row_number', type: 'number' }]);
+			const tableId = await createCalendar(table, [{ name: 'row_number', type: 'number' }]);
 			const workflow = prepareExample(await loadExample('calendar-google-sheets.json'), publicCreator);
 			swapSheetsForDataTable(workflow, table);
-			await runCalendar(workflow, table);
+			await runCalendar(workflow, tableId);
 		});
 	});
 

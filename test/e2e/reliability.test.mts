@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { writeMp4 } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from './stack.mts';
-import { BINARY_VIDEO_DIRECT, filePath, itemsNode, readFileNode, startStack, tiktokNode } from './stack.mts';
+import { BINARY_VIDEO_DIRECT, filePath, itemsNode, readFileNode, splitByOutcome, startStack, tiktokNode } from './stack.mts';
 
 const publishVideo = (extra: Record<string, unknown> = {}) => ({
 	...BINARY_VIDEO_DIRECT,
@@ -130,8 +130,7 @@ describe('reliability in real n8n', { timeout: 1_200_000 }, () => {
 			const requestsBefore = stack.emu.state.requests.length;
 			const run = await stack.run([...batch(small, 20), tiktokNode(creator, publishVideo({ waitForPublish: false }), { onError: 'continueErrorOutput' })]);
 			assert.ok(run.ok, run.error?.message);
-			const ok = nodeOutput(run, 'TikTok', { output: 0 });
-			const failed = run.runData.TikTok[0].data?.main?.[1] ?? [];
+			const { succeeded: ok, failed } = splitByOutcome(stack, run);
 			assert.equal(ok.length, 5);
 			assert.equal(failed.length, 15);
 			assert.equal(ok.length + failed.length, 20, 'no item lost');
@@ -144,7 +143,7 @@ describe('reliability in real n8n', { timeout: 1_200_000 }, () => {
 				assert.match(String(item.json.error), /daily posting limit/);
 				assert.match(String(details.description), /tomorrow/);
 			}
-			const paired = [...(run.runData.TikTok[0].data?.main?.[0] ?? []), ...failed].map((item) => (item.pairedItem as { item: number }).item).sort((a, b) => a - b);
+			const paired = [...ok, ...failed].map((item) => (item.pairedItem as { item: number }).item).sort((a, b) => a - b);
 			assert.deepEqual(paired, Array.from({ length: 20 }, (_, n) => n), 'every item keeps its pairing');
 			assert.equal(stack.emu.publishCount(stack.emu.openIdOf('capped_batch')), 5, 'no duplicates');
 			const calls = stack.emu.state.requests.slice(requestsBefore).map((r) => r.path);

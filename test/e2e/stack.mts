@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { EmulatorConfig, TikTokEmulator } from '../emulator/index.mts';
 import { DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, startEmulator } from '../emulator/index.mts';
 import { loopbackCert } from '../emulator/tls.mts';
-import type { ExecuteResult, WorkflowInput } from '../harness/index.mts';
+import type { ExecuteResult, ExecutionItem, WorkflowInput } from '../harness/index.mts';
 import { N8nInstance, ensureN8n, packPackage } from '../harness/index.mts';
 
 export const TIKTOK_NODE = 'n8n-nodes-tiktok-publisher.tikTok';
@@ -159,6 +159,25 @@ export function itemsNode(items: Array<Record<string, unknown>>, name = 'Items')
 		type: 'n8n-nodes-base.code',
 		typeVersion: 2,
 		parameters: { jsCode: `return ${JSON.stringify(items.map((json) => ({ json })))};` },
+	};
+}
+
+/**
+ * A node's items as "On Error → Continue (using error output)" means them: succeeded and failed.
+ * n8n 2.x puts failed items on the second output. n8n 1.x routes only items whose json is exactly `{ error }` or
+ * `{ error, message }`; the TikTok node keeps TikTok's code under `details`, so on 1.x its failed items stay on the
+ * first output (README → Compatibility) and are told apart by their `error` field.
+ */
+export function splitByOutcome(stack: Stack, run: ExecuteResult, node = 'TikTok'): { succeeded: ExecutionItem[]; failed: ExecutionItem[] } {
+	const [first = [], second = []] = run.runData[node]?.[0]?.data?.main ?? [];
+	if (Number(stack.n8n.install.version.split('.')[0]) >= 2) {
+		if (first.some((item) => item.json.error !== undefined)) throw new Error(`${node}: a failed item on the success output`);
+		return { succeeded: first, failed: second };
+	}
+	if (second.length > 0) throw new Error(`${node}: n8n 1.x routed a TikTok error item to the error output; update splitByOutcome and the README`);
+	return {
+		succeeded: first.filter((item) => item.json.error === undefined),
+		failed: first.filter((item) => item.json.error !== undefined),
 	};
 }
 

@@ -87,7 +87,7 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 		assert.ok(refreshes.every((request) => request.outcome === 'ok'), 'no refresh token rejected');
 	});
 
-	it("publishes a binary video on a worker through queue mode's binary store (n8n 2.x: `database` mode by default)", async () => {
+	it("publishes a binary video on a worker with queue mode's default binary data store (2.x: `database`; 1.x: in the execution data)", async () => {
 		const credential = await stack.connect('private_creator');
 		const path = filePath(stack, 'queue.mp4');
 		const sha256 = await writeMp4(path, { sizeBytes: 12_000_000, durationSec: 6 });
@@ -108,7 +108,7 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 		assert.equal(stack.emu.state.publishes.get(String(out.publish_id))?.sha256, sha256, 'byte-exact');
 	});
 
-	it('KNOWN LIMIT of n8n 2.41.1: with rotation, the worker that did not refresh holds a rotated-away token and must reconnect — and says so', async () => {
+	it('KNOWN LIMIT of n8n (1.x, and 2.x up to 2.41.1): with rotation, the worker that did not refresh holds a rotated-away token and must reconnect — and says so', async () => {
 		stack.emu.config.rotateRefreshTokens = true;
 		try {
 			const credential = await stack.connect('public_creator', { expiresInSec: -1 });

@@ -9,7 +9,7 @@ import { startMediaServer } from '../emulator/mediaServer.mts';
 import { mp4Stream, writeMp4 } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from './stack.mts';
-import { BINARY_VIDEO_DIRECT, filePath, itemsNode, readFileNode, startStack, tiktokNode } from './stack.mts';
+import { BINARY_VIDEO_DIRECT, filePath, itemsNode, readFileNode, splitByOutcome, startStack, tiktokNode } from './stack.mts';
 
 const quickWait = { waitForPublish: true, waitOptions: { intervalSeconds: 3, timeoutMinutes: 2 } };
 
@@ -135,7 +135,7 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 			),
 		]);
 		assert.ok(run.ok, run.error?.message);
-		const failed = run.runData.TikTok[0].data?.main?.[1] ?? [];
+		const { failed } = splitByOutcome(stack, run);
 		assert.equal(failed.length, 1);
 		assert.match(String(failed[0].json.error), /flagged the caption as risky/);
 		const details = failed[0].json.details as Record<string, unknown>;

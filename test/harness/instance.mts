@@ -633,7 +633,7 @@ export class N8nInstance {
 	/** Runs `n8n <args>` against this instance (output also appended to the log file). */
 	async cli(
 		args: string[],
-		options: { timeoutMs?: number; env?: Record<string, string> } = {},
+		options: { timeoutMs?: number; env?: Record<string, string>; stdoutFile?: string } = {},
 	): Promise<RunResult> {
 		this.assertAlive();
 		const label = `cli ${args[0]}`;
@@ -644,6 +644,7 @@ export class N8nInstance {
 				cwd: this.userFolder,
 				env: { ...this.env, ...options.env },
 				timeoutMs: options.timeoutMs ?? 180_000,
+				stdoutFile: options.stdoutFile,
 				onOutput: (chunk) => writer.write(chunk),
 				onSpawn: (spawned) => {
 					child = spawned;
@@ -742,9 +743,12 @@ export class N8nInstance {
 	 * Never throws for a failed workflow: see `ok`, `error`, `nodes[name].error`.
 	 */
 	async execute(workflowId: string, options: { timeoutMs?: number } = {}): Promise<ExecuteResult> {
+		// The run (with n8n 1.x's in-memory binary data, megabytes of it) goes to a file: n8n exits right after printing it.
+		const stdoutFile = join(this.userFolder, `execute-${randomId()}.out`);
 		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], {
 			timeoutMs: options.timeoutMs ?? 300_000,
-		});
+			stdoutFile,
+		}).finally(() => rm(stdoutFile, { force: true }));
 		const runObject = extractJsonBlocks(result.stdout)
 			.reverse()
 			.find((block): block is Record<string, unknown> => {

@@ -1,7 +1,7 @@
 // Small helpers shared by the harness modules (node built-ins only).
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { hostname } from 'node:os';
@@ -89,6 +89,12 @@ export interface RunOptions extends SpawnOptions {
 	onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
 	/** Called once the child exists (e.g. to track it for cleanup). */
 	onSpawn?: (child: ChildProcess) => void;
+	/**
+	 * Write the command's stdout to this file instead of a pipe, and read it back when it exits. For commands that
+	 * print a lot and then exit at once (n8n 1.x `execute` with in-memory binary data): output still in a pipe
+	 * when the process exits is lost.
+	 */
+	stdoutFile?: string;
 }
 
 /**
@@ -100,13 +106,14 @@ export async function run(
 	args: string[],
 	options: RunOptions = {},
 ): Promise<RunResult> {
-	const { timeoutMs, onOutput, onSpawn, ...spawnOptions } = options;
+	const { timeoutMs, onOutput, onSpawn, stdoutFile, ...spawnOptions } = options;
 	const started = Date.now();
+	const stdoutFd = stdoutFile ? openSync(stdoutFile, 'w') : undefined;
 	return await new Promise((resolveRun, reject) => {
 		const child = spawn(command, args, {
 			...spawnOptions,
 			detached: true,
-			stdio: ['ignore', 'pipe', 'pipe'],
+			stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
 		});
 		onSpawn?.(child);
 		let stdout = '';
@@ -130,6 +137,7 @@ export async function run(
 		}
 		child.on('error', (error) => {
 			if (timer) clearTimeout(timer);
+			if (stdoutFd !== undefined) closeSync(stdoutFd);
 			reject(error);
 		});
 		// A descendant that kept our pipes open would delay 'close' forever: once the
@@ -141,6 +149,11 @@ export async function run(
 		});
 		child.on('close', (code, signal) => {
 			if (timer) clearTimeout(timer);
+			if (stdoutFile && stdoutFd !== undefined) {
+				closeSync(stdoutFd);
+				stdout = readFileSync(stdoutFile, 'utf8');
+				onOutput?.(stdout, 'stdout');
+			}
 			resolveRun({ code, signal, stdout, stderr, durationMs: Date.now() - started });
 		});
 	});
