@@ -114,6 +114,8 @@ export async function readMp4Duration(stream: AsyncIterable<Uint8Array>): Promis
 				break;
 			}
 		}
+		// The stream may free this piece once we ask for the next one: keep a copy of what is carried over.
+		if (pending.buffer === piece.buffer) pending = new Uint8Array(pending);
 	}
 	return undefined;
 }

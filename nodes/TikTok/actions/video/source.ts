@@ -6,6 +6,7 @@ import { VIDEO_MIME_TYPES, readMp4Duration, sniffVideoContainer } from '../../he
 import { settle } from '../../helpers/settle';
 import { ValidationError } from '../../helpers/validation';
 import type { ByteSource } from '../../transport/upload';
+import { releasingPieces } from '../../transport/upload';
 
 /** A video n8n holds (binary data) or streams from a URL, readable as many times as needed. */
 export interface LocalVideo {
@@ -33,7 +34,7 @@ async function storedBinary(ctx: IExecuteFunctions, binary: IBinaryData): Promis
 		const id = binary.id;
 		return {
 			size: (await ctx.helpers.getBinaryMetadata(id)).fileSize,
-			open: async () => await ctx.helpers.getBinaryStream(id, STREAM_PIECE_BYTES),
+			open: async () => releasingPieces(await ctx.helpers.getBinaryStream(id, STREAM_PIECE_BYTES)),
 		};
 	}
 	const buffer = Buffer.from(binary.data, BINARY_ENCODING);
@@ -52,21 +53,16 @@ export async function videoFromBinary(ctx: IExecuteFunctions, itemIndex: number,
 	return await probe({ size, open, fileName: binary.fileName });
 }
 
+/** How many leading bytes identify the container. */
+const SNIFF_BYTES = 16;
+
 /** Reads the container signature and, for MP4/MOV, the duration, streaming once without keeping media data. */
 export async function probe(video: { size: number; open(): Promise<ByteSource>; fileName?: string }): Promise<LocalVideo> {
-	let head: Uint8Array | undefined;
-	const source = await video.open();
-	async function* teeHead() {
-		for await (const piece of source) {
-			if (!head) head = piece.subarray(0, 16);
-			yield piece;
-		}
-	}
-	const stream = teeHead();
-	const first = await stream.next();
-	const container = head ? sniffVideoContainer(head) : undefined;
+	const iterator = (await video.open())[Symbol.asyncIterator]();
+	const head = await readHead(iterator);
+	const container = sniffVideoContainer(head.bytes);
 	if (!container) {
-		await stream.return(undefined);
+		await iterator.return?.();
 		throw new ValidationError({
 			message: 'The file is not a video TikTok accepts',
 			description: `TikTok accepts MP4, MOV and WebM videos. ${video.fileName ? `"${video.fileName}"` : 'This file'} is none of these (judged by its content, not its name).`,
@@ -74,25 +70,40 @@ export async function probe(video: { size: number; open(): Promise<ByteSource>; 
 	}
 	let durationSec: number | undefined;
 	if (container !== 'webm') {
-		durationSec = await readMp4Duration(
-			(async function* () {
-				if (!first.done) yield first.value;
-				yield* stream;
-			})(),
-		);
+		durationSec = await readMp4Duration(replay(head.pieces, iterator));
 	} else {
-		await stream.return(undefined);
+		await iterator.return?.();
 	}
 	return { ...video, container, mimeType: VIDEO_MIME_TYPES[container], durationSec };
 }
 
-/** Replays bytes already read from the front of a stream, then the rest of it. */
+/**
+ * Reads pieces until the first SNIFF_BYTES bytes are known. The pieces are copied: a source may free a piece
+ * once the next is requested, and these are replayed later.
+ */
+async function readHead(iterator: AsyncIterator<Uint8Array>): Promise<{ pieces: Uint8Array[]; bytes: Uint8Array }> {
+	const pieces: Uint8Array[] = [];
+	let length = 0;
+	while (length < SNIFF_BYTES) {
+		const next = await iterator.next();
+		if (next.done) break;
+		pieces.push(new Uint8Array(next.value));
+		length += next.value.length;
+	}
+	return { pieces, bytes: Buffer.concat(pieces).subarray(0, SNIFF_BYTES) };
+}
+
+/** Replays bytes already read from the front of a stream, then the rest of it; closes the stream when stopped early. */
 async function* replay(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
-	yield* head;
-	for (;;) {
-		const next = await rest.next();
-		if (next.done) return;
-		yield next.value;
+	try {
+		yield* head;
+		for (;;) {
+			const next = await rest.next();
+			if (next.done) return;
+			yield next.value;
+		}
+	} finally {
+		await rest.return?.();
 	}
 }
 
@@ -112,15 +123,8 @@ export async function videoFromUrl(ctx: IExecuteFunctions, url: string, ignoreSs
 	}
 	// Streamed once: read the first bytes to recognise the container, then hand the whole stream to the upload.
 	const iterator = (download.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-	const head: Uint8Array[] = [];
-	let headBytes = 0;
-	while (headBytes < 16) {
-		const next = await iterator.next();
-		if (next.done) break;
-		head.push(next.value);
-		headBytes += next.value.length;
-	}
-	const container = sniffVideoContainer(Buffer.concat(head).subarray(0, 16));
+	const head = await readHead(iterator);
+	const container = sniffVideoContainer(head.bytes);
 	if (!container) {
 		await iterator.return?.();
 		throw new ValidationError({
@@ -137,7 +141,7 @@ export async function videoFromUrl(ctx: IExecuteFunctions, url: string, ignoreSs
 		open: async () => {
 			if (opened) throw new ValidationError({ message: 'The video download can only be read once', description: 'This is a bug in the node; please report it.' });
 			opened = true;
-			return replay(head, iterator);
+			return replay(head.pieces, iterator);
 		},
 	};
 }
