@@ -7,7 +7,9 @@
  *   2. n8n:   Manual Trigger → Read File → Wait 5 s → TikTok Video Publish (direct post, SELF_ONLY on
  *             private_creator, Wait for Publish off), run with `n8n execute`, while the n8n process's
  *             /proc/<pid>/status is sampled every ~100 ms;
- *   3. curl again, so the node is bracketed by two curl runs on the same (noisy, shared) machine.
+ *   3. two ceilings in the same n8n (scripts/bench-ceiling-package.mts): the same PUTs from one in-memory buffer,
+ *      through n8n's httpRequest helper and through a kept-alive Node http client, reading nothing;
+ *   4. curl again, so the n8n runs are bracketed by two curl runs on the same (noisy, shared) machine.
  * Throughput is what the emulator saw: first body byte of the first chunk → last body byte of the final chunk
  * (`PublishRecord.chunkArrivals`). Every upload is checked byte-exact (emulator sha256 == file sha256).
  *
@@ -33,6 +35,7 @@ import { planChunks, type ChunkPlan } from '../nodes/TikTok/helpers/chunkPlan.ts
 import type { PublishRecord, RequestRecord } from '../test/emulator/types.mts';
 import { BINARY_VIDEO_DIRECT, chain, readFileNode, startStack, tiktokNode, type Stack } from '../test/e2e/stack.mts';
 import { writeMp4 } from '../test/fixtures/video.mts';
+import { buildCeilingPackage, ceilingNode, type CeilingClient } from './bench-ceiling-package.mts';
 import { ensureN8n, nodeOutput, type ExecuteResult } from '../test/harness/index.mts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -245,6 +248,33 @@ async function runCurl(
 	const record = stack.emu.state.publishes.get(publishId);
 	if (!record) throw new Error(`the emulator does not know ${publishId}`);
 	return transferOf(record, sha256);
+}
+
+/**
+ * The same chunk PUTs from one in-memory buffer, from inside the same n8n (the stand-in ceiling node): what n8n's
+ * HTTP path allows with no reading at all (`httpRequest`), and what a kept-alive client would (`keepAlive`).
+ * Not the video's bytes, so not byte-exact by design.
+ */
+async function runCeiling(
+	stack: Stack,
+	accessToken: string,
+	plan: ChunkPlan,
+	client: CeilingClient,
+): Promise<Transfer> {
+	const { publishId, uploadUrl } = await initDirect(stack, accessToken, plan);
+	const workflowId = await stack.n8n.importWorkflow(
+		chain([ceilingNode(uploadUrl, plan, client)], `bench ceiling ${client}`),
+	);
+	const run = await stack.n8n.execute(workflowId, { timeoutMs: 30 * 60_000 });
+	if (!run.ok) throw new Error(`the ${client} ceiling run failed: ${run.error?.message}`);
+	const statuses = nodeOutput(run, 'Chunk PUT Ceiling')[0].statuses as number[];
+	const N = plan.totalChunkCount;
+	const expected = Array.from({ length: N }, (_, index) => (index === N - 1 ? 201 : 206));
+	if (statuses.join(',') !== expected.join(','))
+		throw new Error(`the ${client} ceiling's chunks were answered ${statuses.join(',')}`);
+	const record = stack.emu.state.publishes.get(publishId);
+	if (!record) throw new Error(`the emulator does not know ${publishId}`);
+	return transferOf(record, '');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -488,6 +518,8 @@ interface SizeResult {
 	plan: ChunkPlan;
 	curl: Transfer[];
 	node: NodeRun;
+	/** The stand-in ceiling node's runs (no reading; not the video's bytes). */
+	ceiling: Record<CeilingClient, Transfer>;
 }
 
 function machine(install: { version: string; nodeVersion: string }): string[] {
@@ -518,14 +550,14 @@ function resultsMarkdown(
 	lines.push(...machine(install));
 	lines.push('');
 	lines.push(
-		'| File | Chunk plan | node MB/s | curl MB/s (before / after) | ratio node ÷ curl | RSS baseline | RSS peak (node running) | RSS growth | growth ÷ chunk | byte-exact |',
+		'| File | Chunk plan | node MB/s | curl MB/s (before / after) | ratio node ÷ curl | n8n httpRequest, no reading: MB/s (÷ curl) | node ÷ that | RSS baseline | RSS peak (node running) | RSS growth | growth ÷ chunk | byte-exact |',
 	);
-	lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
+	lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 	for (const result of results) {
 		const curlMean = result.curl.reduce((sum, t) => sum + t.mbPerSec, 0) / result.curl.length;
 		const growth = result.node.memory.peakMb - result.node.memory.baselineMb;
 		lines.push(
-			`| ${fixed(mb(result.size), 0)} MB | ${result.plan.totalChunkCount} × ${fixed(mb(result.plan.chunkSize), 2)} MB | ${fixed(result.node.transfer.mbPerSec)} | ${fixed(curlMean)} (${result.curl.map((t) => fixed(t.mbPerSec)).join(' / ')}) | **${fixed(result.node.transfer.mbPerSec / curlMean, 2)}** | ${fixed(result.node.memory.baselineMb)} MB | ${fixed(result.node.memory.peakMb)} MB | **${fixed(growth)} MB** | **${fixed(growth / mb(result.plan.chunkSize), 2)} ×** | ${result.node.transfer.sha256Ok && result.curl.every((t) => t.sha256Ok) ? 'yes (sha256)' : '**NO**'} |`,
+			`| ${fixed(mb(result.size), 0)} MB | ${result.plan.totalChunkCount} × ${fixed(mb(result.plan.chunkSize), 2)} MB | ${fixed(result.node.transfer.mbPerSec)} | ${fixed(curlMean)} (${result.curl.map((t) => fixed(t.mbPerSec)).join(' / ')}) | **${fixed(result.node.transfer.mbPerSec / curlMean, 2)}** | ${fixed(result.ceiling.httpRequest.mbPerSec)} (${fixed(result.ceiling.httpRequest.mbPerSec / curlMean, 2)}) | ${fixed(result.node.transfer.mbPerSec / result.ceiling.httpRequest.mbPerSec, 2)} | ${fixed(result.node.memory.baselineMb)} MB | ${fixed(result.node.memory.peakMb)} MB | **${fixed(growth)} MB** | **${fixed(growth / mb(result.plan.chunkSize), 2)} ×** | ${[result.node.transfer, ...result.curl].every((t) => t.sha256Ok) ? 'yes (sha256)' : '**NO**'} |`,
 		);
 	}
 	lines.push('');
@@ -546,6 +578,8 @@ function resultsMarkdown(
 				`${fixed(m.startupMb)} / ${fixed(m.readFilePeakMb)} / ${fixed(m.baselineMb)} / ${fixed(m.preUploadMb)} / ${fixed(m.peakMb)} MB (${m.peakSource}; sampled max ${fixed(m.sampledPeakMb)}; ${m.samples} samples)`,
 			),
 		);
+		lines.push(row('ceiling: n8n httpRequest, no reading', result.ceiling.httpRequest, ''));
+		lines.push(row('ceiling: kept-alive Node http in n8n, no reading', result.ceiling.keepAlive, ''));
 		result.curl.forEach((t, index) =>
 			lines.push(row(`curl ${index === 0 ? 'before' : 'after'}`, t, '')),
 		);
@@ -591,8 +625,11 @@ async function main(): Promise<void> {
 	// re-run within the same minute/day does not fail. Nothing else differs from the strict defaults.
 	// BENCH_N8N_NODE_OPTIONS (e.g. --trace-gc, --cpu-prof) reaches every n8n process, to profile the node's upload.
 	const n8nNodeOptions = process.env.BENCH_N8N_NODE_OPTIONS;
+	const ceilingPackage = await buildCeilingPackage();
+	cleanupPaths.add(ceilingPackage.root);
 	const stack = await startStack({
 		emulator: { rateLimits: { init: 60 }, directPostsPerDay: 1000 },
+		extraTarballs: [ceilingPackage.tarball],
 		...(n8nNodeOptions ? { env: { NODE_OPTIONS: n8nNodeOptions } } : {}),
 	});
 	cleanupPaths.add(stack.n8n.userFolder);
@@ -636,11 +673,18 @@ async function main(): Promise<void> {
 				say(
 					`                 mean gap between chunks ${fixed(node.transfer.meanGapMs)} ms, in-chunk ${fixed(node.transfer.inChunkMbPerSec)} MB/s`,
 				);
+				const ceiling = {
+					keepAlive: await runCeiling(stack, accessToken, plan, 'keepAlive'),
+					httpRequest: await runCeiling(stack, accessToken, plan, 'httpRequest'),
+				};
+				say(
+					`  ceilings (no reading): n8n httpRequest ${fixed(ceiling.httpRequest.mbPerSec)} MB/s (gap ${fixed(ceiling.httpRequest.meanGapMs)} ms), kept-alive ${fixed(ceiling.keepAlive.mbPerSec)} MB/s (gap ${fixed(ceiling.keepAlive.meanGapMs)} ms)`,
+				);
 				const curlAfter = await runCurl(stack, accessToken, plan, chunkFiles, chunkFolder, sha256);
 				say(
 					`  curl (after):  ${fixed(curlAfter.mbPerSec)} MB/s, ${fixed(curlAfter.ms / 1000, 2)} s, byte-exact: ${curlAfter.sha256Ok}`,
 				);
-				results.push({ size, plan, curl: [curlBefore, curlAfter], node });
+				results.push({ size, plan, curl: [curlBefore, curlAfter], node, ceiling });
 			} finally {
 				await rm(chunkFolder, { recursive: true, force: true });
 				await rm(source, { force: true });
@@ -653,11 +697,12 @@ async function main(): Promise<void> {
 			say(`Results written to ${DOC}`);
 		}
 		const failed = results.some(
-			(r) => !r.node.transfer.sha256Ok || r.curl.some((t) => !t.sha256Ok),
+			(r) => ![r.node.transfer, ...r.curl].every((t) => t.sha256Ok),
 		);
 		if (failed) process.exitCode = 1;
 	} finally {
 		await stack.stop();
+		await ceilingPackage.cleanup();
 		for (const path of cleanupPaths) await rm(path, { recursive: true, force: true });
 	}
 }

@@ -43,6 +43,8 @@ export async function startStack(
 		env?: Record<string, string | undefined>;
 		/** n8n's queue mode (PostgreSQL, Redis) with this many workers. */
 		queueWorkers?: number;
+		/** More community package tarballs to install next to the TikTok package. */
+		extraTarballs?: string[];
 	} = {},
 ): Promise<Stack> {
 	const emu = await startEmulator(options.emulator as never);
@@ -55,7 +57,7 @@ export async function startStack(
 		await writeFile(caFile, loopbackCert().certPem);
 		n8n = await N8nInstance.create({
 			install,
-			tarball,
+			tarball: [tarball, ...(options.extraTarballs ?? [])],
 			env: { NODE_EXTRA_CA_CERTS: caFile, ...options.env },
 			...(options.queueWorkers ? { mode: 'queue' as const, workers: options.queueWorkers } : {}),
 		});

@@ -109,12 +109,13 @@ export async function uploadVideoChunks(
 	issuedAt: number,
 ): Promise<UploadReport> {
 	const reader = new ChunkReader(source);
-	const regular = Buffer.allocUnsafe(plan.totalChunkCount > 1 ? plan.chunkSize : 0);
+	// One buffer for every chunk, sized for the final (longest) one: the upload holds one chunk of memory, never two.
+	const buffer = Buffer.allocUnsafe(chunkRange(plan, plan.totalChunkCount - 1).length);
 	let retries = 0;
 	try {
 		for (let index = 0; index < plan.totalChunkCount; index++) {
 			const range = chunkRange(plan, index);
-			const chunk = range.length === plan.chunkSize && plan.totalChunkCount > 1 ? regular : Buffer.allocUnsafe(range.length);
+			const chunk = buffer.subarray(0, range.length);
 			await reader.fill(chunk, range.length);
 			if (index === plan.totalChunkCount - 1) await reader.expectEnd();
 			const contentRange = contentRangeHeader(plan, range);

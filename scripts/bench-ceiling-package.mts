@@ -1,0 +1,140 @@
+/**
+ * A bench-only stand-in community package, `n8n-nodes-bench-ceiling`, installed next to the TikTok package so
+ * the bench can split the node's upload time into what n8n's HTTP path costs and what the node adds.
+ *
+ * Its one node, "Chunk PUT Ceiling", sends a chunk plan's PUTs in order with the TikTok node's exact headers, from
+ * ONE in-memory buffer (no binary data is read, so the bytes are not the video's), with either
+ *   - `httpRequest`: n8n's `this.helpers.httpRequest`, exactly as the TikTok node's putChunk calls it; or
+ *   - `keepAlive`:   Node's own http client with one kept-alive connection, as curl does — something a strict
+ *                    community node may not do (no `node:http` import), measured here only for comparison.
+ * Both run inside the same n8n process as the TikTok node, on the same machine, minutes apart.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { packPackage } from '../test/harness/pack.mts';
+
+export const CEILING_PACKAGE = 'n8n-nodes-bench-ceiling';
+export const CEILING_NODE_TYPE = `${CEILING_PACKAGE}.chunkPutCeiling`;
+export type CeilingClient = 'httpRequest' | 'keepAlive';
+
+const packageJson = {
+	name: CEILING_PACKAGE,
+	version: '0.0.1',
+	description: 'Bench-only: the upper bound of chunk PUTs from inside n8n',
+	license: 'MIT',
+	keywords: ['n8n-community-node-package'],
+	files: ['dist'],
+	n8n: { n8nNodesApiVersion: 1, nodes: ['dist/nodes/ChunkPutCeiling/ChunkPutCeiling.node.js'] },
+	peerDependencies: { 'n8n-workflow': '*' },
+};
+
+// Plain CommonJS, as a built community node is.
+const nodeJs = `"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.ChunkPutCeiling = void 0;
+const http = require("node:http");
+const https = require("node:https");
+
+function ranges(videoSize, chunkSize, totalChunkCount) {
+	const out = [];
+	for (let index = 0; index < totalChunkCount; index++) {
+		const start = index * chunkSize;
+		const end = index === totalChunkCount - 1 ? videoSize - 1 : start + chunkSize - 1;
+		out.push({ start, end, length: end - start + 1 });
+	}
+	return out;
+}
+
+function putKeepAlive(agent, url, body, headers) {
+	const client = url.startsWith('https:') ? https : http;
+	return new Promise((resolve, reject) => {
+		const request = client.request(url, { method: 'PUT', agent, headers }, (response) => {
+			response.resume();
+			response.on('end', () => resolve(response.statusCode));
+		});
+		request.on('error', reject);
+		request.end(body);
+	});
+}
+
+class ChunkPutCeiling {
+	constructor() {
+		this.description = {
+			displayName: 'Chunk PUT Ceiling',
+			name: 'chunkPutCeiling',
+			icon: 'fa:tachometer-alt',
+			group: ['transform'],
+			version: 1,
+			description: 'Bench only',
+			defaults: { name: 'Chunk PUT Ceiling' },
+			inputs: ['main'],
+			outputs: ['main'],
+			properties: [
+				{ displayName: 'Upload URL', name: 'uploadUrl', type: 'string', default: '' },
+				{ displayName: 'Video Size', name: 'videoSize', type: 'number', default: 0 },
+				{ displayName: 'Chunk Size', name: 'chunkSize', type: 'number', default: 0 },
+				{ displayName: 'Total Chunk Count', name: 'totalChunkCount', type: 'number', default: 0 },
+				{ displayName: 'Client', name: 'client', type: 'string', default: 'httpRequest' },
+			],
+		};
+	}
+	async execute() {
+		const url = this.getNodeParameter('uploadUrl', 0);
+		const videoSize = this.getNodeParameter('videoSize', 0);
+		const chunkSize = this.getNodeParameter('chunkSize', 0);
+		const total = this.getNodeParameter('totalChunkCount', 0);
+		const client = this.getNodeParameter('client', 0);
+		const plan = ranges(videoSize, chunkSize, total);
+		const buffer = Buffer.alloc(Math.max(...plan.map((range) => range.length)), 0x5a);
+		const agent = client === 'keepAlive' ? new (url.startsWith('https:') ? https : http).Agent({ keepAlive: true, maxSockets: 1 }) : undefined;
+		const statuses = [];
+		for (const range of plan) {
+			const body = buffer.subarray(0, range.length);
+			const headers = {
+				'Content-Type': 'video/mp4',
+				'Content-Length': String(range.length),
+				'Content-Range': 'bytes ' + range.start + '-' + range.end + '/' + videoSize,
+			};
+			if (agent) {
+				statuses.push(await putKeepAlive(agent, url, body, headers));
+			} else {
+				const response = await this.helpers.httpRequest({
+					method: 'PUT', url, body, headers, json: false, encoding: 'text',
+					returnFullResponse: true, ignoreHttpStatusErrors: true, timeout: 300000,
+				});
+				statuses.push(response.statusCode);
+			}
+		}
+		if (agent) agent.destroy();
+		return [[{ json: { statuses } }]];
+	}
+}
+exports.ChunkPutCeiling = ChunkPutCeiling;
+`;
+
+/** Writes the stand-in package into a temp folder and packs it; `cleanup` removes both. */
+export async function buildCeilingPackage(): Promise<{ root: string; tarball: string; cleanup: () => Promise<void> }> {
+	const root = await mkdtemp(join(tmpdir(), 'n8n-bench-ceiling-'));
+	const dir = join(root, 'package');
+	await mkdir(join(dir, 'dist', 'nodes', 'ChunkPutCeiling'), { recursive: true });
+	await writeFile(join(dir, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
+	await writeFile(join(dir, 'dist', 'nodes', 'ChunkPutCeiling', 'ChunkPutCeiling.node.js'), nodeJs);
+	const tarball = await packPackage({ dir, build: false, destination: join(root, 'pack') });
+	return { root, tarball, cleanup: async () => await rm(root, { recursive: true, force: true }) };
+}
+
+/** The node's workflow entry for a plan and a client. */
+export function ceilingNode(
+	uploadUrl: string,
+	plan: { videoSize: number; chunkSize: number; totalChunkCount: number },
+	client: CeilingClient,
+): Record<string, unknown> {
+	return {
+		name: 'Chunk PUT Ceiling',
+		type: CEILING_NODE_TYPE,
+		typeVersion: 1,
+		parameters: { uploadUrl, ...plan, client },
+	};
+}
