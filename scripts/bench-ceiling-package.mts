@@ -9,11 +9,8 @@
  *                    community node may not do (no `node:http` import), measured here only for comparison.
  * Both run inside the same n8n process as the TikTok node, on the same machine, minutes apart.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { packPackage } from '../test/harness/pack.mts';
+import { chunkRange, contentRangeHeader, type ChunkPlan } from '../nodes/TikTok/helpers/chunkPlan.ts';
+import { packStandInPackage, type StandInPackage } from '../test/harness/pack.mts';
 
 export const CEILING_PACKAGE = 'n8n-nodes-bench-ceiling';
 export const CEILING_NODE_TYPE = `${CEILING_PACKAGE}.chunkPutCeiling`;
@@ -36,16 +33,6 @@ Object.defineProperty(exports, "__esModule", { value: true });
 exports.ChunkPutCeiling = void 0;
 const http = require("node:http");
 const https = require("node:https");
-
-function ranges(videoSize, chunkSize, totalChunkCount) {
-	const out = [];
-	for (let index = 0; index < totalChunkCount; index++) {
-		const start = index * chunkSize;
-		const end = index === totalChunkCount - 1 ? videoSize - 1 : start + chunkSize - 1;
-		out.push({ start, end, length: end - start + 1 });
-	}
-	return out;
-}
 
 function putKeepAlive(agent, url, body, headers) {
 	const client = url.startsWith('https:') ? https : http;
@@ -73,29 +60,24 @@ class ChunkPutCeiling {
 			outputs: ['main'],
 			properties: [
 				{ displayName: 'Upload URL', name: 'uploadUrl', type: 'string', default: '' },
-				{ displayName: 'Video Size', name: 'videoSize', type: 'number', default: 0 },
-				{ displayName: 'Chunk Size', name: 'chunkSize', type: 'number', default: 0 },
-				{ displayName: 'Total Chunk Count', name: 'totalChunkCount', type: 'number', default: 0 },
+				{ displayName: 'Chunks (JSON: [{ length, contentRange }])', name: 'chunks', type: 'string', default: '[]' },
 				{ displayName: 'Client', name: 'client', type: 'string', default: 'httpRequest' },
 			],
 		};
 	}
 	async execute() {
 		const url = this.getNodeParameter('uploadUrl', 0);
-		const videoSize = this.getNodeParameter('videoSize', 0);
-		const chunkSize = this.getNodeParameter('chunkSize', 0);
-		const total = this.getNodeParameter('totalChunkCount', 0);
+		const chunks = JSON.parse(this.getNodeParameter('chunks', 0));
 		const client = this.getNodeParameter('client', 0);
-		const plan = ranges(videoSize, chunkSize, total);
-		const buffer = Buffer.alloc(Math.max(...plan.map((range) => range.length)), 0x5a);
+		const buffer = Buffer.alloc(Math.max(...chunks.map((chunk) => chunk.length)), 0x5a);
 		const agent = client === 'keepAlive' ? new (url.startsWith('https:') ? https : http).Agent({ keepAlive: true, maxSockets: 1 }) : undefined;
 		const statuses = [];
-		for (const range of plan) {
-			const body = buffer.subarray(0, range.length);
+		for (const chunk of chunks) {
+			const body = buffer.subarray(0, chunk.length);
 			const headers = {
 				'Content-Type': 'video/mp4',
-				'Content-Length': String(range.length),
-				'Content-Range': 'bytes ' + range.start + '-' + range.end + '/' + videoSize,
+				'Content-Length': String(chunk.length),
+				'Content-Range': chunk.contentRange,
 			};
 			if (agent) {
 				statuses.push(await putKeepAlive(agent, url, body, headers));
@@ -115,26 +97,22 @@ exports.ChunkPutCeiling = ChunkPutCeiling;
 `;
 
 /** Writes the stand-in package into a temp folder and packs it; `cleanup` removes both. */
-export async function buildCeilingPackage(): Promise<{ root: string; tarball: string; cleanup: () => Promise<void> }> {
-	const root = await mkdtemp(join(tmpdir(), 'n8n-bench-ceiling-'));
-	const dir = join(root, 'package');
-	await mkdir(join(dir, 'dist', 'nodes', 'ChunkPutCeiling'), { recursive: true });
-	await writeFile(join(dir, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
-	await writeFile(join(dir, 'dist', 'nodes', 'ChunkPutCeiling', 'ChunkPutCeiling.node.js'), nodeJs);
-	const tarball = await packPackage({ dir, build: false, destination: join(root, 'pack') });
-	return { root, tarball, cleanup: async () => await rm(root, { recursive: true, force: true }) };
+export async function buildCeilingPackage(): Promise<StandInPackage> {
+	return await packStandInPackage('n8n-bench-ceiling-', packageJson, {
+		'dist/nodes/ChunkPutCeiling/ChunkPutCeiling.node.js': nodeJs,
+	});
 }
 
-/** The node's workflow entry for a plan and a client. */
-export function ceilingNode(
-	uploadUrl: string,
-	plan: { videoSize: number; chunkSize: number; totalChunkCount: number },
-	client: CeilingClient,
-): Record<string, unknown> {
+/** The node's workflow entry for a plan (the node's own chunk ranges and headers) and a client. */
+export function ceilingNode(uploadUrl: string, plan: ChunkPlan, client: CeilingClient): Record<string, unknown> {
+	const chunks = Array.from({ length: plan.totalChunkCount }, (_, index) => {
+		const range = chunkRange(plan, index);
+		return { length: range.length, contentRange: contentRangeHeader(plan, range) };
+	});
 	return {
 		name: 'Chunk PUT Ceiling',
 		type: CEILING_NODE_TYPE,
 		typeVersion: 1,
-		parameters: { uploadUrl, ...plan, client },
+		parameters: { uploadUrl, chunks: JSON.stringify(chunks), client },
 	};
 }

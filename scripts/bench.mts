@@ -31,7 +31,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 
-import { planChunks, type ChunkPlan } from '../nodes/TikTok/helpers/chunkPlan.ts';
+import { chunkRange, contentRangeHeader, planChunks, type ChunkPlan } from '../nodes/TikTok/helpers/chunkPlan.ts';
 import type { PublishRecord, RequestRecord } from '../test/emulator/types.mts';
 import { BINARY_VIDEO_DIRECT, chain, readFileNode, startStack, tiktokNode, type Stack } from '../test/e2e/stack.mts';
 import { writeMp4 } from '../test/fixtures/video.mts';
@@ -130,9 +130,7 @@ async function splitIntoChunks(source: string, plan: ChunkPlan, folder: string):
 	await mkdir(folder, { recursive: true });
 	const files: string[] = [];
 	for (let index = 0; index < plan.totalChunkCount; index++) {
-		const start = index * plan.chunkSize;
-		const end =
-			index === plan.totalChunkCount - 1 ? plan.videoSize - 1 : start + plan.chunkSize - 1;
+		const { start, end } = chunkRange(plan, index);
 		const file = join(folder, `chunk-${String(index).padStart(4, '0')}`);
 		await pipeline(createReadStream(source, { start, end }), createWriteStream(file));
 		files.push(file);
@@ -198,16 +196,13 @@ async function curlUpload(
 	const quote = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 	const lines: string[] = [];
 	chunkFiles.forEach((file, index) => {
-		const start = index * plan.chunkSize;
-		const end =
-			index === plan.totalChunkCount - 1 ? plan.videoSize - 1 : start + plan.chunkSize - 1;
 		if (index > 0) lines.push('next');
 		lines.push(
 			`url = ${quote(uploadUrl)}`,
 			`request-target = ${quote(url.pathname + url.search)}`,
 			`upload-file = ${quote(file)}`,
 			`header = ${quote('Content-Type: video/mp4')}`,
-			`header = ${quote(`Content-Range: bytes ${start}-${end}/${plan.videoSize}`)}`,
+			`header = ${quote(`Content-Range: ${contentRangeHeader(plan, chunkRange(plan, index))}`)}`,
 			`header = ${quote('Expect:')}`,
 			`output = ${quote('/dev/null')}`,
 			`write-out = ${quote('%{http_code}\\n')}`,

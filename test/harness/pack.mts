@@ -1,8 +1,9 @@
 // packPackage(): build the package with the node-cli (`npm run build` = `n8n-node build`)
 // and `npm pack` it into .cache/pack/, once per test process.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 
 import { CACHE_DIR, REPO_ROOT, log, npmEnv, randomId, runOrThrow, withLock } from './util.mts';
 
@@ -83,4 +84,34 @@ async function pack(dir: string, destination: string, build: boolean): Promise<s
 
 function sanitize(name: string): string {
 	return name.replace(/[^a-zA-Z0-9._-]/g, '_');
+}
+
+export interface StandInPackage {
+	/** The temp folder holding the package and its tarball. */
+	root: string;
+	/** The package folder. */
+	dir: string;
+	tarball: string;
+	/** Removes `root`. */
+	cleanup: () => Promise<void>;
+}
+
+/**
+ * Writes a prebuilt stand-in package (`package.json` and its dist/ files, by path relative to the package) into a
+ * fresh temp folder and packs it without building.
+ */
+export async function packStandInPackage(
+	prefix: string,
+	packageJson: Record<string, unknown>,
+	files: Record<string, string>,
+): Promise<StandInPackage> {
+	const root = await mkdtemp(join(tmpdir(), prefix));
+	const dir = join(root, 'package');
+	const all = { 'package.json': `${JSON.stringify(packageJson, null, 2)}\n`, ...files };
+	for (const [path, content] of Object.entries(all)) {
+		await mkdir(dirname(join(dir, path)), { recursive: true });
+		await writeFile(join(dir, path), content);
+	}
+	const tarball = await packPackage({ dir, build: false, destination: join(root, 'pack') });
+	return { root, dir, tarball, cleanup: async () => await rm(root, { recursive: true, force: true }) };
 }

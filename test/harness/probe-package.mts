@@ -4,11 +4,7 @@
 //     node `probe` (type n8n-nodes-harness-probe.probe): outputs { ok: true, ... } per item,
 //       or throws a NodeOperationError (message + description) when its "Fail" parameter is on
 //     credential `harnessProbeApi` (one `apiKey` field), optional on the node
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { packPackage } from './pack.mts';
+import { packStandInPackage, type StandInPackage } from './pack.mts';
 
 export const PROBE_PACKAGE = 'n8n-nodes-harness-probe';
 export const PROBE_NODE_TYPE = `${PROBE_PACKAGE}.probe`;
@@ -106,23 +102,14 @@ class Probe {
 exports.Probe = Probe;
 `;
 
-export interface ProbePackage {
-	dir: string;
-	tarball: string;
-	cleanup: () => Promise<void>;
-}
+export type ProbePackage = StandInPackage;
 
 /** Writes the stand-in package into a fresh temp folder and packs it. */
 export async function buildProbePackage(): Promise<ProbePackage> {
-	const root = await mkdtemp(join(tmpdir(), 'n8n-harness-probe-'));
-	const dir = join(root, 'package');
-	await mkdir(join(dir, 'dist', 'nodes', 'Probe'), { recursive: true });
-	await mkdir(join(dir, 'dist', 'credentials'), { recursive: true });
-	await writeFile(join(dir, 'package.json'), JSON.stringify(packageJson, null, 2) + '\n');
-	await writeFile(join(dir, 'dist', 'credentials', 'HarnessProbeApi.credentials.js'), credentialJs);
-	await writeFile(join(dir, 'dist', 'nodes', 'Probe', 'Probe.node.js'), nodeJs);
-	const tarball = await packPackage({ dir, build: false, destination: join(root, 'pack') });
-	return { dir, tarball, cleanup: async () => await rm(root, { recursive: true, force: true }) };
+	return await packStandInPackage('n8n-harness-probe-', packageJson, {
+		'dist/credentials/HarnessProbeApi.credentials.js': credentialJs,
+		'dist/nodes/Probe/Probe.node.js': nodeJs,
+	});
 }
 
 /** Manual Trigger → Probe. */

@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { probe } from '../../nodes/TikTok/actions/video/source.ts';
 import { planChunks } from '../../nodes/TikTok/helpers/chunkPlan.ts';
 import { readMp4Duration } from '../../nodes/TikTok/helpers/media.ts';
 import { releasingPieces, uploadVideoChunks } from '../../nodes/TikTok/transport/upload.ts';
 import { mp4Buffer } from '../fixtures/video.mts';
+import { fakeContext } from './fakeUploadContext.mts';
 
 /** Yields `bytes` in fresh pieces of `pieceBytes`, overwriting each piece once the consumer asks for the next. */
 async function* scribbling(bytes: Buffer, pieceBytes: number) {
@@ -42,18 +42,9 @@ describe('pieces are only valid until the next one is requested', () => {
 
 	it('every uploaded chunk holds exactly the bytes of its range', async () => {
 		const plan = planChunks(video.length, 5_242_880); // two chunks, the second with the remainder
-		const received: string[] = [];
-		const ctx = {
-			getExecutionCancelSignal: () => undefined,
-			helpers: {
-				httpRequest: async (options: IHttpRequestOptions) => {
-					received.push(sha256(options.body as Buffer));
-					return { statusCode: received.length === plan.totalChunkCount ? 201 : 206, headers: {}, body: '' };
-				},
-			},
-		} as unknown as IExecuteFunctions;
+		const { ctx, bodySha256 } = fakeContext();
 		await uploadVideoChunks(ctx, 'https://upload.example/?id=1', plan, scribbling(video, 999_983), 'video/mp4', Date.now());
-		assert.deepEqual(received, [sha256(video.subarray(0, plan.chunkSize)), sha256(video.subarray(plan.chunkSize))]);
+		assert.deepEqual(bodySha256, [sha256(video.subarray(0, plan.chunkSize)), sha256(video.subarray(plan.chunkSize))]);
 	});
 });
 

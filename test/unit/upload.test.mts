@@ -1,30 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { planChunks } from '../../nodes/TikTok/helpers/chunkPlan.ts';
 import { TikTokApiError } from '../../nodes/TikTok/transport/index.ts';
 import { acknowledges, uploadVideoChunks } from '../../nodes/TikTok/transport/upload.ts';
-
-type Reply = { statusCode: number; contentRange?: string } | Error;
-
-/** A stand-in for n8n's execute context whose PUTs answer from a script, recording what was sent. */
-function fakeContext(script: Reply[]) {
-	const sent: Array<{ range: string; bytes: number }> = [];
-	const ctx = {
-		getExecutionCancelSignal: () => undefined,
-		helpers: {
-			httpRequest: async (options: IHttpRequestOptions) => {
-				const headers = options.headers as Record<string, string>;
-				sent.push({ range: headers['Content-Range'], bytes: (options.body as Buffer).length });
-				const reply = script.shift() ?? { statusCode: 206 };
-				if (reply instanceof Error) throw reply;
-				return { statusCode: reply.statusCode, headers: reply.contentRange ? { 'content-range': reply.contentRange } : {}, body: '' };
-			},
-		},
-	} as unknown as IExecuteFunctions;
-	return { ctx, sent };
-}
+import { fakeContext } from './fakeUploadContext.mts';
 
 async function* bytes(total: number, piece = 1_000_000) {
 	for (let sent = 0; sent < total; sent += piece) yield Buffer.alloc(Math.min(piece, total - sent), 7);
