@@ -5,11 +5,13 @@ export type Reply = { statusCode: number; contentRange?: string } | Error;
 
 /**
  * A stand-in for n8n's execute context whose chunk PUTs answer from a script (206 once it runs out), recording
- * each request's Content-Range and size in `sent`, and its body's sha256 in `bodySha256`.
+ * each request's Content-Range and size in `sent`, its body's sha256 in `bodySha256` and the memory behind it in
+ * `bodyMemory`.
  */
 export function fakeContext(script: Reply[] = []) {
 	const sent: Array<{ range: string; bytes: number }> = [];
 	const bodySha256: string[] = [];
+	const bodyMemory: ArrayBufferLike[] = [];
 	const ctx = {
 		getExecutionCancelSignal: () => undefined,
 		helpers: {
@@ -18,11 +20,12 @@ export function fakeContext(script: Reply[] = []) {
 				const body = options.body as Buffer;
 				sent.push({ range: headers['Content-Range'], bytes: body.length });
 				bodySha256.push(createHash('sha256').update(body).digest('hex'));
+				bodyMemory.push(body.buffer);
 				const reply = script.shift() ?? { statusCode: 206 };
 				if (reply instanceof Error) throw reply;
 				return { statusCode: reply.statusCode, headers: reply.contentRange ? { 'content-range': reply.contentRange } : {}, body: '' };
 			},
 		},
 	} as unknown as IExecuteFunctions;
-	return { ctx, sent, bodySha256 };
+	return { ctx, sent, bodySha256, bodyMemory };
 }

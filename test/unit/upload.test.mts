@@ -25,6 +25,14 @@ describe('chunk upload', () => {
 		assert.equal(report.retries, 0);
 	});
 
+	it('holds one chunk of memory for the whole upload, the longer final chunk included', async () => {
+		const plan = planChunks(SIZE + 1); // the final chunk carries the extra byte
+		const { ctx, sent, bodyMemory } = fakeContext();
+		await uploadVideoChunks(ctx, 'https://upload.example/?id=1', plan, bytes(SIZE + 1), 'video/mp4', Date.now());
+		assert.deepEqual(sent.map((s) => s.bytes), [10_500_000, 10_500_001]);
+		assert.equal(new Set(bodyMemory).size, 1, 'every chunk body is a view of the same buffer');
+	});
+
 	it('sends a chunk again after a 5xx and after a reset connection', async () => {
 		const plan = planChunks(SIZE);
 		const { ctx, sent } = fakeContext([{ statusCode: 503 }, { statusCode: 206 }, reset(), { statusCode: 201 }]);
