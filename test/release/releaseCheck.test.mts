@@ -17,11 +17,12 @@ function run(command: string, args: string[]): { code: number | null; output: st
 }
 
 describe('release check', { timeout: 600_000 }, () => {
-	it('passes for this package: strict lint, build, both scanner passes, package rules', () => {
+	it('passes for this package: strict lint, build, both scanner passes, package rules, workflow lint', () => {
 		const { code, output } = run('npm', ['run', 'release:check']);
 		assert.equal(code, 0, output);
 		assert.match(output, /scanner pass 1, sources: [1-9]\d* files, 0 errors/);
 		assert.match(output, /scanner pass 2, packed tarball: [1-9]\d* files, 0 errors/);
+		assert.match(output, /actionlint: [1-9]\d* workflow files, 0 findings/);
 		assert.match(output, /release check passed/);
 	});
 
@@ -29,7 +30,7 @@ describe('release check', { timeout: 600_000 }, () => {
 		let copy: string;
 		before(async () => {
 			copy = await mkdtemp(join(tmpdir(), 'release-check-faults-'));
-			for (const entry of ['package.json', 'README.md', 'LICENSE', 'dist', 'nodes', 'credentials', 'icons']) {
+			for (const entry of ['package.json', 'README.md', 'LICENSE', 'dist', 'nodes', 'credentials', 'icons', '.github']) {
 				await cp(join(root, entry), join(copy, entry), { recursive: true });
 			}
 			await symlink(join(root, 'node_modules'), join(copy, 'node_modules'));
@@ -43,6 +44,20 @@ describe('release check', { timeout: 600_000 }, () => {
 				nodeFile,
 				`${await readFile(nodeFile, 'utf8')}\n// eslint-disable-next-line\nconsole.log('debug');\nconst axios = require('axios');\nconst key = process.env.TIKTOK_KEY;\n`,
 			);
+			// A workflow GitHub would reject: a misspelt job key and an expression on an undefined matrix entry.
+			await writeFile(
+				join(copy, '.github', 'workflows', 'broken.yml'),
+				[
+					'on: push',
+					'jobs:',
+					'  build:',
+					'    runs-on: ubuntu-latest',
+					'    timeout-minuts: 5',
+					'    steps:',
+					'      - run: echo "${{ matrix.node }}"',
+					'',
+				].join('\n'),
+			);
 		});
 		after(async () => await rm(copy, { recursive: true, force: true }));
 
@@ -55,6 +70,9 @@ describe('release check', { timeout: 600_000 }, () => {
 			assert.match(output, /licence must be MIT/);
 			assert.match(output, /loads "axios", which is not there at run time/);
 			assert.match(output, /reads environment variables/);
+			assert.match(output, /\.github\/workflows\/broken\.yml:5:5: unexpected key "timeout-minuts"/);
+			assert.match(output, /\.github\/workflows\/broken\.yml:7:\d+: property "node" is not defined/);
+			assert.match(output, /actionlint: 2 findings in \.github\/workflows/);
 		});
 	});
 });
