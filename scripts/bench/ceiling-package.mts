@@ -9,8 +9,12 @@
  *                    community node may not do (no `node:http` import), measured here only for comparison.
  * Both run inside the same n8n process as the TikTok node, on the same machine, minutes apart.
  */
-import { chunkRange, contentRangeHeader, type ChunkPlan } from '../nodes/TikTok/helpers/chunkPlan.ts';
-import { packStandInPackage, type StandInPackage } from '../test/harness/pack.mts';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+import { chunkRange, contentRangeHeader, type ChunkPlan } from '../../nodes/TikTok/helpers/chunkPlan.ts';
+import { packPackage } from '../../test/harness/index.mts';
 
 export const CEILING_PACKAGE = 'n8n-nodes-bench-ceiling';
 export const CEILING_NODE_TYPE = `${CEILING_PACKAGE}.chunkPutCeiling`;
@@ -96,11 +100,28 @@ class ChunkPutCeiling {
 exports.ChunkPutCeiling = ChunkPutCeiling;
 `;
 
-/** Writes the stand-in package into a temp folder and packs it; `cleanup` removes both. */
-export async function buildCeilingPackage(): Promise<StandInPackage> {
-	return await packStandInPackage('n8n-bench-ceiling-', packageJson, {
+export interface CeilingPackage {
+	/** The temp folder holding the package and its tarball. */
+	root: string;
+	tarball: string;
+	/** Removes `root`. */
+	cleanup: () => Promise<void>;
+}
+
+/** Writes the stand-in package (prebuilt, nothing to compile) into a temp folder and packs it; `cleanup` removes both. */
+export async function buildCeilingPackage(): Promise<CeilingPackage> {
+	const root = await mkdtemp(join(tmpdir(), 'n8n-bench-ceiling-'));
+	const dir = join(root, 'package');
+	const files = {
+		'package.json': `${JSON.stringify(packageJson, null, 2)}\n`,
 		'dist/nodes/ChunkPutCeiling/ChunkPutCeiling.node.js': nodeJs,
-	});
+	};
+	for (const [path, content] of Object.entries(files)) {
+		await mkdir(dirname(join(dir, path)), { recursive: true });
+		await writeFile(join(dir, path), content);
+	}
+	const tarball = await packPackage({ dir, build: false, destination: join(root, 'pack') });
+	return { root, tarball, cleanup: async () => await rm(root, { recursive: true, force: true }) };
 }
 
 /** The node's workflow entry for a plan (the node's own chunk ranges and headers) and a client. */
