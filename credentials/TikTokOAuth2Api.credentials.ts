@@ -8,7 +8,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { refreshIfExpiring } from '../nodes/TikTok/helpers/tokenRefresh';
+import { refreshIfExpiring } from '../nodes/TikTok/transport/token';
 
 /**
  * TikTok Login Kit v2 for n8n's "Connect my account" flow.
@@ -118,10 +118,7 @@ export class TikTokOAuth2Api implements ICredentialType {
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return (await refreshIfExpiring(
-			(request) => this.helpers.httpRequest(request),
-			credentials as IDataObject,
-		)) as IDataObject;
+		return (await refreshIfExpiring(this, credentials as IDataObject)) as IDataObject;
 	}
 
 	test: ICredentialTestRequest = {

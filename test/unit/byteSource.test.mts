@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 
-import { probe } from '../../nodes/TikTok/actions/video/source.ts';
 import { planChunks } from '../../nodes/TikTok/helpers/chunkPlan.ts';
 import { readMp4Duration } from '../../nodes/TikTok/helpers/media.ts';
-import { releasingPieces, uploadVideoChunks } from '../../nodes/TikTok/transport/upload.ts';
+import { probe, releasingPieces } from '../../nodes/TikTok/helpers/video.ts';
+import { uploadVideoChunks } from '../../nodes/TikTok/transport/upload.ts';
 import { mp4Buffer } from '../fixtures/video.mts';
 import { fakeContext } from './fakeUploadContext.mts';
 

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
-	ChunkPlanError,
 	assertValidPlan,
 	chunkRange,
 	contentRangeHeader,
 	planChunks,
 } from '../../nodes/TikTok/helpers/chunkPlan.ts';
+import { TikTokError } from './commonjs.mts';
 
 const MiB5 = 5 * 1024 * 1024;
 
@@ -50,7 +50,7 @@ describe('chunk planner (TikTok media transfer rules)', () => {
 	});
 
 	it('refuses an empty file and a file over 4 GB', () => {
-		assert.throws(() => planChunks(0), ChunkPlanError);
+		assert.throws(() => planChunks(0), TikTokError);
 		assert.throws(() => planChunks(4 * 1024 ** 3 + 1), /4 GB/);
 	});
 

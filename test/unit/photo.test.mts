@@ -11,7 +11,7 @@ import {
 	reportedSize,
 	unreachableVerdict,
 } from '../../nodes/TikTok/helpers/photo.ts';
-import type { ValidationError } from '../../nodes/TikTok/helpers/validation.ts';
+import type { TikTokError } from '../../nodes/TikTok/helpers/errors.ts';
 
 const jpegHead = (headers: Record<string, unknown> = {}) => ({ statusCode: 200, headers: { 'content-type': 'image/jpeg', ...headers } });
 
@@ -24,8 +24,8 @@ function problemOf(verdict: ReturnType<typeof judgeImageResponse>): string {
 
 function rejects(fn: () => void, message: RegExp, description?: RegExp) {
 	// Not `instanceof`: tsx loads the CommonJS helpers once for this ES module and once for photo.ts's require.
-	assert.throws(fn, (error: ValidationError) => {
-		assert.equal(typeof error.advice?.description, 'string', 'a ValidationError with advice');
+	assert.throws(fn, (error: TikTokError) => {
+		assert.equal(typeof error.advice?.description, 'string', 'a TikTokError with advice');
 		assert.match(error.message, message);
 		if (description) assert.match(error.advice.description, description);
 		return true;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { preflightImages } from '../../nodes/TikTok/actions/photo/preflight.ts';
+import { preflightImages } from '../../nodes/TikTok/transport/preflight.ts';
 
 type Answer = { statusCode: number; headers?: Record<string, string> } | Error;
 

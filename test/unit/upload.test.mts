@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { planChunks } from '../../nodes/TikTok/helpers/chunkPlan.ts';
-import { TikTokApiError } from '../../nodes/TikTok/transport/index.ts';
+import type { TikTokError } from '../../nodes/TikTok/helpers/errors.ts';
 import { acknowledges, uploadVideoChunks } from '../../nodes/TikTok/transport/upload.ts';
 import { fakeContext } from './fakeUploadContext.mts';
 
@@ -51,27 +51,27 @@ describe('chunk upload', () => {
 	it('fails on a 416 that was not preceded by an unclear attempt', async () => {
 		const plan = planChunks(SIZE);
 		const { ctx } = fakeContext([{ statusCode: 416, contentRange: 'bytes 0-10499999/21000000' }]);
-		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE), 'video/mp4', Date.now()), (e: TikTokApiError) => e.code === 'upload_http_416');
+		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE), 'video/mp4', Date.now()), (e: TikTokError) => e.details.code === 'upload_http_416');
 	});
 
 	it('refuses an expired upload link without sending', async () => {
 		const plan = planChunks(SIZE);
 		const { ctx, sent } = fakeContext([]);
-		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE), 'video/mp4', Date.now() - 61 * 60_000), (e: TikTokApiError) => e.code === 'upload_url_expired');
+		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE), 'video/mp4', Date.now() - 61 * 60_000), (e: TikTokError) => e.details.code === 'upload_url_expired');
 		assert.equal(sent.length, 0);
 	});
 
 	it('stops before the final chunk when the source has more bytes than its reported size, so TikTok never publishes a cut-off video', async () => {
 		const plan = planChunks(SIZE);
 		const { ctx, sent } = fakeContext([{ statusCode: 206 }, { statusCode: 201 }]);
-		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE + 5), 'video/mp4', Date.now()), (e: TikTokApiError) => e.code === 'source_too_long');
+		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE + 5), 'video/mp4', Date.now()), (e: TikTokError) => e.details.code === 'source_too_long');
 		assert.equal(sent.length, 1, 'the final chunk was never sent');
 	});
 
 	it('reports a source shorter than its reported size', async () => {
 		const plan = planChunks(SIZE);
 		const { ctx } = fakeContext([{ statusCode: 206 }]);
-		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE - 5), 'video/mp4', Date.now()), (e: TikTokApiError) => e.code === 'source_too_short');
+		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE - 5), 'video/mp4', Date.now()), (e: TikTokError) => e.details.code === 'source_too_short');
 	});
 
 	it("reads TikTok's Content-Range acknowledgement", () => {

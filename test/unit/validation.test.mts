@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { CreatorInfo, DirectPostSettings } from '../../nodes/TikTok/helpers/validation.ts';
-import {
-	ValidationError,
-	assertCoverIndex,
-	assertDirectPostSettings,
-	assertHttpUrl,
-	assertPhotoCount,
-	assertPhotoDescription,
-	assertPhotoTitle,
-	assertPublishId,
-	assertVideoCaption,
-	assertVideoDuration,
-	commonPostInfo,
-	parseUrlList,
-} from '../../nodes/TikTok/helpers/validation.ts';
+import { assertCoverIndex, assertPhotoCount } from '../../nodes/TikTok/helpers/photo.ts';
+import type { CreatorInfo, DirectPostSettings } from '../../nodes/TikTok/helpers/postSettings.ts';
+import { assertDirectPostSettings, assertVideoDuration, commonPostInfo } from '../../nodes/TikTok/helpers/postSettings.ts';
+import { assertPublishId } from '../../nodes/TikTok/helpers/publishResult.ts';
+import { assertPhotoDescription, assertPhotoTitle, assertVideoCaption } from '../../nodes/TikTok/helpers/text.ts';
+import { assertHttpUrl, parseUrlList } from '../../nodes/TikTok/helpers/urls.ts';
+import { TikTokError } from './commonjs.mts';
 
 const publicCreator: CreatorInfo = {
 	creator_nickname: 'Pat',
@@ -45,7 +37,7 @@ const settings = (overrides: Partial<DirectPostSettings> = {}): DirectPostSettin
 });
 
 function rejects(fn: () => void, message: RegExp) {
-	assert.throws(fn, (error: unknown) => error instanceof ValidationError && message.test(error.message) && error.advice.description.length > 0);
+	assert.throws(fn, (error: unknown) => error instanceof TikTokError && message.test(error.message) && error.advice.description.length > 0);
 }
 
 describe('caption and text limits (UTF-16 units, as TikTok counts)', () => {
@@ -73,7 +65,7 @@ describe('direct post settings against fresh creator info', () => {
 	it('rejects a privacy level the creator does not offer and lists what it offers', () => {
 		assert.throws(
 			() => assertDirectPostSettings(settings({ privacyLevel: 'PUBLIC_TO_EVERYONE' }), privateCreator, 'video'),
-			(error: ValidationError) => /not available/.test(error.message) && /FOLLOWER_OF_CREATOR/.test(error.advice.description),
+			(error: TikTokError) => /not available/.test(error.message) && /FOLLOWER_OF_CREATOR/.test(error.advice.description),
 		);
 	});
 

@@ -1,20 +1,25 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { TikTokError } from '../helpers/errors';
 import * as creator from './creator/Creator.resource';
+import type { Operation, OperationTable, TikTokType } from './node.type';
 import * as photo from './photo/Photo.resource';
 import * as post from './post/Post.resource';
-import { mapError } from './shared/errors';
 import * as video from './video/Video.resource';
 
-type OperationExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<INodeExecutionData[]>;
-
-const operations: Record<string, Record<string, { execute: OperationExecute }>> = {
+export const operations: OperationTable = {
 	video: { publish: video.publish },
 	photo: { publish: photo.publish },
 	post: { getStatus: post.getStatus },
 	creator: { getInfo: creator.getInfo },
 };
+
+/** The operation for a pair read from the parameters: undefined for one the table does not have (an old workflow). */
+function operationFor({ resource, operation }: TikTokType): Operation | undefined {
+	const table: Record<string, Record<string, Operation> | undefined> = operations;
+	return table[resource]?.[operation];
+}
 
 /**
  * Runs the chosen operation for every item. A failed item becomes an error item (message, fix, TikTok's
@@ -24,22 +29,64 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const items = this.getInputData();
 	const returnData: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const resource = this.getNodeParameter('resource', itemIndex) as string;
-		const operation = this.getNodeParameter('operation', itemIndex) as string;
-		const handler = operations[resource]?.[operation];
+		const chosen = {
+			resource: this.getNodeParameter('resource', itemIndex),
+			operation: this.getNodeParameter('operation', itemIndex),
+		} as TikTokType;
+		const handler = operationFor(chosen);
 		if (!handler) {
-			throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`, { itemIndex });
+			throw new NodeOperationError(this.getNode(), `The operation "${chosen.operation}" of "${chosen.resource}" is not supported`, { itemIndex });
 		}
 		try {
 			returnData.push(...(await handler.execute.call(this, itemIndex)));
 		} catch (error) {
-			const mapped = mapError(this, error, itemIndex);
+			const failure = toNodeError(this.getNode(), error, itemIndex);
 			if (this.continueOnFail()) {
-				returnData.push({ json: mapped.json, pairedItem: { item: itemIndex } });
+				returnData.push({ json: failure.json, pairedItem: { item: itemIndex } });
 				continue;
 			}
-			throw mapped.error;
+			throw failure.error;
 		}
 	}
 	return [returnData];
+}
+
+export interface NodeFailure {
+	error: NodeApiError | NodeOperationError;
+	/**
+	 * The item a failed input becomes when the node continues on fail: `error` (what happened) and `details`
+	 * (the fix as `description`, TikTok's raw `code`, `log_id`, `http_status`…). Only these keys, because n8n
+	 * routes an item to the error output only when its json has nothing but error/message/details.
+	 */
+	json: IDataObject;
+}
+
+function withoutUndefined(values: IDataObject): IDataObject {
+	return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * n8n's error for a failure: a TikTokError becomes a NodeOperationError when the input must change, else a
+ * NodeApiError with TikTok's details; n8n's own errors pass; anything else is wrapped.
+ */
+export function toNodeError(node: INode, error: unknown, itemIndex: number): NodeFailure {
+	if (error instanceof TikTokError) {
+		const { message, description } = error.advice;
+		const details = withoutUndefined(error.details);
+		const json = { error: message, details: { description, ...details } };
+		if (error.isInputError) return { error: new NodeOperationError(node, message, { itemIndex, description }), json };
+		const httpStatus = details.http_status;
+		const apiError = new NodeApiError(node, details as JsonObject, {
+			itemIndex,
+			message,
+			description,
+			httpCode: httpStatus === undefined ? undefined : String(httpStatus),
+		});
+		return { error: apiError, json };
+	}
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		return { error, json: { error: error.message, details: withoutUndefined({ description: error.description ?? undefined }) } };
+	}
+	const wrapped = new NodeOperationError(node, error as Error, { itemIndex });
+	return { error: wrapped, json: { error: wrapped.message, details: {} } };
 }

@@ -1,3 +1,4 @@
+import { invalidInput } from './errors';
 import {
 	DEFAULT_TARGET_CHUNK_BYTES,
 	MAX_CHUNK_BYTES,
@@ -24,14 +25,9 @@ export interface ChunkRange {
 	length: number;
 }
 
-export class ChunkPlanError extends Error {
-	constructor(
-		message: string,
-		/** What the user can do about it. */
-		readonly hint = 'This is a bug in the node: please report it with the video size.',
-	) {
-		super(message);
-	}
+/** A plan that breaks one of TikTok's chunk rules: `hint` is what the user can do about it. */
+function planError(message: string, hint = 'This is a bug in the node: please report it with the video size.') {
+	return invalidInput(message, hint);
 }
 
 /**
@@ -44,10 +40,10 @@ export class ChunkPlanError extends Error {
  */
 export function planChunks(videoSize: number, targetChunkSize = DEFAULT_TARGET_CHUNK_BYTES): ChunkPlan {
 	if (!Number.isSafeInteger(videoSize) || videoSize <= 0) {
-		throw new ChunkPlanError('The video file is empty', 'Check the node before this one: it produced a file with no bytes.');
+		throw planError('The video file is empty', 'Check the node before this one: it produced a file with no bytes.');
 	}
 	if (videoSize > MAX_VIDEO_BYTES) {
-		throw new ChunkPlanError("The video is larger than TikTok's 4 GB limit", 'Compress or trim the video to under 4 GB.');
+		throw planError("The video is larger than TikTok's 4 GB limit", 'Compress or trim the video to under 4 GB.');
 	}
 	const target = Math.min(Math.max(targetChunkSize, MIN_CHUNK_BYTES), MAX_CHUNK_BYTES / 2);
 	if (videoSize < MIN_CHUNK_BYTES) {
@@ -67,28 +63,28 @@ export function planChunks(videoSize: number, targetChunkSize = DEFAULT_TARGET_C
 	return plan;
 }
 
-/** Checks a plan against TikTok's chunk rules; throws ChunkPlanError naming the rule broken. */
+/** Checks a plan against TikTok's chunk rules; throws an invalid-input TikTokError naming the rule broken. */
 export function assertValidPlan({ videoSize, chunkSize, totalChunkCount }: ChunkPlan): void {
 	if (totalChunkCount < 1 || totalChunkCount > MAX_CHUNKS) {
-		throw new ChunkPlanError(`total_chunk_count must be 1–${MAX_CHUNKS}`);
+		throw planError(`total_chunk_count must be 1–${MAX_CHUNKS}`);
 	}
 	if (totalChunkCount !== Math.floor(videoSize / chunkSize)) {
-		throw new ChunkPlanError('total_chunk_count must equal floor(video_size / chunk_size)');
+		throw planError('total_chunk_count must equal floor(video_size / chunk_size)');
 	}
 	if (videoSize < MIN_CHUNK_BYTES) {
 		if (chunkSize !== videoSize || totalChunkCount !== 1) {
-			throw new ChunkPlanError('a video under 5 MB must be uploaded whole');
+			throw planError('a video under 5 MB must be uploaded whole');
 		}
 		return;
 	}
 	if (chunkSize < MIN_CHUNK_BYTES || chunkSize > MAX_CHUNK_BYTES) {
-		throw new ChunkPlanError('chunk_size must be 5,242,880–64,000,000 bytes');
+		throw planError('chunk_size must be 5,242,880–64,000,000 bytes');
 	}
 	if (videoSize > MAX_SINGLE_CHUNK_BYTES && totalChunkCount < 2) {
-		throw new ChunkPlanError('a video over 64,000,000 bytes must be split');
+		throw planError('a video over 64,000,000 bytes must be split');
 	}
 	if (finalChunkLength({ videoSize, chunkSize, totalChunkCount }) > MAX_FINAL_CHUNK_BYTES) {
-		throw new ChunkPlanError('the final chunk must be at most 128,000,000 bytes');
+		throw planError('the final chunk must be at most 128,000,000 bytes');
 	}
 }
 

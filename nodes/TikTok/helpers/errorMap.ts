@@ -57,6 +57,11 @@ export const OAUTH_ERRORS: Record<string, ErrorAdvice> = {
 	},
 };
 
+const INVALID_PARAMS: ErrorAdvice = {
+	message: 'TikTok rejected the request parameters',
+	description: "TikTok's own explanation is shown above. Check the post settings and try again.",
+};
+
 /** Content Posting API envelope errors (`error.code`). */
 export const API_ERRORS: Record<string, ErrorAdvice> = {
 	access_token_invalid: {
@@ -80,10 +85,8 @@ export const API_ERRORS: Record<string, ErrorAdvice> = {
 		message: 'TikTok rejected the uploaded file',
 		description: 'Use an MP4, MOV or WebM video (H.264 recommended), at most 4 GB.',
 	},
-	invalid_params: {
-		message: 'TikTok rejected the request parameters',
-		description: "TikTok's own explanation is shown above. Check the post settings and try again.",
-	},
+	invalid_params: INVALID_PARAMS,
+	invalid_param: INVALID_PARAMS, // TikTok's docs spell it singular, the API plural
 	rate_limit_exceeded: {
 		message: 'Too many requests to TikTok in the last minute',
 		description:
@@ -139,7 +142,6 @@ export const API_ERRORS: Record<string, ErrorAdvice> = {
 		description: 'Only URL downloads that are still in progress can be cancelled.',
 	},
 };
-API_ERRORS.invalid_param = API_ERRORS.invalid_params; // TikTok's docs spell it singular, the API plural
 
 /** `fail_reason` values of a FAILED publish (status/fetch). */
 export const FAIL_REASONS: Record<string, ErrorAdvice> = {

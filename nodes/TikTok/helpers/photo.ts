@@ -2,8 +2,9 @@
  * TikTok's rules for photo URLs, decided from what a media server answers (no network here): TikTok pulls
  * each photo itself over https, follows no redirects, and takes JPEG or WebP of at most 20 MB (10^6 bytes).
  */
-import { MAX_PHOTO_BYTES } from './limits';
-import { ValidationError, assertHttpUrl } from './validation';
+import { invalidInput } from './errors';
+import { MAX_PHOTO_BYTES, MAX_PHOTOS } from './limits';
+import { assertHttpUrl } from './urls';
 
 export const PHOTO_CONTENT_TYPES = ['image/jpeg', 'image/webp'];
 
@@ -140,16 +141,29 @@ export function assertPhotoUrls(urls: string[], verified: string[]): void {
 		const parsed = assertHttpUrl(`image at index ${index}`, url);
 		const label = imageLabel(index, url);
 		if (parsed.protocol !== 'https:') {
-			throw new ValidationError({
-				message: `The ${label} does not use https`,
-				description: 'TikTok pulls photos over https only. Use the https address of the image.',
-			});
+			throw invalidInput(`The ${label} does not use https`, 'TikTok pulls photos over https only. Use the https address of the image.');
 		}
 		if (verified.length > 0 && !isUnderVerifiedPrefix(url, verified)) {
-			throw new ValidationError({
-				message: `The ${label} is not under your verified URL prefixes`,
-				description: `${URL_VERIFICATION_EXPLAINED} Host the image under ${verified.map((entry) => `"${entry}"`).join(', ')}, or verify its location for your app and add it to "Verified URL Prefixes".`,
-			});
+			throw invalidInput(
+				`The ${label} is not under your verified URL prefixes`,
+				`${URL_VERIFICATION_EXPLAINED} Host the image under ${verified.map((entry) => `"${entry}"`).join(', ')}, or verify its location for your app and add it to "Verified URL Prefixes".`,
+			);
 		}
 	});
+}
+
+export function assertPhotoCount(count: number): void {
+	if (count < 1) throw invalidInput('Add at least one image', `A TikTok photo post needs 1 to ${MAX_PHOTOS} image URLs.`);
+	if (count > MAX_PHOTOS) {
+		throw invalidInput(`A TikTok photo post can have at most ${MAX_PHOTOS} images (got ${count})`, 'Split the images over several posts.');
+	}
+}
+
+export function assertCoverIndex(index: number, count: number): void {
+	if (!Number.isInteger(index) || index < 0 || index >= count) {
+		throw invalidInput(
+			`Cover image index ${index} is out of range`,
+			`Use a number from 0 (the first image) to ${count - 1} (the last of the ${count} images).`,
+		);
+	}
 }

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { adviceForFailReason } from './errorMap';
+import { invalidInput } from './errors';
 
 /** status/fetch `data`, ids already strings (see tiktokJson). */
 export interface TikTokStatus {
@@ -11,11 +12,23 @@ export interface TikTokStatus {
 	downloaded_bytes?: number;
 }
 
-const TERMINAL_STATUSES = new Set(['PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX', 'FAILED']);
+const TERMINAL_STATUSES: readonly string[] = ['PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX', 'FAILED'];
 
 export function isTerminal(status: string | undefined, draft: boolean): boolean {
 	if (status === 'SEND_TO_USER_INBOX') return draft;
-	return status !== undefined && TERMINAL_STATUSES.has(status);
+	return status !== undefined && TERMINAL_STATUSES.includes(status);
+}
+
+/** Publish ids look like `v_pub_file~v2-1.123456789`, `v_inbox_url~v2.123`, `p_pub_url~v2.123`. */
+const PUBLISH_ID = /^[vp]_(pub|inbox)_(file|url)~[A-Za-z0-9._~-]{1,60}$/;
+
+export function assertPublishId(publishId: string): void {
+	if (!PUBLISH_ID.test(publishId) || publishId.length > 64) {
+		throw invalidInput(
+			`"${publishId}" is not a TikTok publish ID`,
+			'Use the publish_id returned by this node\'s Publish operation, e.g. v_pub_file~v2-1.123456789.',
+		);
+	}
 }
 
 export interface PublishOutput extends IDataObject {

@@ -1,10 +1,9 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { adviceForApiError } from '../helpers/errorMap';
-import { privacyLabel } from '../helpers/validation';
-import { TikTokApiError } from '../transport';
-import { fetchCreatorInfo } from '../actions/shared/api';
+import { TikTokError } from '../helpers/errors';
+import { privacyLabel } from '../helpers/postSettings';
+import { fetchCreatorInfo } from '../transport/endpoints';
 
 /** The privacy levels the connected account offers right now (TikTok: no fixed list, no default). */
 export async function getPrivacyLevels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
@@ -16,9 +15,8 @@ export async function getPrivacyLevels(this: ILoadOptionsFunctions): Promise<INo
 			description: level,
 		}));
 	} catch (error) {
-		if (error instanceof TikTokApiError) {
-			const advice = adviceForApiError(error.code, error.tiktokMessage);
-			throw new NodeOperationError(this.getNode(), advice.message, { description: advice.description });
+		if (error instanceof TikTokError) {
+			throw new NodeOperationError(this.getNode(), error.advice.message, { description: error.advice.description });
 		}
 		throw new NodeOperationError(this.getNode(), error as Error);
 	}

@@ -1,40 +1,13 @@
+/** The video upload: its chunks, in order, PUT to the upload URL TikTok's init returned. */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { ChunkPlan } from '../helpers/chunkPlan';
 import { chunkRange, contentRangeHeader } from '../helpers/chunkPlan';
+import { transferFailed, uploadRefused } from '../helpers/errors';
 import { UPLOAD_URL_LIFETIME_MS } from '../helpers/limits';
-import { settle } from '../helpers/settle';
-import { TikTokApiError, backoffMs, isTransientNetworkFailure, pause, putChunk } from './index';
-
-/**
- * A video's bytes, in pieces. A piece is only valid until the next one is requested (the source may free or
- * reuse its memory then): consumers copy whatever they keep longer.
- */
-export type ByteSource = AsyncIterable<Uint8Array>;
-
-type DetachableArrayBuffer = ArrayBuffer & { transfer?: (newLength: number) => ArrayBuffer; detached?: boolean };
-
-/**
- * Yields the pieces of a stream whose buffers nobody else holds (n8n's binary-store streams), freeing each
- * piece's memory as soon as the next is requested. Left to the garbage collector, those buffers pile up as
- * external memory that makes V8 mark n8n's whole heap every ~40 MB read: for a large video that was most of
- * the upload's time and several chunks of extra memory (docs/benchmarks.md). Detaching an ArrayBuffer
- * (`transfer(0)`, Node 21+) releases its memory at once; older runtimes just leave it to the collector.
- */
-export async function* releasingPieces(pieces: AsyncIterable<Uint8Array>): ByteSource {
-	for await (const piece of pieces) {
-		yield piece;
-		release(piece);
-	}
-}
-
-function release(piece: Uint8Array): void {
-	const whole = piece.buffer as DetachableArrayBuffer;
-	// Only a piece that spans its whole ArrayBuffer: a view may share memory with data that is still in use.
-	if (piece.byteOffset !== 0 || piece.byteLength !== whole.byteLength || whole.byteLength === 0) return;
-	if (typeof whole.transfer !== 'function' || whole.detached === true) return;
-	whole.transfer(0);
-}
+import type { ByteSource } from '../helpers/video';
+import type { FullResponse } from './http';
+import { backoffMs, failureMessage, isTransientNetworkFailure, pause, send } from './http';
 
 export interface UploadReport {
 	chunks: number;
@@ -66,11 +39,9 @@ class ChunkReader {
 			if (!piece) {
 				const next = await this.iterator.next();
 				if (next.done) {
-					throw new TikTokApiError(
+					throw transferFailed(
 						'source_too_short',
 						`The video ended after fewer bytes than its reported size (${filled} of ${length} bytes in this chunk)`,
-						undefined,
-						undefined,
 					);
 				}
 				piece = next.value;
@@ -86,7 +57,7 @@ class ChunkReader {
 	async expectEnd(): Promise<void> {
 		const next = this.leftover ? { done: false } : await this.iterator.next();
 		if (!next.done) {
-			throw new TikTokApiError('source_too_long', 'The video is longer than its reported size, so the upload was stopped before TikTok could publish a cut-off video', undefined, undefined);
+			throw transferFailed('source_too_long', 'The video is longer than its reported size, so the upload was stopped before TikTok could publish a cut-off video');
 		}
 	}
 
@@ -122,21 +93,21 @@ export async function uploadVideoChunks(
 			let ambiguousBefore = false;
 			for (let attempt = 1; ; attempt++) {
 				if (Date.now() - issuedAt > UPLOAD_URL_LIFETIME_MS) {
-					throw new TikTokApiError('upload_url_expired', 'The upload link expired before the upload finished', undefined, 403);
+					throw uploadRefused(403, 'upload_url_expired');
 				}
-				const outcome = await settle(putChunk(ctx, uploadUrl, chunk, { contentType, contentRange }, CHUNK_TIMEOUT_MS));
-				if (!outcome.ok) {
-					if (ctx.getExecutionCancelSignal()?.aborted) throw outcome.error;
-					if (!isTransientNetworkFailure(outcome.error) || attempt >= MAX_ATTEMPTS_PER_CHUNK) {
-						const message = String((outcome.error as Error)?.message);
-						throw new TikTokApiError('upload_failed', `Chunk ${index + 1} of ${plan.totalChunkCount} could not be sent: ${message}`, undefined, undefined);
+				const sent = await putChunk(ctx, uploadUrl, chunk, contentType, contentRange);
+				if (!sent.ok) {
+					if (ctx.getExecutionCancelSignal()?.aborted) throw sent.failure;
+					if (!isTransientNetworkFailure(sent.failure) || attempt >= MAX_ATTEMPTS_PER_CHUNK) {
+						throw transferFailed('upload_failed', `Chunk ${index + 1} of ${plan.totalChunkCount} could not be sent: ${failureMessage(sent.failure)}`);
 					}
 					ambiguousBefore = true;
 					retries++;
 					await pause(ctx, backoffMs(attempt));
 					continue;
 				}
-				const { statusCode, contentRange: reply } = outcome.value;
+				const { statusCode, headers } = sent.response;
+				const reply = headers['content-range'];
 				if (statusCode === 206 || statusCode === 201) break;
 				if (statusCode === 416 && ambiguousBefore && acknowledges(reply, range.end)) break;
 				if (statusCode >= 500 && attempt < MAX_ATTEMPTS_PER_CHUNK) {
@@ -145,7 +116,7 @@ export async function uploadVideoChunks(
 					await pause(ctx, backoffMs(attempt));
 					continue;
 				}
-				throw new TikTokApiError(`upload_http_${statusCode}`, `TikTok's upload server answered HTTP ${statusCode} to chunk ${index + 1} of ${plan.totalChunkCount}`, undefined, statusCode);
+				throw uploadRefused(statusCode);
 			}
 		}
 	} finally {
@@ -154,8 +125,27 @@ export async function uploadVideoChunks(
 	return { chunks: plan.totalChunkCount, retries, bytes: plan.videoSize };
 }
 
+/**
+ * PUTs one chunk to TikTok's pre-signed upload URL. The URL is opaque (query string included) and needs
+ * no Authorization header, so this is a plain request.
+ */
+async function putChunk(ctx: IExecuteFunctions, uploadUrl: string, chunk: Buffer, contentType: string, contentRange: string) {
+	return await send<FullResponse>(ctx, {
+		method: 'PUT',
+		url: uploadUrl,
+		body: chunk,
+		headers: { 'Content-Type': contentType, 'Content-Length': String(chunk.length), 'Content-Range': contentRange },
+		json: false,
+		encoding: 'text',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: CHUNK_TIMEOUT_MS,
+		abortSignal: ctx.getExecutionCancelSignal(),
+	});
+}
+
 /** Whether TikTok's `Content-Range: bytes 0-N/total` reply shows every byte up to `lastByte` received. */
-export function acknowledges(contentRange: string | undefined, lastByte: number): boolean {
-	const match = /bytes\s+0-(\d+)\//.exec(contentRange ?? '');
+export function acknowledges(contentRange: string | string[] | undefined, lastByte: number): boolean {
+	const match = /bytes\s+0-(\d+)\//.exec((Array.isArray(contentRange) ? contentRange[0] : contentRange) ?? '');
 	return match !== null && Number(match[1]) >= lastByte;
 }

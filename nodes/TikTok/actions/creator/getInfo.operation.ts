@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { privacyLabel } from '../../helpers/validation';
-import { fetchCreatorInfo } from '../shared/api';
+import { privacyLabel } from '../../helpers/postSettings';
+import { fetchCreatorInfo } from '../../transport/endpoints';
 
 const properties: INodeProperties[] = [];
 
@@ -22,7 +22,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				duet_disabled: info.duet_disabled ?? false,
 				stitch_disabled: info.stitch_disabled ?? false,
 				max_video_post_duration_sec: info.max_video_post_duration_sec,
-				can_post: true,
 			},
 			pairedItem: { item: itemIndex },
 		},

@@ -2,17 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { MAX_PHOTO_DESCRIPTION_UTF16, MAX_PHOTO_TITLE_UTF16 } from '../../helpers/limits';
-import { URL_VERIFICATION_EXPLAINED, assertPhotoUrls } from '../../helpers/photo';
-import {
-	ValidationError,
-	assertCoverIndex,
-	assertPhotoCount,
-	assertPhotoDescription,
-	assertPhotoTitle,
-	commonPostInfo,
-	parseUrlList,
-} from '../../helpers/validation';
-import { PATHS, startPublish } from '../shared/api';
+import { invalidInput } from '../../helpers/errors';
+import { URL_VERIFICATION_EXPLAINED, assertCoverIndex, assertPhotoCount, assertPhotoUrls } from '../../helpers/photo';
+import { commonPostInfo } from '../../helpers/postSettings';
+import { assertPhotoDescription, assertPhotoTitle } from '../../helpers/text';
+import { parseUrlList } from '../../helpers/urls';
+import { PATHS, startPublish } from '../../transport/endpoints';
+import { preflightImages } from '../../transport/preflight';
 import {
 	directPostProperties,
 	draftNotice,
@@ -23,9 +19,8 @@ import {
 	readWaitOptions,
 	requestOptionsProperty,
 	waitProperties,
-} from '../shared/postSettings';
+} from '../shared/properties';
 import { creatorForDirectPost, publishContext, publishOutcome } from '../shared/publishFlow';
-import { preflightImages } from './preflight';
 
 type ImagesInput = 'list' | 'field' | 'binary';
 
@@ -115,8 +110,8 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { imagesInput: ['list', 'field'] } },
 		description: 'Which image is the cover, counting from 0 (the first image)',
 	},
-	postModeProperty({}, "Send to the TikTok inbox; the account owner finishes and posts it in the TikTok app (app version 31.8 or newer)"),
-	draftNotice({}),
+	postModeProperty("Send to the TikTok inbox; the account owner finishes and posts it in the TikTok app (app version 31.8 or newer)"),
+	draftNotice,
 	{
 		displayName: 'Title',
 		name: 'title',
@@ -132,7 +127,7 @@ const properties: INodeProperties[] = [
 		default: '',
 		description: `Text shown with the photos; #hashtags and @mentions work. At most ${MAX_PHOTO_DESCRIPTION_UTF16} characters (emoji count as 2). For drafts it is prefilled in the TikTok app.`,
 	},
-	...directPostProperties({}, 'photo'),
+	...directPostProperties('photo'),
 	{
 		displayName: 'Auto-Add Music',
 		name: 'autoAddMusic',
@@ -151,11 +146,10 @@ const properties: INodeProperties[] = [
 			"Optional: your TikTok app's verified URL prefixes or domains, one per line or comma-separated. Image URLs outside them are refused before anything is sent to TikTok. A prefix matches URLs that start with it exactly; a domain (example.com) also covers its subdomains.",
 	},
 	ignoreSslIssuesProperty(
-		{},
 		"Whether n8n checks the images even if their server's certificate cannot be verified (e.g. a TLS-inspecting proxy in n8n's network). TikTok itself still needs a valid certificate.",
 	),
-	...waitProperties({}),
-	requestOptionsProperty({}),
+	...waitProperties,
+	requestOptionsProperty,
 ];
 
 export const description = updateDisplayOptions({ show }, properties);
@@ -170,10 +164,10 @@ function readImageUrls(ctx: IExecuteFunctions, itemIndex: number): string[] {
 				: [];
 	const hasBinary = Object.keys(ctx.getInputData()[itemIndex]?.binary ?? {}).length > 0;
 	if (input === 'binary' || (urls.length === 0 && hasBinary)) {
-		throw new ValidationError({
-			message: 'TikTok cannot receive image files from n8n, only image URLs',
-			description: `${URL_VERIFICATION_EXPLAINED} ${HOST_BINARY_FIRST} See "Photo posts" in the README: ${README_PHOTO_POSTS}`,
-		});
+		throw invalidInput(
+			'TikTok cannot receive image files from n8n, only image URLs',
+			`${URL_VERIFICATION_EXPLAINED} ${HOST_BINARY_FIRST} See "Photo posts" in the README: ${README_PHOTO_POSTS}`,
+		);
 	}
 	return urls;
 }

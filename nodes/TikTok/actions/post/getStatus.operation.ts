@@ -1,9 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { toPublishOutput } from '../../helpers/publishResult';
-import { assertPublishId } from '../../helpers/validation';
-import { fetchCreatorInfo, fetchStatus } from '../shared/api';
+import { assertPublishId, toPublishOutput } from '../../helpers/publishResult';
+import { fetchCreatorInfo, fetchStatus } from '../../transport/endpoints';
 
 const properties: INodeProperties[] = [
 	{

@@ -1,13 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { adviceForFailReason } from '../../helpers/errorMap';
+import { publishFailed } from '../../helpers/errors';
+import type { CreatorInfo, DirectPostSettings, PostKind } from '../../helpers/postSettings';
+import { assertDirectPostSettings } from '../../helpers/postSettings';
 import { toPublishOutput } from '../../helpers/publishResult';
-import type { CreatorInfo, DirectPostSettings, PostKind } from '../../helpers/validation';
-import { assertDirectPostSettings } from '../../helpers/validation';
-import type { InitResult } from './api';
-import { fetchCreatorInfoForPost, waitForFinalStatus } from './api';
-import { PublishFailedError } from './errors';
-import type { readWaitOptions } from './postSettings';
+import type { InitResult } from '../../transport/endpoints';
+import { fetchCreatorInfoForPost, waitForFinalStatus } from '../../transport/endpoints';
+import type { readWaitOptions } from './properties';
 
 /**
  * TikTok's guidelines: fetch fresh creator info before every direct post and honour it. Returns undefined
@@ -44,10 +43,7 @@ export async function publishOutcome(
 	if (!wait.wait) return { publish_id: init.publish_id, status: options.pendingStatus, post_ids: [] };
 	const result = await waitForFinalStatus(ctx, init.publish_id, { ...wait, draft });
 	const output: IDataObject = toPublishOutput(init.publish_id, result.status, creator?.creator_username, kind);
-	if (result.status.status === 'FAILED') {
-		const advice = adviceForFailReason(result.status.fail_reason ?? 'unknown');
-		throw new PublishFailedError(advice, { ...output, code: result.status.fail_reason ?? 'FAILED' });
-	}
+	if (result.status.status === 'FAILED') throw publishFailed(result.status.fail_reason, output);
 	if (result.timedOut) output.wait_timed_out = true;
 	return output;
 }

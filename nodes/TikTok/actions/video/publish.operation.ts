@@ -2,13 +2,14 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { planChunks } from '../../helpers/chunkPlan';
-import { assertHttpUrl, assertVideoCaption, assertVideoDuration, commonPostInfo } from '../../helpers/validation';
-import { settle } from '../../helpers/settle';
-import { TikTokApiError } from '../../transport';
+import { isTikTokError } from '../../helpers/errors';
+import { assertVideoDuration, commonPostInfo } from '../../helpers/postSettings';
+import { assertVideoCaption } from '../../helpers/text';
+import { assertHttpUrl } from '../../helpers/urls';
+import type { InitResult } from '../../transport/endpoints';
+import { PATHS, startPublish } from '../../transport/endpoints';
 import type { UploadReport } from '../../transport/upload';
 import { uploadVideoChunks } from '../../transport/upload';
-import type { InitResult } from '../shared/api';
-import { PATHS, startPublish } from '../shared/api';
 import {
 	directPostProperties,
 	draftNotice,
@@ -19,7 +20,7 @@ import {
 	readWaitOptions,
 	requestOptionsProperty,
 	waitProperties,
-} from '../shared/postSettings';
+} from '../shared/properties';
 import { creatorForDirectPost, publishContext, publishOutcome } from '../shared/publishFlow';
 import { videoFromBinary, videoFromUrl } from './source';
 
@@ -83,11 +84,11 @@ const properties: INodeProperties[] = [
 		hint: 'The name of the binary field that holds the video (MP4, MOV or WebM, up to 4 GB)',
 	},
 	ignoreSslIssuesProperty(
-		{ source: ['url'], urlHandling: ['auto', 'upload'] },
 		"Whether n8n downloads the video even if the server's certificate cannot be verified (for self-hosted media servers)",
+		{ source: ['url'], urlHandling: ['auto', 'upload'] },
 	),
-	postModeProperty({}, 'Send to the TikTok inbox; the account owner finishes and posts it in the TikTok app'),
-	draftNotice({}),
+	postModeProperty('Send to the TikTok inbox; the account owner finishes and posts it in the TikTok app'),
+	draftNotice,
 	{
 		displayName: 'Caption',
 		name: 'caption',
@@ -97,7 +98,7 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { postMode: ['direct'] } },
 		description: 'Text shown with the video; #hashtags and @mentions work. At most 2200 characters (emoji count as 2).',
 	},
-	...directPostProperties({}, 'video'),
+	...directPostProperties('video'),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -123,8 +124,8 @@ const properties: INodeProperties[] = [
 			},
 		],
 	},
-	...waitProperties({}),
-	requestOptionsProperty({}),
+	...waitProperties,
+	requestOptionsProperty,
 ];
 
 export const description = updateDisplayOptions({ show }, properties);
@@ -171,15 +172,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let fallbackReason: string | undefined;
 	let init: InitResult | undefined;
 	if (urlHandling === 'pull' || urlHandling === 'auto') {
-		const pulled = await settle(startPublish(this, initPath, withPostInfo({ source: 'PULL_FROM_URL', video_url: videoUrl }), { timeoutMs }));
-		if (pulled.ok) {
-			init = pulled.value;
-		} else if (urlHandling === 'auto' && pulled.error instanceof TikTokApiError && pulled.error.code === 'url_ownership_unverified') {
+		init = await startPublish(this, initPath, withPostInfo({ source: 'PULL_FROM_URL', video_url: videoUrl }), { timeoutMs }).catch((error: unknown) => {
 			// TikTok refused before creating anything, so a second init cannot post twice.
+			if (urlHandling !== 'auto' || !isTikTokError(error, 'url_ownership_unverified')) throw error;
 			fallbackReason = 'url_ownership_unverified';
-		} else {
-			throw pulled.error;
-		}
+			return undefined;
+		});
 	}
 	let upload: UploadReport | undefined;
 	if (!init) {

@@ -1,14 +1,20 @@
+/**
+ * TikTok's Content Posting endpoints, one function each: creator info, the publish inits (paced to TikTok's
+ * 6 per minute, and remembering a daily cap TikTok reported earlier in the run), and status polling.
+ */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { INIT_CALLS_PER_MINUTE } from '../../helpers/limits';
-import { settle } from '../../helpers/settle';
-import { SlidingWindowPacer } from '../../helpers/pacer';
-import type { TikTokStatus } from '../../helpers/publishResult';
-import { isTerminal } from '../../helpers/publishResult';
-import type { CreatorInfo } from '../../helpers/validation';
-import type { TikTokContext } from '../../transport';
-import { TikTokApiError, pause, tiktokApiRequest } from '../../transport';
-import { PublishFailedError } from './errors';
+import type { TikTokError } from '../helpers/errors';
+import { isTikTokError, publishOutcomeUnknown } from '../helpers/errors';
+import { INIT_CALLS_PER_MINUTE } from '../helpers/limits';
+import { SlidingWindowPacer } from '../helpers/pacer';
+import type { CreatorInfo } from '../helpers/postSettings';
+import type { TikTokStatus } from '../helpers/publishResult';
+import { isTerminal } from '../helpers/publishResult';
+import type { TikTokContext } from './http';
+import { pause } from './http';
+import { tiktokApiRequest } from './request';
+import { CREDENTIAL_TYPE } from './token';
 
 export const PATHS = {
 	creatorInfo: '/v2/post/publish/creator_info/query/',
@@ -18,19 +24,24 @@ export const PATHS = {
 	status: '/v2/post/publish/status/fetch/',
 } as const;
 
+export type InitPath = (typeof PATHS)['videoInit' | 'inboxVideoInit' | 'contentInit'];
+
 const DEFAULT_INIT_TIMEOUT_MS = 120_000;
 
 /** Daily limits: once TikTok answers one of these, later items of the same run would get it too. */
-const CAP_CODES = new Set([
-	'spam_risk_too_many_posts',
-	'spam_risk_user_banned_from_posting',
-	'reached_active_user_cap',
-	'spam_risk_too_many_pending_share',
-]);
+const CAP_CODES = ['spam_risk_too_many_posts', 'spam_risk_user_banned_from_posting', 'reached_active_user_cap', 'spam_risk_too_many_pending_share'];
 
 /** Caps TikTok reported, per execution, node and credential (kept for the last few executions only). */
-const capsReached = new Map<string, TikTokApiError>();
+const capsReached = new Map<string, TikTokError>();
 const MAX_REMEMBERED_CAPS = 200;
+
+/** One second of slack over TikTok's minute: our clock starts before TikTok's does. */
+const initPacer = new SlidingWindowPacer(INIT_CALLS_PER_MINUTE, 61_000);
+
+function pacingKey(ctx: TikTokContext): string {
+	const credential = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
+	return credential?.id ?? credential?.name ?? 'default';
+}
 
 function capKey(ctx: IExecuteFunctions, draft: boolean): string {
 	return `${ctx.getExecutionId()} ${ctx.getNode().name} ${pacingKey(ctx)} ${draft ? 'draft' : 'direct'}`;
@@ -40,21 +51,13 @@ function capKey(ctx: IExecuteFunctions, draft: boolean): string {
 async function withCapMemory<T>(key: string, call: () => Promise<T>): Promise<T> {
 	const known = capsReached.get(key);
 	if (known) throw known;
-	const outcome = await settle(call());
-	if (outcome.ok) return outcome.value;
-	if (outcome.error instanceof TikTokApiError && CAP_CODES.has(outcome.error.code)) {
-		capsReached.set(key, outcome.error);
-		if (capsReached.size > MAX_REMEMBERED_CAPS) capsReached.delete(capsReached.keys().next().value as string);
-	}
-	throw outcome.error;
-}
-
-/** One second of slack over TikTok's minute: our clock starts before TikTok's does. */
-const initPacer = new SlidingWindowPacer(INIT_CALLS_PER_MINUTE, 61_000);
-
-function pacingKey(ctx: TikTokContext): string {
-	const credential = ctx.getNode().credentials?.tikTokOAuth2Api;
-	return credential?.id ?? credential?.name ?? 'default';
+	return await call().catch((error: unknown) => {
+		if (isTikTokError(error) && CAP_CODES.includes(error.details.code)) {
+			capsReached.set(key, error);
+			if (capsReached.size > MAX_REMEMBERED_CAPS) capsReached.delete(capsReached.keys().next().value as string);
+		}
+		throw error;
+	});
 }
 
 export async function fetchCreatorInfo(ctx: TikTokContext): Promise<CreatorInfo> {
@@ -84,42 +87,29 @@ export interface InitResult {
  */
 export async function startPublish(
 	ctx: IExecuteFunctions,
-	path: string,
+	path: InitPath,
 	body: IDataObject,
 	options: { timeoutMs?: number } = {},
 ): Promise<InitResult> {
 	const draft = path === PATHS.inboxVideoInit || body.post_mode === 'MEDIA_UPLOAD';
-	const outcome = await settle(withCapMemory(capKey(ctx, draft), async () => await initPublish(ctx, path, body, options.timeoutMs ?? DEFAULT_INIT_TIMEOUT_MS)));
-	if (outcome.ok) return outcome.value;
-	if (outcome.error instanceof TikTokApiError && outcome.error.ambiguous) {
-		throw new PublishFailedError(
-			{
-				message: 'TikTok may or may not have started this publish',
-				description:
-					'The request reached TikTok but no clear answer came back. TikTok offers no way to make a repeat safe, so the node did not try again: doing so could post twice. Check the TikTok profile (or the inbox, for drafts) before running this item again.',
-			},
-			{ code: 'publish_outcome_unknown', http_status: outcome.error.httpStatus },
-		);
-	}
-	throw outcome.error;
-}
-
-async function initPublish(ctx: IExecuteFunctions, path: string, body: IDataObject, timeoutMs: number): Promise<InitResult> {
 	const key = pacingKey(ctx);
 	let pacedMs = 0;
-	const data = await tiktokApiRequest<IDataObject>(ctx, 'POST', path, body, {
-		idempotent: false,
-		maxAttempts: 6,
-		timeoutMs,
-		beforeAttempt: async () => {
-			const delay = initPacer.delayFor(key);
-			if (delay > 0) {
-				pacedMs += delay;
-				await pause(ctx, delay);
-			}
-			initPacer.record(key);
-		},
-	});
+	const data = await withCapMemory(capKey(ctx, draft), async () =>
+		await tiktokApiRequest<IDataObject>(ctx, 'POST', path, body, {
+			idempotent: false,
+			maxAttempts: 6,
+			timeoutMs: options.timeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
+			whenUnanswered: publishOutcomeUnknown,
+			beforeAttempt: async () => {
+				const delay = initPacer.delayFor(key);
+				if (delay > 0) {
+					pacedMs += delay;
+					await pause(ctx, delay);
+				}
+				initPacer.record(key);
+			},
+		}),
+	);
 	return {
 		publish_id: String(data.publish_id),
 		upload_url: data.upload_url === undefined ? undefined : String(data.upload_url),

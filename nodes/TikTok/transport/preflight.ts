@@ -1,10 +1,11 @@
+/** The photo preflight: every image URL asked for its headers, as TikTok will pull it, before anything is sent to TikTok. */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { ImageProbeResponse, ImageVerdict } from '../../helpers/photo';
-import { imageLabel, judgeImageResponse, needsRangedGet, unreachableVerdict } from '../../helpers/photo';
-import { settle } from '../../helpers/settle';
-import { ValidationError } from '../../helpers/validation';
-import { TikTokApiError, cancelSignal } from '../../transport';
+import { executionCancelled, invalidInput } from '../helpers/errors';
+import type { ImageProbeResponse, ImageVerdict } from '../helpers/photo';
+import { imageLabel, judgeImageResponse, needsRangedGet, unreachableVerdict } from '../helpers/photo';
+import type { Sent } from './http';
+import { cancelSignal, failureMessage, send } from './http';
 
 /** One image's headers must come back within this; TikTok itself gives a download up to an hour. */
 const CHECK_TIMEOUT_MS = 30_000;
@@ -19,8 +20,8 @@ export interface CheckedImage extends IDataObject {
 }
 
 /** Headers only: a HEAD, or a one-byte ranged GET whose body (whole, if the range is ignored) is not read. */
-async function askServer(ctx: IExecuteFunctions, url: string, method: 'HEAD' | 'GET', ignoreSslIssues: boolean): Promise<ImageProbeResponse> {
-	const response = (await ctx.helpers.httpRequest({
+async function askServer(ctx: IExecuteFunctions, url: string, method: 'HEAD' | 'GET', ignoreSslIssues: boolean): Promise<Sent<ImageProbeResponse>> {
+	const sent = await send<ImageProbeResponse & { body?: { destroy?: () => void } }>(ctx, {
 		method,
 		url,
 		headers: method === 'GET' ? { Range: 'bytes=0-0' } : {},
@@ -33,18 +34,18 @@ async function askServer(ctx: IExecuteFunctions, url: string, method: 'HEAD' | '
 		skipSslCertificateValidation: ignoreSslIssues,
 		timeout: CHECK_TIMEOUT_MS,
 		abortSignal: cancelSignal(ctx),
-	})) as ImageProbeResponse & { body?: { destroy?: () => void } };
-	response.body?.destroy?.();
-	return { statusCode: response.statusCode, headers: response.headers };
+	});
+	if (sent.ok) sent.response.body?.destroy?.();
+	return sent;
 }
 
 async function checkImage(ctx: IExecuteFunctions, url: string, ignoreSslIssues: boolean): Promise<ImageVerdict> {
-	let answer = await settle(askServer(ctx, url, 'HEAD', ignoreSslIssues));
-	if (answer.ok && needsRangedGet(answer.value.statusCode)) {
-		answer = await settle(askServer(ctx, url, 'GET', ignoreSslIssues));
+	let answer = await askServer(ctx, url, 'HEAD', ignoreSslIssues);
+	if (answer.ok && needsRangedGet(answer.response.statusCode)) {
+		answer = await askServer(ctx, url, 'GET', ignoreSslIssues);
 	}
-	if (!answer.ok) return unreachableVerdict(String((answer.error as Error)?.message ?? answer.error));
-	return judgeImageResponse(answer.value);
+	if (!answer.ok) return unreachableVerdict(failureMessage(answer.failure));
+	return judgeImageResponse(answer.response);
 }
 
 /**
@@ -61,7 +62,7 @@ export async function preflightImages(ctx: IExecuteFunctions, urls: string[], ig
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(PARALLEL_CHECKS, urls.length) }, worker));
-	if (cancelSignal(ctx)?.aborted) throw new TikTokApiError('execution_cancelled', 'The execution was cancelled', undefined, undefined);
+	if (cancelSignal(ctx)?.aborted) throw executionCancelled();
 
 	const checked: CheckedImage[] = [];
 	const failures: Array<{ index: number; problem: string; fix: string }> = [];
@@ -74,10 +75,7 @@ export async function preflightImages(ctx: IExecuteFunctions, urls: string[], ig
 		const alsoFailing = others.length
 			? ` Also failing: ${others.map((failure) => `the ${imageLabel(failure.index, urls[failure.index])} ${failure.problem}`).join('; ')}.`
 			: '';
-		throw new ValidationError({
-			message: `The ${imageLabel(first.index, urls[first.index])} ${first.problem}`,
-			description: `${first.fix}${alsoFailing}`,
-		});
+		throw invalidInput(`The ${imageLabel(first.index, urls[first.index])} ${first.problem}`, `${first.fix}${alsoFailing}`);
 	}
 	return checked;
 }

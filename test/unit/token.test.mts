@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import type { IHttpRequestOptions } from 'n8n-workflow';
+import type { IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 
-import { TokenRefreshError, clearRefreshCache, refreshIfExpiring } from '../../nodes/TikTok/helpers/tokenRefresh.ts';
+import type { TikTokError } from '../../nodes/TikTok/helpers/errors.ts';
+import { clearRefreshCache, refreshIfExpiring } from '../../nodes/TikTok/transport/token.ts';
 
 function fakeTikTok(rotate = true) {
 	const calls: URLSearchParams[] = [];
@@ -19,7 +20,8 @@ function fakeTikTok(rotate = true) {
 		if (rotate) valid = `rft.${counter + 1}`;
 		return JSON.stringify({ access_token: `act.${counter + 1}`, refresh_token: valid, expires_in: 7200, refresh_expires_in: 15552000, open_id: 'o1', scope: 'video.publish', token_type: 'Bearer' });
 	};
-	return { calls, request };
+	// n8n's request helper, as a context or the credential's preAuthentication carries it.
+	return { calls, http: { helpers: { httpRequest: request } } as unknown as IHttpRequestHelper };
 }
 
 const credentials = (expiresAt: number, refreshToken = 'rft.1') => ({
@@ -34,13 +36,13 @@ describe('token refresh (TikTok requires client_key in the form body and rotates
 
 	it('leaves a token that is valid for more than a minute alone', async () => {
 		const tiktok = fakeTikTok();
-		assert.deepEqual(await refreshIfExpiring(tiktok.request, credentials(Date.now() + 10 * 60_000)), {});
+		assert.deepEqual(await refreshIfExpiring(tiktok.http, credentials(Date.now() + 10 * 60_000)), {});
 		assert.equal(tiktok.calls.length, 0);
 	});
 
 	it("refreshes an expiring token with TikTok's exact form fields and keeps the rotated refresh token", async () => {
 		const tiktok = fakeTikTok();
-		const result = await refreshIfExpiring(tiktok.request, credentials(Date.now() + 30_000));
+		const result = await refreshIfExpiring(tiktok.http, credentials(Date.now() + 30_000));
 		const form = tiktok.calls[0];
 		assert.deepEqual([...form.keys()].sort(), ['client_key', 'client_secret', 'grant_type', 'refresh_token']);
 		assert.equal(form.get('client_key'), 'key');
@@ -53,25 +55,25 @@ describe('token refresh (TikTok requires client_key in the form body and rotates
 
 	it('refreshes once for concurrent callers holding the same refresh token', async () => {
 		const tiktok = fakeTikTok();
-		const results = await Promise.all([1, 2, 3].map(() => refreshIfExpiring(tiktok.request, credentials(0))));
+		const results = await Promise.all([1, 2, 3].map(() => refreshIfExpiring(tiktok.http, credentials(0))));
 		assert.equal(tiktok.calls.length, 1);
 		assert.ok(results.every((r) => (r.oauthTokenData as Record<string, string>).access_token === 'act.2'));
 	});
 
 	it('serves a later caller that still holds the rotated-away token from the first refresh instead of burning it', async () => {
 		const tiktok = fakeTikTok();
-		await refreshIfExpiring(tiktok.request, credentials(0));
-		const again = await refreshIfExpiring(tiktok.request, credentials(0));
+		await refreshIfExpiring(tiktok.http, credentials(0));
+		const again = await refreshIfExpiring(tiktok.http, credentials(0));
 		assert.equal(tiktok.calls.length, 1);
 		assert.equal((again.oauthTokenData as Record<string, string>).refresh_token, 'rft.2');
 	});
 
 	it('turns invalid_grant (revoked or expired grant) into a reconnect message', async () => {
 		const tiktok = fakeTikTok();
-		await assert.rejects(refreshIfExpiring(tiktok.request, credentials(0, 'rft.revoked')), (error: TokenRefreshError) => {
-			assert.equal(error.code, 'invalid_grant');
-			assert.match(error.description, /Reconnect/);
-			assert.equal(error.logId, 'L1');
+		await assert.rejects(refreshIfExpiring(tiktok.http, credentials(0, 'rft.revoked')), (error: TikTokError) => {
+			assert.equal(error.details.code, 'invalid_grant');
+			assert.match(error.advice.description, /Reconnect/);
+			assert.equal(error.details.log_id, 'L1');
 			return true;
 		});
 	});

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { DirectPostSettings, PostKind } from '../../helpers/validation';
+/** Node properties that video and photo publishing share, and the readers of their values. */
+import type { DirectPostSettings, PostKind } from '../../helpers/postSettings';
 
 export const MUSIC_USAGE_NOTICE =
 	"By posting, you agree to TikTok's <a href=\"https://www.tiktok.com/legal/page/global/music-usage-confirmation/en\" target=\"_blank\">Music Usage Confirmation</a>.";
@@ -10,10 +11,10 @@ export const BRANDED_CONTENT_NOTICE =
 /**
  * The creator-facing settings TikTok's Content Sharing Guidelines require for a direct post: privacy with
  * no default (chosen from the creator's own options), interactions off unless chosen, commercial disclosure.
- * `show` scopes them to the operation; `kind` drops duet/stitch for photos.
+ * `kind` drops duet/stitch for photos.
  */
-export function directPostProperties(show: Record<string, string[]>, kind: PostKind): INodeProperties[] {
-	const direct = { show: { ...show, postMode: ['direct'] } };
+export function directPostProperties(kind: PostKind): INodeProperties[] {
+	const direct = { show: { postMode: ['direct'] } };
 	const properties: INodeProperties[] = [
 		{
 			displayName: 'Privacy Level Name or ID',
@@ -113,35 +114,33 @@ export function readDirectPostSettings(ctx: IExecuteFunctions, itemIndex: number
 	};
 }
 
-export const postModeProperty = (show: Record<string, string[]>, draftDescription: string): INodeProperties => ({
+export const postModeProperty = (draftDescription: string): INodeProperties => ({
 	displayName: 'Post Mode',
 	name: 'postMode',
 	type: 'options',
 	noDataExpression: true,
 	default: 'direct',
-	displayOptions: { show },
 	options: [
 		{ name: 'Direct Post', value: 'direct', description: "Publish straight to the account's profile" },
 		{ name: 'Upload as Draft', value: 'draft', description: draftDescription },
 	],
 });
 
-export const draftNotice = (show: Record<string, string[]>): INodeProperties => ({
+export const draftNotice: INodeProperties = {
 	displayName:
 		'Drafts land in the TikTok inbox of the connected account. The account owner must open the notification in the TikTok app to add the caption and settings and post it. TikTok allows at most 5 pending drafts per 24 hours.',
 	name: 'draftNotice',
 	type: 'notice',
 	default: '',
-	displayOptions: { show: { ...show, postMode: ['draft'] } },
-});
+	displayOptions: { show: { postMode: ['draft'] } },
+};
 
-export const waitProperties = (show: Record<string, string[]>): INodeProperties[] => [
+export const waitProperties: INodeProperties[] = [
 	{
 		displayName: 'Wait for Publish',
 		name: 'waitForPublish',
 		type: 'boolean',
 		default: true,
-		displayOptions: { show },
 		description:
 			'Whether to wait until TikTok has finished processing (published, delivered to the inbox, or failed). Turn off to return at once and check later with Post → Get Status.',
 	},
@@ -151,7 +150,7 @@ export const waitProperties = (show: Record<string, string[]>): INodeProperties[
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		displayOptions: { show: { ...show, waitForPublish: [true] } },
+		displayOptions: { show: { waitForPublish: [true] } },
 		options: [
 			{
 				displayName: 'Check Every (Seconds)',
@@ -174,13 +173,12 @@ export const waitProperties = (show: Record<string, string[]>): INodeProperties[
 	},
 ];
 
-export const requestOptionsProperty = (show: Record<string, string[]>): INodeProperties => ({
+export const requestOptionsProperty: INodeProperties = {
 	displayName: 'Request Options',
 	name: 'requestOptions',
 	type: 'collection',
 	placeholder: 'Add option',
 	default: {},
-	displayOptions: { show },
 	options: [
 		{
 			displayName: 'Publish Request Timeout (Seconds)',
@@ -192,7 +190,7 @@ export const requestOptionsProperty = (show: Record<string, string[]>): INodePro
 				'How long to wait for TikTok to answer the request that starts a publish. If no answer comes, the node reports that the post may or may not exist instead of trying again.',
 		},
 	],
-});
+};
 
 export function readInitTimeoutMs(ctx: IExecuteFunctions, itemIndex: number): number {
 	const options = ctx.getNodeParameter('requestOptions', itemIndex, {}) as { initTimeoutSeconds?: number };
@@ -209,12 +207,12 @@ export function readWaitOptions(ctx: IExecuteFunctions, itemIndex: number) {
 	};
 }
 
-/** For media servers with certificates n8n cannot verify; `show` scopes it, `description` says what n8n fetches. */
-export const ignoreSslIssuesProperty = (show: Record<string, string[]>, description: string): INodeProperties => ({
+/** For media servers with certificates n8n cannot verify: `description` says what n8n fetches, `show` when it does. */
+export const ignoreSslIssuesProperty = (description: string, show?: Record<string, string[]>): INodeProperties => ({
 	displayName: 'Ignore SSL Issues (Insecure)',
 	name: 'ignoreSslIssues',
 	type: 'boolean',
 	default: false,
-	displayOptions: { show },
+	...(show ? { displayOptions: { show } } : {}),
 	description,
 });

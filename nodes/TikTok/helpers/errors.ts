@@ -1,0 +1,118 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { ErrorAdvice } from './errorMap';
+import { OAUTH_ERRORS, adviceForApiError, adviceForFailReason, adviceForUploadStatus } from './errorMap';
+
+/** The code of every failure the user fixes in the node's input (shown as NodeOperationError, not NodeApiError). */
+export const INVALID_INPUT = 'invalid_input';
+
+/**
+ * What a failed item carries under `details`, next to the fix (`description`): TikTok's raw code (or the node's
+ * own: invalid_input, network_error, upload_http_503, publish_outcome_unknown…), its log_id, the HTTP status and,
+ * once a publish has started, its publish_id.
+ */
+export interface ErrorDetails extends IDataObject {
+	code: string;
+	http_status?: number;
+	log_id?: string;
+	publish_id?: string;
+}
+
+/**
+ * The package's one error type. It is raised where the failure happens, already carrying what the user reads
+ * (`advice`: message and fix) and what a workflow branches on (`details`). The router turns it into n8n's error
+ * or error item without looking inside.
+ */
+export class TikTokError extends Error {
+	constructor(
+		readonly advice: ErrorAdvice,
+		readonly details: ErrorDetails,
+	) {
+		super(advice.message);
+	}
+
+	/** Whether the user fixes this in the node's input rather than at TikTok or in the network. */
+	get isInputError(): boolean {
+		return this.details.code === INVALID_INPUT;
+	}
+}
+
+export function isTikTokError(error: unknown, code?: string): error is TikTokError {
+	return error instanceof TikTokError && (code === undefined || error.details.code === code);
+}
+
+/** Something in the node's input (parameters, media) that TikTok would refuse: nothing was sent. */
+export function invalidInput(message: string, description: string): TikTokError {
+	return new TikTokError({ message, description }, { code: INVALID_INPUT });
+}
+
+/**
+ * A TikTok answer that is not `error.code: "ok"` (or an HTTP failure with no envelope). TikTok's own message is
+ * added to the fix when it says more than the node's message.
+ */
+export function apiError(
+	code: string,
+	tiktokMessage: string,
+	response: { logId?: string; httpStatus?: number } = {},
+): TikTokError {
+	const advice = adviceForApiError(code, tiktokMessage);
+	const description =
+		tiktokMessage && advice.message !== tiktokMessage ? `${advice.description} TikTok said: "${tiktokMessage}".` : advice.description;
+	return new TikTokError(
+		{ message: advice.message, description },
+		{ code, log_id: response.logId, http_status: response.httpStatus },
+	);
+}
+
+export function executionCancelled(): TikTokError {
+	return apiError('execution_cancelled', 'The execution was cancelled');
+}
+
+/**
+ * A request that got no answer, or media bytes that did not match their size: `code` is network_error,
+ * upload_failed, source_too_short or source_too_long.
+ */
+export function transferFailed(code: string, message: string): TikTokError {
+	return new TikTokError(
+		{ message, description: 'Check the network connection between n8n and TikTok, then run the item again.' },
+		{ code },
+	);
+}
+
+/** TikTok's upload server refused a chunk with `httpStatus` (`code` defaults to upload_http_<status>). */
+export function uploadRefused(httpStatus: number, code = `upload_http_${httpStatus}`): TikTokError {
+	return new TikTokError(adviceForUploadStatus(httpStatus), { code, http_status: httpStatus });
+}
+
+/** TikTok's token endpoint refused to renew the access token: `code` is its OAuth `error`. */
+export function refreshRefused(code: string, logId?: string): TikTokError {
+	return new TikTokError(OAUTH_ERRORS[code] ?? OAUTH_ERRORS.invalid_grant, { code, log_id: logId, http_status: 401 });
+}
+
+/** TikTok's token endpoint could not be reached to renew the access token. */
+export function refreshUnreachable(reason: string): TikTokError {
+	return new TikTokError(
+		{
+			message: 'Could not reach TikTok to renew the access token',
+			description: `Check the server's internet connection and try again. (${reason})`,
+		},
+		{ code: 'refresh_unreachable', http_status: 401 },
+	);
+}
+
+/** A publish that TikTok finished as FAILED: `output` is the publish output (publish_id, status, fail_reason…). */
+export function publishFailed(failReason: string | undefined, output: IDataObject): TikTokError {
+	return new TikTokError(adviceForFailReason(failReason ?? 'unknown'), { ...output, code: failReason ?? 'FAILED' });
+}
+
+/** An init that reached TikTok with no clear answer back: repeating it could post twice. */
+export function publishOutcomeUnknown(httpStatus: number | undefined): TikTokError {
+	return new TikTokError(
+		{
+			message: 'TikTok may or may not have started this publish',
+			description:
+				'The request reached TikTok but no clear answer came back. TikTok offers no way to make a repeat safe, so the node did not try again: doing so could post twice. Check the TikTok profile (or the inbox, for drafts) before running this item again.',
+		},
+		{ code: 'publish_outcome_unknown', http_status: httpStatus },
+	);
+}

@@ -1,0 +1,96 @@
+import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
+
+import type { TikTokError } from '../helpers/errors';
+import { apiError, transferFailed } from '../helpers/errors';
+import { parseTikTokJson } from '../helpers/tiktokJson';
+import type { FullResponse, TikTokContext } from './http';
+import { backoffMs, cancelSignal, failureMessage, isTransientNetworkFailure, pause, send } from './http';
+import { CREDENTIAL_TYPE, accessToken, apiBaseUrl } from './token';
+
+interface TikTokEnvelope<T> {
+	data?: T;
+	error?: { code?: string; message?: string; log_id?: string; logid?: string };
+}
+
+export interface ApiCallOptions {
+	/** Safe to repeat (read-only): retried on 5xx, 429 and network failures. */
+	idempotent: boolean;
+	/** Called before each attempt: the place to pace calls that count against a rate limit. */
+	beforeAttempt?: () => Promise<void>;
+	/**
+	 * The error to raise when the call may have reached TikTok and had an effect we could not see (no answer, or
+	 * a 5xx): given the HTTP status, if any. Without it such a call fails like any other.
+	 */
+	whenUnanswered?: (httpStatus: number | undefined) => TikTokError;
+	timeoutMs?: number;
+	maxAttempts?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * One call to TikTok's JSON API (`/v2/post/publish/...`), signed with the credential's access token.
+ * Reads the body as text so 19-digit ids survive; turns every non-ok envelope into a TikTokError with TikTok's
+ * code and log_id. A non-idempotent call (an init) is never repeated after it may have reached TikTok.
+ */
+export async function tiktokApiRequest<T extends IDataObject>(
+	ctx: TikTokContext,
+	method: IHttpRequestMethods,
+	path: string,
+	body: IDataObject | undefined,
+	options: ApiCallOptions,
+): Promise<T> {
+	const url = `${apiBaseUrl(await ctx.getCredentials(CREDENTIAL_TYPE))}${path}`;
+	const maxAttempts = options.maxAttempts ?? 4;
+	for (let attempt = 1; ; attempt++) {
+		await options.beforeAttempt?.();
+		const sent = await send(ctx, {
+			method,
+			url,
+			headers: { 'Content-Type': 'application/json; charset=UTF-8', Authorization: `Bearer ${await accessToken(ctx)}` },
+			body: body === undefined ? undefined : JSON.stringify(body),
+			json: false,
+			encoding: 'text',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+			abortSignal: cancelSignal(ctx),
+		});
+		if (!sent.ok) {
+			if (cancelSignal(ctx)?.aborted) throw sent.failure;
+			const networkFailure = isTransientNetworkFailure(sent.failure);
+			if (networkFailure && options.idempotent && attempt < maxAttempts) {
+				await pause(ctx, backoffMs(attempt));
+				continue;
+			}
+			if (!networkFailure) throw sent.failure;
+			throw options.whenUnanswered?.(undefined) ?? transferFailed('network_error', failureMessage(sent.failure));
+		}
+		const response = sent.response;
+		const envelope = parseEnvelope<T>(response);
+		const code = envelope.error?.code ?? (response.statusCode >= 400 ? `http_${response.statusCode}` : 'ok');
+		if (code === 'ok' && response.statusCode < 400) return (envelope.data ?? {}) as T;
+		const retryable = response.statusCode === 429 || (response.statusCode >= 500 && options.idempotent);
+		if (retryable && attempt < maxAttempts) {
+			// A 429 means TikTok refused the call, so even an init is safe to repeat after the window.
+			await pause(ctx, response.statusCode === 429 ? 10_000 * attempt : backoffMs(attempt));
+			continue;
+		}
+		// A 5xx after the body was sent may still have had its effect.
+		const unanswered = response.statusCode >= 500 ? options.whenUnanswered?.(response.statusCode) : undefined;
+		throw (
+			unanswered ??
+			apiError(code, envelope.error?.message ?? '', { logId: envelope.error?.log_id ?? envelope.error?.logid, httpStatus: response.statusCode })
+		);
+	}
+}
+
+function parseEnvelope<T>(response: FullResponse): TikTokEnvelope<T> {
+	const text = typeof response.body === 'string' ? response.body : Buffer.isBuffer(response.body) ? response.body.toString('utf8') : JSON.stringify(response.body ?? '');
+	if (!text) return {};
+	try {
+		return parseTikTokJson(text) as TikTokEnvelope<T>;
+	} catch {
+		return { error: { code: `http_${response.statusCode}`, message: text.slice(0, 200) } };
+	}
+}
