@@ -1,9 +1,23 @@
 /** Drives the real n8n editor with Debian's Chromium (playwright-core; no browser download). */
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { chromium, selectors, type Browser, type Page } from 'playwright-core';
 
 import type { Stack } from '../e2e/stack.mts';
 
 export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Where a screenshot goes: `TIKTOK_SCREENSHOTS_DIR` (`npm run screenshots` points it at docs/images/), else a
+ * temporary folder, so that `npm test` never rewrites the README's tracked pictures.
+ */
+export function screenshotPath(file: string): string {
+	const folder = process.env.TIKTOK_SCREENSHOTS_DIR ?? join(tmpdir(), 'tiktok-screenshots');
+	mkdirSync(folder, { recursive: true });
+	return join(folder, file);
+}
 
 export async function launchBrowser(): Promise<Browser> {
 	// n8n's editor marks elements with data-test-id.

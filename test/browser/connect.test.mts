@@ -3,7 +3,6 @@
  * approve on TikTok's (the emulator's) consent page, see it connected, then publish with it.
  */
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 
@@ -12,15 +11,13 @@ import { writeMp4 } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from '../e2e/stack.mts';
 import { BINARY_VIDEO_DIRECT, filePath, readFileNode, startStack, tiktokNode } from '../e2e/stack.mts';
-import { launchBrowser, signIn } from './browser.mts';
+import { launchBrowser, screenshotPath, signIn } from './browser.mts';
 
-const IMAGES = new URL('../../docs/images/', import.meta.url).pathname;
 
 describe('Connect my account in the n8n editor (Chromium)', { timeout: 600_000 }, () => {
 	let stack: Stack;
 	let browser: Browser;
 	before(async () => {
-		await mkdir(IMAGES, { recursive: true });
 		stack = await startStack({ emulator: { rejectClientIdParam: true, clientKeyIn: 'body' } });
 		browser = await launchBrowser();
 	});
@@ -51,12 +48,12 @@ describe('Connect my account in the n8n editor (Chromium)', { timeout: 600_000 }
 		await modal.getByRole('button', { name: /Connect/ }).first().click();
 		const consent = await popupOpened;
 		await consent.locator('#authorize').waitFor();
-		await consent.screenshot({ path: `${IMAGES}consent-page.png` });
+		await consent.screenshot({ path: screenshotPath('consent-page.png') });
 		await consent.click('#authorize');
 
 		await modal.getByTestId('oauth-connect-success-banner').waitFor({ timeout: 30_000 });
 		await page.waitForTimeout(500);
-		await page.screenshot({ path: `${IMAGES}credential-connected.png` });
+		await page.screenshot({ path: screenshotPath('credential-connected.png') });
 
 		const authorize = stack.emu.state.authorizations.find((a) => a.method === 'GET');
 		assert.equal(authorize?.params.client_key, DEFAULT_CLIENT_KEY);

@@ -9,9 +9,8 @@ import type { Browser } from 'playwright-core';
 
 import type { Stack } from '../e2e/stack.mts';
 import { BINARY_VIDEO_DIRECT, chain, startStack, tiktokNode } from '../e2e/stack.mts';
-import { launchBrowser, signIn } from './browser.mts';
+import { launchBrowser, screenshotPath, signIn } from './browser.mts';
 
-const IMAGES = new URL('../../docs/images/', import.meta.url).pathname;
 
 describe('TikTok node panel in the n8n editor (Chromium)', { timeout: 600_000 }, () => {
 	let stack: Stack;
@@ -48,7 +47,7 @@ describe('TikTok node panel in the n8n editor (Chromium)', { timeout: 600_000 },
 		await onlyMe.waitFor({ timeout: 5_000 });
 		const options = page.locator('.el-select-dropdown__item:visible');
 		const labels = (await options.allInnerTexts()).map((text) => text.split('\n')[0].trim());
-		await page.screenshot({ path: `${IMAGES}video-publish-panel.png` });
+		await page.screenshot({ path: screenshotPath('video-publish-panel.png') });
 		assert.deepEqual(labels, ['Followers', 'Friends (Mutual Followers)', 'Only Me']);
 	});
 });

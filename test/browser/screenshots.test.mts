@@ -9,9 +9,8 @@ import type { Browser, Page } from 'playwright-core';
 import { loadExample, prepareExample } from '../e2e/examples.mts';
 import type { Stack } from '../e2e/stack.mts';
 import { chain, startStack, tiktokNode } from '../e2e/stack.mts';
-import { launchBrowser, signIn } from './browser.mts';
+import { launchBrowser, screenshotPath, signIn } from './browser.mts';
 
-const IMAGES = new URL('../../docs/images/', import.meta.url).pathname;
 
 describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000 }, () => {
 	let stack: Stack;
@@ -53,7 +52,7 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 		for (const label of ['Cover Image Index', 'Title', 'Description', 'Post Mode']) {
 			await panel.getByText(label, { exact: true }).first().waitFor();
 		}
-		await page.screenshot({ path: `${IMAGES}photo-publish-panel.png` });
+		await page.screenshot({ path: screenshotPath('photo-publish-panel.png') });
 	});
 
 	it('Video → Publish as a draft shows the inbox notice and hides the direct-post fields', async () => {
@@ -63,7 +62,7 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 		);
 		await panel.getByText('Drafts land in the TikTok inbox', { exact: false }).waitFor();
 		assert.equal(await panel.getByTestId('parameter-input-privacyLevel').count(), 0, 'no privacy field for drafts');
-		await page.screenshot({ path: `${IMAGES}video-draft-panel.png` });
+		await page.screenshot({ path: screenshotPath('video-draft-panel.png') });
 	});
 
 	for (const file of ['rss-newest-videos.json', 'calendar-data-table.json', 'publish-then-check-status.json']) {
@@ -75,7 +74,7 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 				await page.getByTestId('canvas-node').filter({ hasText: node.name }).first().waitFor();
 			}
 			await page.getByTestId('canvas-node').first().waitFor();
-			await page.screenshot({ path: `${IMAGES}example-${file.replace(/\.json$/, '')}.png` });
+			await page.screenshot({ path: screenshotPath(`example-${file.replace(/\.json$/, '')}.png`) });
 		});
 	}
 });

@@ -25,8 +25,6 @@ describe('Connect my account (n8n OAuth2 flow → TikTok consent → code exchan
 			type: CREDENTIAL_TYPE,
 			data: { clientId: DEFAULT_CLIENT_KEY, clientSecret: DEFAULT_CLIENT_SECRET, authBaseUrl: emu.baseUrl, apiBaseUrl: emu.baseUrl },
 		});
-		await n8n.start();
-		await n8n.setupOwner();
 		emu.config.clients[0].redirectUris.push(`${n8n.url}/rest/oauth2-credential/callback`);
 
 		const auth = await n8n.request('GET', `/rest/oauth2-credential/auth?id=${id}`);

@@ -54,7 +54,7 @@ describe('TikTok OAuth2 credential in real n8n (strict token mode)', { timeout: 
 		const first = await stack.run([tiktokNode(credential, creatorInfo)]);
 		assert.ok(first.ok, first.error?.message);
 		// `n8n execute` is a new process, like a restart: it reads the stored, now rotated-away refresh token.
-		const second = await stack.run([tiktokNode(credential, creatorInfo)]);
+		const second = await stack.run([tiktokNode(credential, creatorInfo)], { via: 'cli' });
 		assert.equal(second.ok, false, 'if this passes, n8n now persists the refresh: update docs/decisions/credential-refresh.md');
 		assert.match(String(second.error?.message), /expired or was revoked/);
 		assert.match(String(second.error?.description), /Reconnect/);
@@ -65,7 +65,7 @@ describe('TikTok OAuth2 credential in real n8n (strict token mode)', { timeout: 
 		try {
 			const credential = await stack.connect('public_creator', { expiresInSec: -1 });
 			for (let run = 0; run < 3; run++) {
-				const result = await stack.run([tiktokNode(credential, creatorInfo)]);
+				const result = await stack.run([tiktokNode(credential, creatorInfo)], { via: 'cli' });
 				assert.ok(result.ok, `run ${run}: ${result.error?.message}`);
 			}
 		} finally {

@@ -16,8 +16,6 @@ describe('privacy dropdown in the editor (loadOptions in real n8n)', { timeout: 
 		stack = await startStack();
 		privateCreator = await stack.connect('private_creator');
 		publicCreator = await stack.connect('public_creator');
-		await stack.n8n.start();
-		await stack.n8n.setupOwner();
 	});
 	after(async () => await stack?.stop());
 

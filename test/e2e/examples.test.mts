@@ -187,10 +187,6 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 	});
 
 	describe('content calendar (Data Table nodes need a running n8n: each run is fired by a webhook)', () => {
-		before(async () => {
-			await stack.n8n.start();
-			await stack.n8n.setupOwner();
-		});
 		const now = Date.now();
 		const rows: Array<{ key: string; date: string; hour: number; video: number; privacy: string; state?: string }> = [
 			{ key: 'yesterday-ok', ...isoDay(now - 26 * HOUR), video: 10, privacy: '' },

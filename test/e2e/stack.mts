@@ -1,6 +1,7 @@
 /**
- * One real n8n (packed package installed like a community package) and one TikTok emulator per test file,
- * with helpers to build workflows the way a user wires them in the editor.
+ * One real, running n8n (packed package installed like a community package, owner signed in) and one TikTok
+ * emulator per test file, with helpers to build workflows the way a user wires them in the editor. Workflows
+ * run through n8n's REST API as the editor's "Execute workflow" does, so a test pays for n8n's start once.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -28,8 +29,11 @@ export interface Stack {
 	n8n: N8nInstance;
 	/** Imports a credential holding tokens the emulator issued for `account`; returns its id. */
 	connect(account: string, options?: { scopes?: string[]; expiresInSec?: number; name?: string }): Promise<{ id: string; name: string }>;
-	/** Runs Manual Trigger → nodes (chained in order) in n8n and returns the run. */
-	run(nodes: Array<Record<string, unknown>>, name?: string): Promise<ExecuteResult>;
+	/**
+	 * Runs Manual Trigger → nodes (chained in order) in n8n and returns the run: in the running server, or with
+	 * `via: 'cli'` in a new `n8n execute` process (what a restart means for in-memory state).
+	 */
+	run(nodes: Array<Record<string, unknown>>, options?: { name?: string; via?: 'cli' | 'rest' }): Promise<ExecuteResult>;
 	/** Every access and refresh token handed to n8n, to check none leaks into output or logs. */
 	issuedTokens: string[];
 	/** A folder the Read File node may read (n8n 2 restricts file access). */
@@ -60,6 +64,7 @@ export async function startStack(
 			tarball: [tarball, ...(options.extraTarballs ?? [])],
 			env: { NODE_EXTRA_CA_CERTS: caFile, ...options.env },
 			...(options.queueWorkers ? { mode: 'queue' as const, workers: options.queueWorkers } : {}),
+			start: true,
 		});
 	} catch (error) {
 		await Promise.allSettled([emu.stop(), rm(caFile, { force: true })]);
@@ -91,8 +96,8 @@ export async function startStack(
 			});
 			return { id, name };
 		},
-		async run(nodes, name = 'e2e') {
-			return await instance.run(chain(nodes, name));
+		async run(nodes, runOptions = {}) {
+			return await instance.run(chain(nodes, runOptions.name ?? 'e2e'), { via: runOptions.via });
 		},
 		async stop() {
 			await Promise.allSettled([instance.destroy(), emu.stop(), rm(caFile, { force: true })]);

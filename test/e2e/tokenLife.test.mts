@@ -31,8 +31,6 @@ describe('token life in a running n8n, strict token mode', { timeout: 900_000 },
 	let stack: Stack;
 	before(async () => {
 		stack = await startStack({ emulator: STRICT });
-		await stack.n8n.start();
-		await stack.n8n.setupOwner();
 	});
 	after(async () => await stack?.stop());
 
@@ -59,8 +57,6 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 	let stack: Stack;
 	before(async () => {
 		stack = await startStack({ emulator: { ...STRICT, rotateRefreshTokens: false }, queueWorkers: 2 });
-		await stack.n8n.start();
-		await stack.n8n.setupOwner();
 	});
 	after(async () => await stack?.stop());
 

@@ -1,19 +1,37 @@
 // N8nInstance: one isolated, real n8n (regular mode with SQLite, or queue mode with
 // PostgreSQL + Redis + N workers) with community packages installed from tarballs the
-// way n8n's own community-package installer installs them.
-import { spawn, type ChildProcess } from 'node:child_process';
+// way n8n's own community-package installer installs them. Its lifecycle and CLI live
+// here; the REST API is RestClient (rest.mts), which a running instance hands its calls to.
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import {
-	createWriteStream,
-	existsSync,
-	readdirSync,
-	readFileSync,
-	type WriteStream,
-} from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { installCommunityPackage } from './communityPackage.mts';
+import { instanceEnvironment } from './environment.mts';
 import type { N8nInstall } from './install.mts';
+import {
+	installExitHooks,
+	lineWriter,
+	livePids,
+	spawnServer,
+	waitUntilReady,
+	type ManagedProcess,
+} from './processes.mts';
+import { RestClient } from './rest.mts';
+import { cliErrorMessage, resultFromRun } from './results.mts';
+import { deleteRedisKeys, dropDatabase, psqlEnv } from './services.mts';
+import type {
+	CredentialInput,
+	ExecuteResult,
+	ExecutionSummary,
+	HttpResponse,
+	N8nInstanceOptions,
+	N8nMode,
+	OwnerAccount,
+	WorkflowInput,
+} from './types.mts';
 import {
 	TMP_DIR,
 	extractJsonBlocks,
@@ -22,7 +40,6 @@ import {
 	killGroup,
 	log,
 	n8nStyleId,
-	parseFlatted,
 	pidAlive,
 	randomId,
 	run,
@@ -33,303 +50,11 @@ import {
 	type RunResult,
 } from './util.mts';
 
-export type N8nMode = 'regular' | 'queue';
-
-export interface N8nInstanceOptions {
-	install: N8nInstall;
-	/** Package tarball(s) (from packPackage()) to install into <userFolder>/.n8n/nodes. */
-	tarball?: string | string[];
-	/** Extra environment for every n8n process; a value of undefined removes a default. */
-	env?: Record<string, string | undefined>;
-	/** 'regular' (SQLite, default) or 'queue' (PostgreSQL database per instance, Redis, workers). */
-	mode?: N8nMode;
-	/** Number of `n8n worker` processes in queue mode (default 1). */
-	workers?: number;
-	/**
-	 * Node types that must be loaded after installing the tarballs (checked with
-	 * `n8n export:nodes`). Default: `n8n-nodes-tiktok-publisher.tikTok` if that package is
-	 * installed, and at least one `<package>.*` type per installed package.
-	 */
-	expectNodeTypes?: string[];
-	/** Skip the node-type check (saves ~4 s; the first CLI command then runs the DB migrations). */
-	skipNodeTypeCheck?: boolean;
-}
-
-export interface CredentialInput {
-	/** Generated (16 alphanumerics) when omitted. */
-	id?: string;
-	name: string;
-	type: string;
-	/** Plain JSON; n8n encrypts it on import. */
-	data: Record<string, unknown>;
-}
-
-export type WorkflowInput = Record<string, unknown> & {
-	id?: string;
-	name?: string;
-	nodes: Array<Record<string, unknown>>;
-	connections: Record<string, unknown>;
-};
-
-export interface ExecutionErrorInfo {
-	message: string;
-	description?: string;
-	/** Error class name, e.g. NodeOperationError, NodeApiError. */
-	name?: string;
-	/** Name of the node that failed. */
-	node?: string;
-	httpCode?: string;
-	context?: Record<string, unknown>;
-	/** The error object as n8n serialised it. */
-	raw?: Record<string, unknown>;
-}
-
-export interface ExecutionItem {
-	json: Record<string, unknown>;
-	binary?: Record<string, Record<string, unknown>>;
-	pairedItem?: unknown;
-	error?: unknown;
-}
-
-/** n8n's ITaskData, loosely typed. */
-export interface TaskData {
-	startTime?: number;
-	executionTime?: number;
-	executionStatus?: string;
-	data?: { main?: Array<ExecutionItem[] | null> };
-	error?: Record<string, unknown>;
-	hints?: unknown[];
-	source?: unknown[];
-	[key: string]: unknown;
-}
-
-export interface NodeResult {
-	/** executionStatus of the node's last run ('success' | 'error' | ...). */
-	status?: string;
-	/** Items of each main output of the last run (index 1 is the error output with "On Error: Continue (using error output)"). */
-	items: ExecutionItem[][];
-	/** Just the json of each output's items. */
-	outputs: Array<Array<Record<string, unknown>>>;
-	error?: ExecutionErrorInfo;
-	runs: number;
-}
-
-export interface ExecuteResult {
-	/** Finished with status 'success' and no workflow error. */
-	ok: boolean;
-	status?: string;
-	executionId?: string;
-	/** Raw run data keyed by node name (n8n's IRunData). */
-	runData: Record<string, TaskData[]>;
-	/** Summary of every node's last run. */
-	nodes: Record<string, NodeResult>;
-	lastNodeExecuted?: string;
-	/** json of the items of the last executed node's first output (last run). */
-	lastNodeOutput: Array<Record<string, unknown>>;
-	/** The workflow-level error (the failing node's error) or why the CLI failed. */
-	error?: ExecutionErrorInfo;
-	/** The whole parsed execution (IRun from the CLI, or the execution from the REST API). */
-	raw?: unknown;
-	/** execute() only. */
-	exitCode?: number | null;
-	/** execute() only: the signal that ended the CLI process, if any. */
-	exitSignal?: string | null;
-	stdout: string;
-	stderr: string;
-}
-
-export interface OwnerAccount {
-	email: string;
-	password: string;
-	firstName: string;
-	lastName: string;
-	/** `n8n-auth=<jwt>` for the REST API (bound to browserId). */
-	cookie: string;
-	/** Send as the `browser-id` header together with the cookie. */
-	browserId: string;
-}
-
-export interface HttpResponse {
-	status: number;
-	headers: Record<string, string>;
-	/** Parsed JSON when the response is JSON, else the text. */
-	body: unknown;
-	text: string;
-}
-
-export interface ExecutionSummary {
-	id: string;
-	workflowId: string;
-	status: string;
-	mode: string;
-	finished?: boolean;
-	startedAt?: string | null;
-	stoppedAt?: string | null;
-	[key: string]: unknown;
-}
-
-interface ManagedProcess {
-	name: string;
-	child: ChildProcess;
-	output: string[];
-	exited: Promise<void>;
-	exitCode?: number | null;
-	exitSignal?: NodeJS.Signals | null;
-}
+export { nodeOutput } from './results.mts';
+export type * from './types.mts';
 
 const TIKTOK_PACKAGE = 'n8n-nodes-tiktok-publisher';
 const TIKTOK_NODE_TYPE = `${TIKTOK_PACKAGE}.tikTok`;
-const PG = { host: '127.0.0.1', port: '5432', user: 'postgres' };
-const REDIS = { host: '127.0.0.1', port: '6379' };
-const FINISHED_STATUSES = new Set(['success', 'error', 'canceled', 'crashed']);
-
-// ---------------------------------------------------------------------------
-// Process bookkeeping shared by all instances: no n8n process may outlive us.
-const livePids = new Set<number>();
-let exitHooksInstalled = false;
-
-function installExitHooks(): void {
-	if (exitHooksInstalled) return;
-	exitHooksInstalled = true;
-	process.on('exit', () => {
-		for (const pid of livePids) killGroup(pid, 'SIGKILL');
-	});
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		process.once(signal, () => {
-			for (const pid of livePids) killGroup(pid, 'SIGKILL');
-			process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
-		});
-	}
-}
-
-/** Environment inherited from the test process minus anything that would configure n8n. */
-function baseEnvironment(): Record<string, string> {
-	const env: Record<string, string> = {};
-	for (const [key, value] of Object.entries(process.env)) {
-		if (value === undefined) continue;
-		if (
-			/^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$|NODE_OPTIONS$|NODE_PATH$|npm_)/.test(
-				key,
-			)
-		) {
-			continue;
-		}
-		env[key] = value;
-	}
-	return env;
-}
-
-function psqlEnv(): NodeJS.ProcessEnv {
-	return {
-		...process.env,
-		PGHOST: PG.host,
-		PGPORT: PG.port,
-		PGUSER: PG.user,
-		PGCONNECT_TIMEOUT: '10',
-	};
-}
-
-async function dropDatabase(name: string): Promise<void> {
-	await run('dropdb', ['--if-exists', '--force', name], { env: psqlEnv(), timeoutMs: 60_000 }).then(
-		async (result) => {
-			// PostgreSQL < 13 has no --force; retry without it.
-			if (result.code !== 0 && /force/i.test(result.stderr)) {
-				await run('dropdb', ['--if-exists', name], { env: psqlEnv(), timeoutMs: 60_000 });
-			}
-		},
-	);
-}
-
-async function deleteRedisKeys(patterns: string[]): Promise<void> {
-	for (const pattern of patterns) {
-		const scan = await run(
-			'redis-cli',
-			['-h', REDIS.host, '-p', REDIS.port, '--scan', '--pattern', pattern],
-			{
-				timeoutMs: 30_000,
-			},
-		).catch(() => undefined);
-		const keys = scan?.code === 0 ? scan.stdout.split('\n').filter(Boolean) : [];
-		for (let i = 0; i < keys.length; i += 200) {
-			await run(
-				'redis-cli',
-				['-h', REDIS.host, '-p', REDIS.port, 'DEL', ...keys.slice(i, i + 200)],
-				{
-					timeoutMs: 30_000,
-				},
-			).catch(() => undefined);
-		}
-	}
-}
-
-function errorInfo(raw: unknown, fallbackNode?: string): ExecutionErrorInfo | undefined {
-	if (!raw || typeof raw !== 'object') return undefined;
-	const error = raw as Record<string, unknown>;
-	const node = error.node as Record<string, unknown> | undefined;
-	return {
-		message: String(error.message ?? ''),
-		description: (error.description as string | null | undefined) ?? undefined,
-		name: (error.name as string | undefined) ?? undefined,
-		node: (node?.name as string | undefined) ?? fallbackNode,
-		httpCode: (error.httpCode as string | null | undefined) ?? undefined,
-		context: (error.context as Record<string, unknown> | undefined) ?? undefined,
-		raw: error,
-	};
-}
-
-/** Builds the uniform result from an IRun-like object ({ data: { resultData }, status }). */
-function resultFromRun(
-	runObject: Record<string, unknown> | undefined,
-	extra: Partial<ExecuteResult> & { stdout: string; stderr: string },
-): ExecuteResult {
-	const data = runObject?.data as Record<string, unknown> | undefined;
-	const resultData = (data?.resultData ?? {}) as Record<string, unknown>;
-	const runData = (resultData.runData ?? {}) as Record<string, TaskData[]>;
-	const nodes: Record<string, NodeResult> = {};
-	for (const [name, runs] of Object.entries(runData)) {
-		const last = runs[runs.length - 1] ?? {};
-		const items = (last.data?.main ?? []).map((output) => output ?? []);
-		nodes[name] = {
-			status: last.executionStatus,
-			items,
-			outputs: items.map((output) => output.map((item) => item.json)),
-			error: errorInfo(last.error, name),
-			runs: runs.length,
-		};
-	}
-	const lastNodeExecuted = resultData.lastNodeExecuted as string | undefined;
-	const status = runObject?.status as string | undefined;
-	const workflowError = errorInfo(resultData.error);
-	return {
-		ok:
-			status === 'success' &&
-			!workflowError &&
-			(extra.exitCode === undefined || extra.exitCode === 0),
-		status,
-		runData,
-		nodes,
-		lastNodeExecuted,
-		lastNodeOutput: lastNodeExecuted ? (nodes[lastNodeExecuted]?.outputs[0] ?? []) : [],
-		error: workflowError,
-		raw: runObject,
-		...extra,
-	};
-}
-
-/** json of one node's output items (default: first output of the last run). */
-export function nodeOutput(
-	result: ExecuteResult,
-	nodeName: string,
-	options: { output?: number; run?: number } = {},
-): Array<Record<string, unknown>> {
-	const runs = result.runData[nodeName];
-	if (!runs || runs.length === 0) return [];
-	const runIndex = options.run ?? runs.length - 1;
-	const output = runs[runIndex]?.data?.main?.[options.output ?? 0] ?? [];
-	return output.map((item) => item.json);
-}
-
-// ---------------------------------------------------------------------------
 
 export class N8nInstance {
 	readonly install: N8nInstall;
@@ -355,10 +80,14 @@ export class N8nInstance {
 	nodeTypes: string[] = [];
 	/** Names and versions of the installed packages. */
 	readonly packages: Array<{ name: string; version: string }> = [];
-	owner?: OwnerAccount;
+
+	/** The REST API of the running server (the owner's session once set up). */
+	readonly api: RestClient;
 
 	private readonly env: Record<string, string>;
 	private readonly workerPorts: Array<{ health: number; broker: number }>;
+	/** CLI commands get their own task-broker port: `n8n execute` may run beside the server. */
+	private readonly cliBrokerPort: number;
 	private readonly processes = new Map<string, ManagedProcess>();
 	private readonly cliProcesses = new Set<ChildProcess>();
 	private readonly logStream: WriteStream;
@@ -370,10 +99,12 @@ export class N8nInstance {
 		userFolder: string;
 		port: number;
 		brokerPort: number;
+		cliBrokerPort: number;
 		workerPorts: Array<{ health: number; broker: number }>;
 		id: string;
 	}) {
 		const { options, userFolder, port, brokerPort, workerPorts, id } = args;
+		this.cliBrokerPort = args.cliBrokerPort;
 		this.install = options.install;
 		this.mode = options.mode ?? 'regular';
 		this.workerCount = this.mode === 'queue' ? (options.workers ?? 1) : 0;
@@ -384,80 +115,20 @@ export class N8nInstance {
 		this.logFile = join(userFolder, 'n8n.log');
 		this.port = port;
 		this.url = `http://127.0.0.1:${port}`;
-		this.encryptionKey = `harness-${randomId(16)}`;
+		this.api = new RestClient(this.url);
 		this.workerPorts = workerPorts;
 		if (this.mode === 'queue') {
 			this.database = `n8n_harness_${id}`;
 			this.redisPrefix = `n8n-harness-${id}`;
 		}
-		const major = Number(this.install.version.split('.')[0]);
-		const env: Record<string, string> = {
-			...baseEnvironment(),
-			PATH: `${join(this.install.nodeBin, '..')}:${process.env.PATH ?? ''}`,
-			TZ: 'UTC',
-			GENERIC_TIMEZONE: 'UTC',
-			N8N_USER_FOLDER: userFolder,
-			N8N_ENCRYPTION_KEY: this.encryptionKey,
-			N8N_PORT: String(port),
-			N8N_LISTEN_ADDRESS: '127.0.0.1',
-			N8N_HOST: '127.0.0.1',
-			N8N_PROTOCOL: 'http',
-			N8N_EDITOR_BASE_URL: `${this.url}/`,
-			WEBHOOK_URL: `${this.url}/`,
-			N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-			N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
-			N8N_LOG_LEVEL: 'info',
-			N8N_LOG_OUTPUT: 'console',
-			N8N_DIAGNOSTICS_ENABLED: 'false',
-			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
-			N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED: 'false',
-			N8N_PERSONALIZATION_ENABLED: 'false',
-			N8N_TEMPLATES_ENABLED: 'false',
-			N8N_HIRING_BANNER_ENABLED: 'false',
-			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
-			N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
-			N8N_SECURE_COOKIE: 'false',
-			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
-			N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '10',
-			N8N_RESTRICT_FILE_ACCESS_TO: this.filesFolder,
-			EXECUTIONS_MODE: this.mode,
-		};
-		// mcp-registry (2.x) fetches https://api.n8n.io on start; keep everything local.
-		if (major >= 2) env.N8N_DISABLED_MODULES = 'mcp-registry';
-		// n8n 1.123's default expression engine ('vm') needs isolated-vm 6, which has no
-		// build for Node < 22 (and does not compile against Node 20's V8); n8n then refuses
-		// to start. Node 20 users of n8n 1.x must use the legacy engine.
-		if (major < 2 && Number(this.install.nodeVersion.split('.')[0]) < 22) {
-			env.N8N_EXPRESSION_ENGINE = 'legacy';
-		}
-		if (this.mode === 'queue') {
-			Object.assign(env, {
-				DB_TYPE: 'postgresdb',
-				DB_POSTGRESDB_HOST: PG.host,
-				DB_POSTGRESDB_PORT: PG.port,
-				DB_POSTGRESDB_USER: PG.user,
-				DB_POSTGRESDB_PASSWORD: '',
-				DB_POSTGRESDB_DATABASE: this.database,
-				QUEUE_BULL_REDIS_HOST: REDIS.host,
-				QUEUE_BULL_REDIS_PORT: REDIS.port,
-				// Both prefixes: Bull's keys use QUEUE_BULL_PREFIX, but pub/sub channels
-				// (`<prefix>:n8n.commands`) and the Redis cache use N8N_REDIS_KEY_PREFIX.
-				QUEUE_BULL_PREFIX: this.redisPrefix,
-				N8N_REDIS_KEY_PREFIX: this.redisPrefix,
-				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
-				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
-			});
-		} else {
-			Object.assign(env, { DB_TYPE: 'sqlite', DB_SQLITE_POOL_SIZE: '2' });
-		}
-		for (const [key, value] of Object.entries(options.env ?? {})) {
-			if (value === undefined) delete env[key];
-			else env[key] = value;
-		}
-		this.env = env;
-		this.encryptionKey = env.N8N_ENCRYPTION_KEY ?? this.encryptionKey;
+		this.env = instanceEnvironment(
+			{ ...this, brokerPort, encryptionKey: `harness-${randomId(16)}` },
+			options.env,
+		);
+		this.encryptionKey = this.env.N8N_ENCRYPTION_KEY;
 		this.logStream = createWriteStream(this.logFile, { flags: 'a' });
 	}
+
 
 	/** Creates the user folder, installs the tarballs, (queue) creates the database, checks node types. */
 	static async create(options: N8nInstanceOptions): Promise<N8nInstance> {
@@ -469,15 +140,16 @@ export class N8nInstance {
 		await mkdir(join(userFolder, 'files'), { recursive: true });
 		const mode = options.mode ?? 'regular';
 		const workers = mode === 'queue' ? (options.workers ?? 1) : 0;
-		const ports = await freePorts(2 + workers * 2);
+		const ports = await freePorts(3 + workers * 2);
 		const instance = new N8nInstance({
 			options,
 			userFolder,
 			port: ports[0],
 			brokerPort: ports[1],
+			cliBrokerPort: ports[2],
 			workerPorts: Array.from({ length: workers }, (_, i) => ({
-				health: ports[2 + i * 2],
-				broker: ports[3 + i * 2],
+				health: ports[3 + i * 2],
+				broker: ports[4 + i * 2],
 			})),
 			id,
 		});
@@ -488,6 +160,10 @@ export class N8nInstance {
 				instance.packages.push(await instance.installTarball(tarball));
 			if (instance.database) {
 				await runOrThrow('createdb', [instance.database], { env: psqlEnv(), timeoutMs: 60_000 });
+			}
+			if (options.start) {
+				await instance.start();
+				await instance.setupOwner();
 			}
 			if (!options.skipNodeTypeCheck) await instance.checkNodeTypes(options.expectNodeTypes);
 		} catch (error) {
@@ -531,58 +207,43 @@ export class N8nInstance {
 		}
 	}
 
+
 	// -------------------------------------------------------------------------
 	// Community package installation
 
-	/**
-	 * Installs a tarball the way n8n's CommunityPackagesService.downloadPackage does (2.41.1
-	 * and the newest 1.x alike; n8n `npm pack`s from the registry, we already have the
-	 * tarball): extract into nodes/node_modules/<name> with --strip-components=1, drop
-	 * dev/peer/optional dependencies from its package.json, `npm install` its dependencies
-	 * in that folder with scripts ignored, and record it in the nodes/package.json ledger.
-	 */
 	private async installTarball(tarball: string): Promise<{ name: string; version: string }> {
-		const listing = await runOrThrow('tar', ['-xzOf', tarball, 'package/package.json']);
-		const pkg = JSON.parse(listing.stdout) as { name: string; version: string };
-		const npmEnv = { ...this.env, npm_config_update_notifier: 'false' };
-		const ledgerPath = join(this.nodesFolder, 'package.json');
-		const ledger = existsSync(ledgerPath)
-			? (JSON.parse(await readFile(ledgerPath, 'utf8')) as {
-					name: string;
-					private: boolean;
-					dependencies: Record<string, string>;
-				})
-			: { name: 'installed-nodes', private: true, dependencies: {} as Record<string, string> };
-		const packageDir = join(this.nodesFolder, 'node_modules', pkg.name);
-		await rm(packageDir, { recursive: true, force: true });
-		await mkdir(packageDir, { recursive: true });
-		await runOrThrow('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
-		const manifestPath = join(packageDir, 'package.json');
-		const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown>;
-		delete manifest.devDependencies;
-		delete manifest.peerDependencies;
-		delete manifest.optionalDependencies;
-		await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
-		await runOrThrow(
-			'npm',
-			[
-				'install',
-				'--audit=false',
-				'--fund=false',
-				'--bin-links=false',
-				'--install-strategy=shallow',
-				'--ignore-scripts=true',
-				'--package-lock=false',
-			],
-			{ cwd: packageDir, env: npmEnv, timeoutMs: 5 * 60_000 },
-		);
-		ledger.dependencies[pkg.name] = pkg.version;
-		await writeFile(ledgerPath, JSON.stringify(ledger, null, 2));
-		return { name: pkg.name, version: pkg.version };
+		return await installCommunityPackage(tarball, this.nodesFolder, this.env);
 	}
 
-	/** Runs `n8n export:nodes` (this also creates and migrates the database) and checks the expected types. */
+	/**
+	 * Checks that the expected node types are loaded: from the running server (`/types/nodes.json`, what the
+	 * editor loads) or else from `n8n export:nodes` (which also creates and migrates the database).
+	 */
 	private async checkNodeTypes(expected?: string[]): Promise<void> {
+		const types = this.running ? await this.api.nodeTypes() : await this.exportNodeTypes();
+		this.nodeTypes = [...new Set(types.map((type) => type.name))].sort();
+		const missing: string[] = [];
+		const wanted = new Set(expected ?? []);
+		if (!expected && this.packages.some((p) => p.name === TIKTOK_PACKAGE))
+			wanted.add(TIKTOK_NODE_TYPE);
+		for (const type of wanted) if (!this.nodeTypes.includes(type)) missing.push(type);
+		for (const pkg of this.packages) {
+			if (!this.nodeTypes.some((type) => type.startsWith(`${pkg.name}.`)))
+				missing.push(`${pkg.name}.*`);
+		}
+		if (missing.length > 0) {
+			const found = this.nodeTypes.filter(
+				(t) => !t.startsWith('n8n-nodes-base.') && !t.startsWith('@n8n/'),
+			);
+			throw new Error(
+				`n8n did not load node type(s) ${missing.join(', ')}. Community/custom types found: ` +
+					`${found.join(', ') || '(none)'}\n${tail(this.logs())}`,
+			);
+		}
+	}
+
+
+	private async exportNodeTypes(): Promise<Array<{ name: string }>> {
 		const output = join(this.userFolder, 'node-types.json');
 		const result = await this.cli(['export:nodes', `--output=${output}`], { timeoutMs: 180_000 });
 		if (result.code !== 0 || !existsSync(output)) {
@@ -601,25 +262,7 @@ export class N8nInstance {
 		}
 		await rm(output, { force: true });
 		if (!types) throw new Error('n8n export:nodes wrote unreadable JSON');
-		this.nodeTypes = [...new Set(types.map((type) => type.name))].sort();
-		const missing: string[] = [];
-		const wanted = new Set(expected ?? []);
-		if (!expected && this.packages.some((p) => p.name === TIKTOK_PACKAGE))
-			wanted.add(TIKTOK_NODE_TYPE);
-		for (const type of wanted) if (!this.nodeTypes.includes(type)) missing.push(type);
-		for (const pkg of this.packages) {
-			if (!this.nodeTypes.some((type) => type.startsWith(`${pkg.name}.`)))
-				missing.push(`${pkg.name}.*`);
-		}
-		if (missing.length > 0) {
-			const found = this.nodeTypes.filter(
-				(t) => !t.startsWith('n8n-nodes-base.') && !t.startsWith('@n8n/'),
-			);
-			throw new Error(
-				`n8n did not load node type(s) ${missing.join(', ')}. Community/custom types found: ` +
-					`${found.join(', ') || '(none)'}\n${tail(result.stdout + result.stderr)}`,
-			);
-		}
+		return types;
 	}
 
 	// -------------------------------------------------------------------------
@@ -637,12 +280,16 @@ export class N8nInstance {
 	): Promise<RunResult> {
 		this.assertAlive();
 		const label = `cli ${args[0]}`;
-		const writer = this.lineWriter(label);
+		const writer = lineWriter(this.logStream, label);
 		let child: ChildProcess | undefined;
 		try {
 			return await run(this.install.nodeBin, [this.install.n8nBin, ...args], {
 				cwd: this.userFolder,
-				env: { ...this.env, ...options.env },
+				env: {
+					...this.env,
+					...(this.running ? { N8N_RUNNERS_BROKER_PORT: String(this.cliBrokerPort) } : {}),
+					...options.env,
+				},
 				timeoutMs: options.timeoutMs ?? 180_000,
 				stdoutFile: options.stdoutFile,
 				onOutput: (chunk) => writer.write(chunk),
@@ -684,8 +331,12 @@ export class N8nInstance {
 		return list.map((credential) => credential.id);
 	}
 
-	/** Imports a workflow (id generated when missing, node ids filled in); returns its id. */
+	/**
+	 * Saves a workflow and returns its id: on a running server through the REST API (n8n picks the id),
+	 * otherwise with `n8n import:workflow` (id generated when missing). Node ids are filled in.
+	 */
 	async importWorkflow(workflow: WorkflowInput): Promise<string> {
+		if (this.running) return await this.api.createWorkflow(workflow);
 		const id = workflow.id ?? n8nStyleId();
 		const data = {
 			name: 'Harness workflow',
@@ -738,11 +389,25 @@ export class N8nInstance {
 	}
 
 	/**
-	 * Runs a workflow with `n8n execute --id=<id> --rawOutput` (its first node must be a
-	 * Manual Trigger). In queue mode the CLI falls back to running in-process.
-	 * Never throws for a failed workflow: see `ok`, `error`, `nodes[name].error`.
+	 * Runs a workflow from its Manual Trigger. On a running server (default when it runs): through the REST
+	 * API, as the editor's "Execute workflow" button does, in about a tenth of a second. Otherwise, or with
+	 * `via: 'cli'`: `n8n execute --id=<id> --rawOutput`, a new n8n process (in queue mode the CLI runs it
+	 * in-process). Never throws for a failed workflow: see `ok`, `error`, `nodes[name].error`.
 	 */
-	async execute(workflowId: string, options: { timeoutMs?: number } = {}): Promise<ExecuteResult> {
+	async execute(
+		workflowId: string,
+		options: { timeoutMs?: number; via?: 'cli' | 'rest' } = {},
+	): Promise<ExecuteResult> {
+		if ((options.via ?? (this.running ? 'rest' : 'cli')) === 'rest') {
+			return await this.api.runManually(workflowId, options);
+		}
+		return await this.executeInNewProcess(workflowId, options);
+	}
+
+	private async executeInNewProcess(
+		workflowId: string,
+		options: { timeoutMs?: number },
+	): Promise<ExecuteResult> {
 		// The run (with n8n 1.x's in-memory binary data, megabytes of it) goes to a file: n8n exits right after printing it.
 		const stdoutFile = join(this.userFolder, `execute-${randomId()}.out`);
 		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], {
@@ -769,8 +434,12 @@ export class N8nInstance {
 		return parsed;
 	}
 
-	/** Imports the workflow and executes it. */
-	async run(workflow: WorkflowInput, options: { timeoutMs?: number } = {}): Promise<ExecuteResult> {
+
+	/** Imports the workflow and executes it (see execute()). */
+	async run(
+		workflow: WorkflowInput,
+		options: { timeoutMs?: number; via?: 'cli' | 'rest' } = {},
+	): Promise<ExecuteResult> {
 		return await this.execute(await this.importWorkflow(workflow), options);
 	}
 
@@ -791,16 +460,16 @@ export class N8nInstance {
 		const timeoutMs = options.timeoutMs ?? 180_000;
 		const deadline = Date.now() + timeoutMs;
 		const started = Date.now();
-		const main = this.spawnServer('main', ['start'], {});
+		const main = this.startProcess('main', ['start'], {});
 		const workers = this.workerPorts.map((ports, index) =>
-			this.spawnServer(`worker-${index + 1}`, ['worker'], {
+			this.startProcess(`worker-${index + 1}`, ['worker'], {
 				QUEUE_HEALTH_CHECK_PORT: String(ports.health),
 				N8N_RUNNERS_BROKER_PORT: String(ports.broker),
 			}),
 		);
 		this.running = true;
 		try {
-			await this.waitUntilReady(
+			await waitUntilReady(
 				main,
 				`${this.url}/healthz/readiness`,
 				deadline,
@@ -809,7 +478,7 @@ export class N8nInstance {
 			await Promise.all(
 				workers.map(
 					async (worker, index) =>
-						await this.waitUntilReady(
+						await waitUntilReady(
 							worker,
 							`http://127.0.0.1:${this.workerPorts[index].health}/healthz/readiness`,
 							deadline,
@@ -846,305 +515,92 @@ export class N8nInstance {
 		);
 	}
 
-	private spawnServer(
+	private startProcess(
 		name: string,
 		args: string[],
 		extraEnv: Record<string, string>,
 	): ManagedProcess {
-		const child = spawn(this.install.nodeBin, [this.install.n8nBin, ...args], {
+		const managed = spawnServer({
+			name,
+			nodeBin: this.install.nodeBin,
+			args: [this.install.n8nBin, ...args],
 			cwd: this.userFolder,
 			env: { ...this.env, ...extraEnv },
-			detached: true,
-			stdio: ['ignore', 'pipe', 'pipe'],
+			log: this.logStream,
 		});
-		if (child.pid) livePids.add(child.pid);
-		const managed: ManagedProcess = {
-			name,
-			child,
-			output: [],
-			exited: new Promise((resolveExit) => {
-				child.on('exit', (code, signal) => {
-					managed.exitCode = code;
-					managed.exitSignal = signal;
-					if (child.pid) livePids.delete(child.pid);
-					resolveExit();
-				});
-				child.on('error', (error) => {
-					managed.output.push(`[harness] spawn error: ${error.message}`);
-					resolveExit();
-				});
-			}),
-		};
-		const writer = this.lineWriter(name, (line) => managed.output.push(line));
-		child.stdout?.setEncoding('utf8').on('data', (chunk: string) => writer.write(chunk));
-		child.stderr?.setEncoding('utf8').on('data', (chunk: string) => writer.write(chunk));
-		child.on('close', () => writer.flush());
 		this.processes.set(name, managed);
 		void this.writeState();
 		return managed;
 	}
 
-	private async waitUntilReady(
-		managed: ManagedProcess,
-		readinessUrl: string,
-		deadline: number,
-		logLine?: RegExp,
-	): Promise<void> {
-		for (;;) {
-			if (managed.exitCode !== undefined || managed.exitSignal) {
-				throw new Error(
-					`n8n ${managed.name} exited (${managed.exitCode ?? managed.exitSignal}) while starting:\n` +
-						tail(managed.output.join('\n')),
-				);
-			}
-			const ready = await fetch(readinessUrl, { signal: AbortSignal.timeout(2000) })
-				.then((response) => response.status === 200)
-				.catch(() => false);
-			if (ready && (!logLine || managed.output.some((line) => logLine.test(line)))) return;
-			if (Date.now() > deadline) {
-				throw new Error(
-					`n8n ${managed.name} not ready in time:\n${tail(managed.output.join('\n'))}`,
-				);
-			}
-			await sleep(200);
-		}
-	}
 
 	// -------------------------------------------------------------------------
-	// REST API
+	// REST API of the running server (RestClient)
 
-	/**
-	 * Creates the owner account (POST /rest/owner/setup) and logs in (POST /rest/login,
-	 * which binds the `n8n-auth` cookie to a `browser-id` header). Requires start().
-	 */
+	get owner(): OwnerAccount | undefined {
+		return this.api.owner;
+	}
+
 	async setupOwner(
 		account: Partial<Pick<OwnerAccount, 'email' | 'password' | 'firstName' | 'lastName'>> = {},
 	): Promise<OwnerAccount> {
-		const owner = {
-			email: account.email ?? 'owner@harness.example.com',
-			password: account.password ?? 'Harness-Passw0rd!',
-			firstName: account.firstName ?? 'Harness',
-			lastName: account.lastName ?? 'Owner',
-		};
-		const setup = await this.request('POST', '/rest/owner/setup', owner, { auth: false });
-		if (setup.status !== 200) {
-			throw new Error(`owner setup failed: HTTP ${setup.status} ${tail(setup.text, 1000)}`);
-		}
-		return await this.login(owner.email, owner.password, owner);
+		return await this.api.setupOwner(account);
 	}
 
-	/** Logs in (e.g. again after a restart) and keeps the session for rest(). */
-	async login(
-		email: string,
-		password: string,
-		names: { firstName?: string; lastName?: string } = {},
-	): Promise<OwnerAccount> {
-		const browserId = randomUUID();
-		const response = await fetch(`${this.url}/rest/login`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', 'browser-id': browserId },
-			body: JSON.stringify({ emailOrLdapLoginId: email, email, password }),
-		});
-		const text = await response.text();
-		if (response.status !== 200)
-			throw new Error(`login failed: HTTP ${response.status} ${tail(text, 1000)}`);
-		const cookie = (response.headers.getSetCookie?.() ?? [response.headers.get('set-cookie') ?? ''])
-			.map((header) => header.split(';')[0])
-			.find((pair) => pair.startsWith('n8n-auth='));
-		if (!cookie) throw new Error('login returned no n8n-auth cookie');
-		this.owner = {
-			email,
-			password,
-			firstName: names.firstName ?? this.owner?.firstName ?? '',
-			lastName: names.lastName ?? this.owner?.lastName ?? '',
-			cookie,
-			browserId,
-		};
-		return this.owner;
+	async login(email: string, password: string): Promise<OwnerAccount> {
+		return await this.api.login(email, password);
 	}
 
-	/** A raw HTTP request to this instance (adds the owner's session unless auth: false). */
 	async request(
 		method: string,
 		path: string,
 		body?: unknown,
 		options: { auth?: boolean; headers?: Record<string, string>; timeoutMs?: number } = {},
 	): Promise<HttpResponse> {
-		const headers: Record<string, string> = { ...options.headers };
-		let payload: string | Uint8Array | undefined;
-		if (body !== undefined) {
-			if (Buffer.isBuffer(body) || typeof body === 'string') {
-				payload = typeof body === 'string' ? body : new Uint8Array(body);
-			} else {
-				payload = JSON.stringify(body);
-				headers['content-type'] ??= 'application/json';
-			}
-		}
-		if (options.auth !== false && this.owner) {
-			headers.cookie = this.owner.cookie;
-			headers['browser-id'] = this.owner.browserId;
-		}
-		const response = await fetch(`${this.url}${path}`, {
-			method,
-			headers,
-			body: payload,
-			signal: AbortSignal.timeout(options.timeoutMs ?? 120_000),
-		});
-		const text = await response.text();
-		let parsed: unknown = text;
-		if ((response.headers.get('content-type') ?? '').includes('json')) {
-			try {
-				parsed = JSON.parse(text);
-			} catch {
-				// keep text
-			}
-		}
-		const responseHeaders: Record<string, string> = {};
-		response.headers.forEach((value, key) => {
-			responseHeaders[key] = value;
-		});
-		return { status: response.status, headers: responseHeaders, body: parsed, text };
+		return await this.api.request(method, path, body, options);
 	}
 
-	/** REST call as the owner; returns the response's `data`; throws on non-2xx. */
 	async rest<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-		if (!this.owner) throw new Error('call setupOwner() (or login()) first');
-		const response = await this.request(
-			method,
-			path.startsWith('/') ? path : `/rest/${path}`,
-			body,
-		);
-		if (response.status < 200 || response.status >= 300) {
-			throw new Error(`${method} ${path} -> HTTP ${response.status}: ${tail(response.text, 2000)}`);
-		}
-		const json = response.body as { data?: T } | T;
-		return (json && typeof json === 'object' && 'data' in json ? json.data : json) as T;
+		return await this.api.rest<T>(method, path, body);
 	}
 
 	/**
-	 * Publishes (activates) a workflow so its production webhooks/triggers run.
-	 * Server running: REST `POST /rest/workflows/:id/activate {versionId}` (sets up the owner
-	 * if nobody is logged in). Server stopped: `n8n publish:workflow --id` (2.x) or
-	 * `n8n update:workflow --id --active=true` (1.x); it takes effect on start().
+	 * Publishes (activates) a workflow so its production webhooks/triggers run. Running: through the REST
+	 * API. Stopped: `n8n publish:workflow --id` (2.x) or `n8n update:workflow --id --active=true` (1.x),
+	 * which takes effect on start().
 	 */
 	async activateWorkflow(workflowId: string): Promise<void> {
-		if (!this.running) {
-			const major = Number(this.install.version.split('.')[0]);
-			const args =
-				major >= 2
-					? ['publish:workflow', `--id=${workflowId}`]
-					: ['update:workflow', `--id=${workflowId}`, '--active=true'];
-			const result = await this.cli(args);
-			if (result.code !== 0)
-				throw new Error(`n8n ${args[0]} failed:\n${tail(result.stdout + result.stderr)}`);
-			return;
-		}
-		if (!this.owner) await this.setupOwner();
-		const workflow = await this.rest<{ versionId: string }>('GET', `/rest/workflows/${workflowId}`);
-		const response = await this.request('POST', `/rest/workflows/${workflowId}/activate`, {
-			versionId: workflow.versionId,
-		});
-		if (response.status === 404 && !/workflow/i.test(response.text)) {
-			// n8n versions before the publish flow: PATCH { active: true }.
-			await this.rest('PATCH', `/rest/workflows/${workflowId}`, {
-				active: true,
-				versionId: workflow.versionId,
-			});
-		} else if (response.status !== 200) {
-			throw new Error(
-				`activating workflow ${workflowId} failed: HTTP ${response.status} ${tail(response.text, 2000)}`,
-			);
-		}
+		if (this.running) return await this.api.activateWorkflow(workflowId);
+		const major = Number(this.install.version.split('.')[0]);
+		const args =
+			major >= 2
+				? ['publish:workflow', `--id=${workflowId}`]
+				: ['update:workflow', `--id=${workflowId}`, '--active=true'];
+		const result = await this.cli(args);
+		if (result.code !== 0)
+			throw new Error(`n8n ${args[0]} failed:\n${tail(result.stdout + result.stderr)}`);
 	}
 
 	async deactivateWorkflow(workflowId: string): Promise<void> {
-		if (!this.owner) await this.setupOwner();
-		await this.rest('POST', `/rest/workflows/${workflowId}/deactivate`, {});
+		await this.api.deactivateWorkflow(workflowId);
 	}
 
-	/**
-	 * Calls a webhook: production `/webhook/<path>` (default) or `/webhook-test/<path>`.
-	 * A freshly activated webhook is registered asynchronously, so a 404 "not registered"
-	 * is retried for up to `registrationWaitMs` (default 15 s).
-	 */
-	async callWebhook(
-		path: string,
-		options: {
-			method?: string;
-			body?: unknown;
-			headers?: Record<string, string>;
-			query?: Record<string, string>;
-			test?: boolean;
-			registrationWaitMs?: number;
-			timeoutMs?: number;
-		} = {},
-	): Promise<HttpResponse> {
-		const query = options.query ? `?${new URLSearchParams(options.query).toString()}` : '';
-		const url = `/${options.test ? 'webhook-test' : 'webhook'}/${path.replace(/^\//, '')}${query}`;
-		const deadline = Date.now() + (options.registrationWaitMs ?? 15_000);
-		for (;;) {
-			const response = await this.request(options.method ?? 'POST', url, options.body ?? {}, {
-				auth: false,
-				headers: options.headers,
-				timeoutMs: options.timeoutMs,
-			});
-			if (
-				response.status === 404 &&
-				/not registered/i.test(response.text) &&
-				Date.now() < deadline
-			) {
-				await sleep(250);
-				continue;
-			}
-			return response;
-		}
+	async callWebhook(...args: Parameters<RestClient['callWebhook']>): Promise<HttpResponse> {
+		return await this.api.callWebhook(...args);
 	}
 
-	/** Executions via REST (newest first), optionally for one workflow. */
 	async listExecutions(workflowId?: string): Promise<ExecutionSummary[]> {
-		const filter = workflowId
-			? `?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}`
-			: '';
-		const data = await this.rest<{ results: ExecutionSummary[] }>(
-			'GET',
-			`/rest/executions${filter}`,
-		);
-		return data.results;
+		return await this.api.listExecutions(workflowId);
 	}
 
-	/** One execution via REST, with its run data decoded (same shape as execute()). */
 	async getExecution(executionId: string): Promise<ExecuteResult> {
-		const execution = await this.rest<Record<string, unknown>>(
-			'GET',
-			`/rest/executions/${executionId}`,
-		);
-		const data = typeof execution.data === 'string' ? parseFlatted(execution.data) : execution.data;
-		const result = resultFromRun({ ...execution, data }, { stdout: '', stderr: '' });
-		result.executionId = String(execution.id);
-		return result;
+		return await this.api.getExecution(executionId);
 	}
 
-	/**
-	 * Waits for a finished execution (of `workflowId`, newer than `afterId`) and returns it.
-	 */
 	async waitForExecution(
 		options: { workflowId?: string; afterId?: string; timeoutMs?: number } = {},
 	): Promise<ExecuteResult> {
-		const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-		for (;;) {
-			const executions = await this.listExecutions(options.workflowId);
-			const done = executions
-				.filter((execution) => !options.afterId || Number(execution.id) > Number(options.afterId))
-				.filter((execution) => FINISHED_STATUSES.has(execution.status))
-				.sort((a, b) => Number(a.id) - Number(b.id));
-			if (done.length > 0) return await this.getExecution(done[done.length - 1].id);
-			if (Date.now() > deadline) {
-				throw new Error(
-					`no finished execution in time; seen: ${JSON.stringify(executions.map((e) => [e.id, e.status]))}`,
-				);
-			}
-			await sleep(250);
-		}
+		return await this.api.waitForExecution(options);
 	}
 
 	/**
@@ -1159,6 +615,7 @@ export class N8nInstance {
 		}
 		return undefined;
 	}
+
 
 	// -------------------------------------------------------------------------
 	// Logs and teardown
@@ -1222,37 +679,4 @@ export class N8nInstance {
 	}
 
 	/** Splits output into lines, prefixes them with the process name and appends them to the log file. */
-	private lineWriter(name: string, onLine?: (line: string) => void) {
-		let pending = '';
-		const emit = (line: string) => {
-			onLine?.(line);
-			if (!this.logStream.writableEnded) this.logStream.write(`[${name}] ${line}\n`);
-		};
-		return {
-			write: (chunk: string) => {
-				pending += chunk;
-				const lines = pending.split('\n');
-				pending = lines.pop() ?? '';
-				for (const line of lines) emit(line);
-			},
-			flush: () => {
-				if (pending) emit(pending);
-				pending = '';
-			},
-		};
-	}
-}
-
-/** The most useful error line of a failed `n8n execute`. */
-function cliErrorMessage(result: RunResult): string {
-	const lines = (result.stdout + '\n' + result.stderr).split('\n').map((line) => line.trim());
-	const marker = lines.lastIndexOf('====================================');
-	if (marker >= 0) {
-		const next = lines.slice(marker + 1).find((line) => line.length > 0);
-		if (next) return next;
-	}
-	const meaningful = lines.filter((line) => line.length > 0 && !line.startsWith('at '));
-	return (
-		meaningful[meaningful.length - 1] ?? `n8n execute exited with ${result.code ?? result.signal}`
-	);
 }

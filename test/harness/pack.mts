@@ -1,5 +1,5 @@
 // packPackage(): build the package with the node-cli (`npm run build` = `n8n-node build`)
-// and `npm pack` it into .cache/pack/, once per test process.
+// and `npm pack` it into .cache/pack/, once per test process (or once per `node test/run.mjs` run).
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ export interface PackOptions {
 	destination?: string;
 	/** Ignore the per-process memo and pack again. */
 	force?: boolean;
+	/** Build and pack even when the test run handed over a tarball (N8N_HARNESS_TARBALL). */
+	fresh?: boolean;
 }
 
 const packed = new Map<string, Promise<string>>();
@@ -23,6 +25,9 @@ const packed = new Map<string, Promise<string>>();
 /** Absolute path of a tarball of the package, as `npm publish` would upload it. */
 export async function packPackage(options: PackOptions = {}): Promise<string> {
 	const dir = resolve(options.dir ?? REPO_ROOT);
+	// test/run.mjs packs once per run and hands the tarball to every suite.
+	const handedOver = process.env.N8N_HARNESS_TARBALL;
+	if (handedOver && dir === REPO_ROOT && !options.fresh && !options.force && existsSync(handedOver)) return handedOver;
 	const destination = resolve(options.destination ?? join(CACHE_DIR, 'pack'));
 	const key = `${dir}=>${destination}`;
 	let pending = options.force ? undefined : packed.get(key);

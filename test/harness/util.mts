@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,10 +16,13 @@ export const CACHE_DIR = process.env.N8N_HARNESS_CACHE_DIR
 	? resolve(process.env.N8N_HARNESS_CACHE_DIR)
 	: join(REPO_ROOT, '.cache');
 
-/** Parent folder of the per-instance user folders; override with N8N_HARNESS_TMP_DIR. */
+/**
+ * Parent folder of the per-instance user folders; override with N8N_HARNESS_TMP_DIR. Outside the repository:
+ * `n8n-node lint` walks the project folder and trips over files that running instances create and delete.
+ */
 export const TMP_DIR = process.env.N8N_HARNESS_TMP_DIR
 	? resolve(process.env.N8N_HARNESS_TMP_DIR)
-	: join(REPO_ROOT, '.tmp');
+	: join(tmpdir(), 'n8n-tiktok-harness');
 
 /** The environment for npm commands the harness runs: no update, funding or audit chatter. */
 export function npmEnv(): NodeJS.ProcessEnv {
