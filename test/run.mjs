@@ -19,14 +19,17 @@ import { join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const CHROMIUM = '/usr/bin/chromium';
 
-/** `weight`: roughly how long the suite takes, to balance the lanes. `n8n`: needs a real n8n. */
+/**
+ * `weight`: roughly how long the suite takes, to balance the lanes. `n8n`: needs a real n8n. `concurrency`: test
+ * files run at once (each end-to-end file has its own n8n and emulator; they mostly wait on timers and sockets).
+ */
 const suites = {
 	unit: { dirs: ['test/unit'], weight: 1 },
 	emulator: { dirs: ['test/emulator'], weight: 1 },
 	release: { dirs: ['test/release'], weight: 2 },
 	harness: { dirs: ['test/harness'], weight: 2, n8n: ['2.41.1'] },
-	e2e: { dirs: ['test/e2e'], weight: 10, n8n: ['2.41.1'] },
-	compat: { dirs: ['test/e2e'], weight: 10, n8n: ['1.x-latest'], env: { N8N_TEST_VERSION: '1.x-latest' } },
+	e2e: { dirs: ['test/e2e'], weight: 10, n8n: ['2.41.1'], concurrency: 2 },
+	compat: { dirs: ['test/e2e'], weight: 10, n8n: ['1.x-latest'], concurrency: 2, env: { N8N_TEST_VERSION: '1.x-latest' } },
 	browser: { dirs: ['test/browser'], weight: 4, n8n: ['2.41.1'], chromium: true },
 	screenshots: {
 		dirs: ['test/browser'],
@@ -154,7 +157,7 @@ function runGroup(group, sharedEnv, live) {
 		}
 		const child = spawn(
 			process.execPath,
-			['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...group.files],
+			['--import', 'tsx', '--test', `--test-concurrency=${serial ? 1 : (group.concurrency ?? 1)}`, '--test-reporter=spec', ...group.files],
 			{
 				cwd: root,
 				stdio: ['ignore', 'pipe', 'pipe'],

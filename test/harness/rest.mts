@@ -188,6 +188,8 @@ export class RestClient {
 		const created = await this.rest<{ id: string }>('POST', '/rest/workflows', {
 			name: 'Harness workflow',
 			settings: {},
+			// n8n 1.x stores the row as given and requires the flag.
+			active: false,
 			...rest,
 			nodes: workflow.nodes.map((node) => ({ id: randomUUID(), ...node })),
 		});
@@ -223,7 +225,7 @@ export class RestClient {
 
 	/** The node types the editor is served (`/types/nodes.json`, written by n8n at start). */
 	async nodeTypes(): Promise<Array<{ name: string }>> {
-		const response = await this.request('GET', '/types/nodes.json', undefined, { auth: false });
+		const response = await this.request('GET', '/types/nodes.json');
 		if (response.status !== 200 || !Array.isArray(response.body)) {
 			throw new Error(`GET /types/nodes.json -> HTTP ${response.status}: ${tail(response.text, 500)}`);
 		}

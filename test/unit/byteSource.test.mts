@@ -27,15 +27,17 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 
 describe('pieces are only valid until the next one is requested', () => {
 	const video = mp4Buffer({ sizeBytes: 12_000_000, durationSec: 245, moovAtEnd: true });
+	// Same layout (boxes spanning pieces, moov at the end), small enough to read 7 bytes at a time quickly.
+	const smallVideo = mp4Buffer({ sizeBytes: 300_000, durationSec: 245, moovAtEnd: true });
 
 	it('the MP4 duration is read correctly, whatever the piece size', async () => {
-		for (const pieceBytes of [7, 1000, 65_536, 1_048_576]) {
-			assert.equal(await readMp4Duration(scribbling(video, pieceBytes)), 245, `pieces of ${pieceBytes} bytes`);
+		for (const [source, pieceBytes] of [[smallVideo, 7], [video, 1000], [video, 65_536], [video, 1_048_576]] as const) {
+			assert.equal(await readMp4Duration(scribbling(source, pieceBytes)), 245, `pieces of ${pieceBytes} bytes`);
 		}
 	});
 
 	it('the container is recognised from the first piece', async () => {
-		const probed = await probe({ size: video.length, open: async () => scribbling(video, 5) });
+		const probed = await probe({ size: smallVideo.length, open: async () => scribbling(smallVideo, 5) });
 		assert.equal(probed.container, 'mp4');
 		assert.equal(probed.durationSec, 245);
 	});
