@@ -551,13 +551,8 @@ export class N8nInstance {
 		return await this.api.login(email, password);
 	}
 
-	async request(
-		method: string,
-		path: string,
-		body?: unknown,
-		options: { auth?: boolean; headers?: Record<string, string>; timeoutMs?: number } = {},
-	): Promise<HttpResponse> {
-		return await this.api.request(method, path, body, options);
+	async request(...args: Parameters<RestClient['request']>): Promise<HttpResponse> {
+		return await this.api.request(...args);
 	}
 
 	async rest<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {

@@ -44,10 +44,7 @@ export function resultFromRun(
 	const status = runObject?.status as string | undefined;
 	const workflowError = errorInfo(resultData.error);
 	return {
-		ok:
-			status === 'success' &&
-			!workflowError &&
-			(extra.exitCode === undefined || extra.exitCode === 0),
+		ok: status === 'success' && !workflowError && cleanExit(extra, runObject !== undefined),
 		status,
 		runData,
 		nodes,
@@ -57,6 +54,16 @@ export function resultFromRun(
 		raw: runObject,
 		...extra,
 	};
+}
+
+/**
+ * A CLI run ended as n8n ends a successful run. n8n 2.41.1 on Node 24 now and then dies with SIGSEGV while exiting,
+ * after it printed (and stored) the whole run: that crash is n8n's own exit, not the run's outcome, which the
+ * printed run states. A crash before the run was printed is a failure.
+ */
+function cleanExit(extra: Partial<ExecuteResult>, runPrinted: boolean): boolean {
+	if (extra.exitCode === undefined || extra.exitCode === 0) return true;
+	return runPrinted && extra.exitSignal === 'SIGSEGV';
 }
 
 /** json of one node's output items (default: first output of the last run). */
