@@ -37,15 +37,16 @@ export function isFirstDelivery(trigger: string, key: string, windowMs: number, 
 	return true;
 }
 
-/** For tests: forget every delivery. */
-export function forgetDeliveries(): void {
-	deliveries.clear();
-}
-
 /** Username per credential and open_id, with when it was fetched. */
 const usernames = new Map<string, { username: string; at: number }>();
 const USERNAME_TTL_MS = 3_600_000;
 const USERNAME_LOOKUP_TIMEOUT_MS = 5_000;
+
+/** For tests: forget every delivery and username. */
+export function forgetWebhookMemory(): void {
+	deliveries.clear();
+	usernames.clear();
+}
 
 /**
  * The username of the credential's account, for post URLs: from creator info, cached for an hour per process.
