@@ -5,7 +5,9 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { CREDENTIAL_TYPE, TIKTOK_NODE } from './stack.mts';
+import type { N8nInstance } from '../harness/index.mts';
+import { nodeOutput } from '../harness/index.mts';
+import { CREDENTIAL_TYPE, TIKTOK_NODE, TIKTOK_TRIGGER_NODE, chain, deployViaWebhook, itemsNode } from './stack.mts';
 
 export const EXAMPLES_DIR = join(import.meta.dirname, '..', '..', 'examples');
 
@@ -32,7 +34,7 @@ export function nodeNamed(workflow: Example, name: string): ExampleNode {
 	return node;
 }
 
-/** Every TikTok node uses `credential`; schedule triggers become Manual Triggers of the same name unless kept. */
+/** Every TikTok node (and TikTok Trigger) uses `credential`; schedule triggers become Manual Triggers of the same name unless kept. */
 export function prepareExample(
 	workflow: Example,
 	credential: { id: string; name: string },
@@ -40,7 +42,7 @@ export function prepareExample(
 ): Example {
 	const copy = structuredClone(workflow);
 	for (const node of copy.nodes) {
-		if (node.type === TIKTOK_NODE) node.credentials = { [CREDENTIAL_TYPE]: credential };
+		if (node.type === TIKTOK_NODE || node.type === TIKTOK_TRIGGER_NODE) node.credentials = { [CREDENTIAL_TYPE]: credential };
 		if (node.type === 'n8n-nodes-base.scheduleTrigger' && !options.keepTrigger) {
 			node.type = 'n8n-nodes-base.manualTrigger';
 			node.typeVersion = 1;
@@ -58,3 +60,64 @@ export function setAssignment(workflow: Example, nodeName: string, field: string
 	assignment.value = value;
 }
 
+
+/** A Data Table column as n8n's REST API takes it. */
+export interface DataTableColumn {
+	name: string;
+	type: string;
+}
+
+/** The content calendar's columns (examples/calendar-*.json and the trigger example). */
+export const CALENDAR_COLUMNS: DataTableColumn[] = [
+	{ name: 'key', type: 'string' },
+	{ name: 'date', type: 'string' },
+	{ name: 'hour', type: 'number' },
+	{ name: 'video_url', type: 'string' },
+	{ name: 'caption', type: 'string' },
+	{ name: 'privacy', type: 'string' },
+	{ name: 'state', type: 'string' },
+	{ name: 'post_url', type: 'string' },
+	{ name: 'publish_id', type: 'string' },
+	{ name: 'error', type: 'string' },
+];
+
+function dataTableNode(name: string, tableId: string, parameters: Record<string, unknown>): Record<string, unknown> {
+	return {
+		name,
+		type: 'n8n-nodes-base.dataTable',
+		typeVersion: 1,
+		parameters: { resource: 'row', dataTableId: { __rl: true, mode: 'id', value: tableId }, options: {}, ...parameters },
+	};
+}
+
+/**
+ * Creates a Data Table as a user does in n8n's UI (Overview → Data tables; the test uses the same REST call, since
+ * n8n 1.x's Data Table node cannot create tables) and fills it with `rows`; returns its id.
+ */
+export async function createDataTable(n8n: N8nInstance, name: string, columns: DataTableColumn[], rows: Array<Record<string, unknown>>): Promise<string> {
+	const project = await n8n.rest<{ id: string }>('GET', 'projects/personal');
+	const created = await n8n.rest<{ id: string }>('POST', `projects/${project.id}/data-tables`, { name, columns });
+	const setup = await deployViaWebhook(n8n, chain([
+		itemsNode(rows, 'Rows'),
+		dataTableNode('Insert', created.id, { operation: 'insert', columns: { mappingMode: 'autoMapInputData', value: null } }),
+	], 'create table'));
+	const run = await setup.fire();
+	if (!run.ok) throw new Error(`filling data table ${name}: ${run.error?.message}`);
+	return created.id;
+}
+
+/** Every row of a Data Table, by its `key` column. */
+export async function dataTableRows(n8n: N8nInstance, tableId: string): Promise<Record<string, Record<string, unknown>>> {
+	const reader = await deployViaWebhook(n8n, chain([dataTableNode('All Rows', tableId, { operation: 'get', returnAll: true })], 'table rows'));
+	const run = await reader.fire();
+	if (!run.ok) throw new Error(`reading data table ${tableId}: ${run.error?.message}`);
+	return Object.fromEntries(nodeOutput(run, 'All Rows').map((row) => [String(row.key), row]));
+}
+
+/** n8n 1.x's Data Table node has no "By Name" mode: there the user picks the table from the list after import. */
+export function pickDataTablesOn1x(n8n: N8nInstance, workflow: Example, tableId: string): void {
+	if (Number(n8n.install.version.split('.')[0]) >= 2) return;
+	for (const node of workflow.nodes.filter((candidate) => candidate.type === 'n8n-nodes-base.dataTable')) {
+		node.parameters.dataTableId = { __rl: true, mode: 'id', value: tableId };
+	}
+}

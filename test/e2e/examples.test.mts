@@ -10,10 +10,20 @@ import type { MediaServer } from '../emulator/mediaServer.mts';
 import { startMediaServer } from '../emulator/mediaServer.mts';
 import { mp4Stream } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
-import type { Example } from './examples.mts';
-import { exampleFiles, loadExample, nodeNamed, prepareExample, setAssignment } from './examples.mts';
+import type { DataTableColumn, Example } from './examples.mts';
+import {
+	CALENDAR_COLUMNS,
+	createDataTable,
+	dataTableRows,
+	exampleFiles,
+	loadExample,
+	nodeNamed,
+	pickDataTablesOn1x,
+	prepareExample,
+	setAssignment,
+} from './examples.mts';
 import type { Stack } from './stack.mts';
-import { chain, deployViaWebhook, startStack } from './stack.mts';
+import { deployViaWebhook, startStack } from './stack.mts';
 
 const HOUR = 3_600_000;
 
@@ -83,6 +93,7 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 		assert.deepEqual(files, [
 			'calendar-data-table.json',
 			'calendar-google-sheets.json',
+			'calendar-mark-live-from-trigger.json',
 			'publish-then-check-status.json',
 			'rss-newest-videos.json',
 			'rss-random-video.json',
@@ -199,91 +210,28 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 		];
 
 		/** Creates and fills the calendar table; returns its id. */
-		async function createCalendar(table: string, extraColumns: Array<{ name: string; type: string }> = []): Promise<string> {
-			const columns = [
-				{ name: 'key', type: 'string' },
-				{ name: 'date', type: 'string' },
-				{ name: 'hour', type: 'number' },
-				{ name: 'video_url', type: 'string' },
-				{ name: 'caption', type: 'string' },
-				{ name: 'privacy', type: 'string' },
-				{ name: 'state', type: 'string' },
-				{ name: 'post_url', type: 'string' },
-				{ name: 'publish_id', type: 'string' },
-				{ name: 'error', type: 'string' },
-				...extraColumns,
-			];
-			// The user creates the table in n8n's UI (Overview → Data tables); the test uses the same REST call.
-			// (n8n 1.x's Data Table node cannot create tables.)
-			const project = await stack.n8n.rest<{ id: string }>('GET', 'projects/personal');
-			const created = await stack.n8n.rest<{ id: string }>('POST', `projects/${project.id}/data-tables`, { name: table, columns });
-			const setup = await deployViaWebhook(stack.n8n, chain([
-				{
-					name: 'Rows',
-					type: 'n8n-nodes-base.code',
-					typeVersion: 2,
-					parameters: {
-						jsCode: `return ${JSON.stringify(
-							rows.map((row, index) => ({
-								json: {
-									key: row.key,
-									date: row.date,
-									hour: row.hour,
-									video_url: clip(row.video),
-									caption: `Calendar ${row.key}`,
-									privacy: row.privacy,
-									state: row.state ?? 'pending',
-									...(extraColumns.length ? { row_number: index + 2 } : {}),
-								},
-							})),
-						)};`,
-					},
-				},
-				{
-					name: 'Insert',
-					type: 'n8n-nodes-base.dataTable',
-					typeVersion: 1,
-					parameters: {
-						resource: 'row',
-						operation: 'insert',
-						dataTableId: { __rl: true, mode: 'id', value: created.id },
-						columns: { mappingMode: 'autoMapInputData', value: null },
-						options: {},
-					},
-				},
-			], 'create calendar'));
-			const run = await setup.fire();
-			assert.ok(run.ok, run.error?.message);
-			return created.id;
+		async function createCalendar(table: string, extraColumns: DataTableColumn[] = []): Promise<string> {
+			return await createDataTable(
+				stack.n8n,
+				table,
+				[...CALENDAR_COLUMNS, ...extraColumns],
+				rows.map((row, index) => ({
+					key: row.key,
+					date: row.date,
+					hour: row.hour,
+					video_url: clip(row.video),
+					caption: `Calendar ${row.key}`,
+					privacy: row.privacy,
+					state: row.state ?? 'pending',
+					...(extraColumns.length ? { row_number: index + 2 } : {}),
+				})),
+			);
 		}
 
-		async function calendarState(tableId: string): Promise<Record<string, Record<string, unknown>>> {
-			const reader = await deployViaWebhook(stack.n8n, chain([
-				{
-					name: 'All Rows',
-					type: 'n8n-nodes-base.dataTable',
-					typeVersion: 1,
-					parameters: {
-						resource: 'row',
-						operation: 'get',
-						dataTableId: { __rl: true, mode: 'id', value: tableId },
-						returnAll: true,
-						options: {},
-					},
-				},
-			], 'calendar state'));
-			const run = await reader.fire();
-			assert.ok(run.ok, run.error?.message);
-			return Object.fromEntries(nodeOutput(run, 'All Rows').map((row) => [String(row.key), row]));
-		}
+		const calendarState = async (tableId: string) => await dataTableRows(stack.n8n, tableId);
 
 		async function runCalendar(workflow: Example, tableId: string): Promise<void> {
-			// n8n 1.x's Data Table node has no "By Name" mode: there the user picks the table from the list after import.
-			if (Number(stack.n8n.install.version.split('.')[0]) < 2) {
-				for (const node of workflow.nodes.filter((candidate) => candidate.type === 'n8n-nodes-base.dataTable')) {
-					node.parameters.dataTableId = { __rl: true, mode: 'id', value: tableId };
-				}
-			}
+			pickDataTablesOn1x(stack.n8n, workflow, tableId);
 			const calendar = await deployViaWebhook(stack.n8n, workflow);
 			const from = stack.emu.state.inits.length;
 			// Due rows run in table order: yesterday-ok, this-hour-ok, then tiktok-fails reaches TikTok third.

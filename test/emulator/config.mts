@@ -2,6 +2,7 @@
 // the README in this folder lists each ambiguity and the option that relaxes it.
 import { completeAccount, completeClient, defaultAccounts, defaultClient } from './fixtures.mts';
 import type { DeepPartial, EmulatorConfig } from './types.mts';
+import { defaultWebhookConfig } from './webhooks.mts';
 
 export function defaultConfig(): EmulatorConfig {
 	return {
@@ -73,6 +74,7 @@ export function defaultConfig(): EmulatorConfig {
 		outcomes: [],
 		faults: [],
 		postIdBase: '7300000000000000000',
+		webhooks: defaultWebhookConfig(),
 	};
 }
 

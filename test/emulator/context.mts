@@ -12,6 +12,7 @@ import type {
 	FailReason,
 	Outcome,
 } from './types.mts';
+import { emptyWebhookRuntime, type WebhookRuntime } from './webhooks.mts';
 
 /** Per-publish data that is not part of the observable state (hash objects, timers, counters). */
 export interface PublishRuntime {
@@ -111,6 +112,8 @@ export interface Ctx {
 	pulls: Set<Promise<void>>;
 	/** Requests deliberately left unanswered (initHang) — destroyed on stop(). */
 	hanging: Set<ServerResponse>;
+	/** Webhook deliveries in progress. */
+	webhooks: WebhookRuntime;
 }
 
 export function emptyState(): EmulatorState {
@@ -122,6 +125,7 @@ export function emptyState(): EmulatorState {
 		requests: [],
 		rateLimited: {},
 		faults: [],
+		webhooks: [],
 	};
 }
 
@@ -139,6 +143,7 @@ export function createCtx(config: EmulatorConfig): Ctx {
 		seq: { publish: 0, postId: 0n, log: 0, upload: 0 },
 		pulls: new Set(),
 		hanging: new Set(),
+		webhooks: emptyWebhookRuntime(),
 	};
 	return ctx;
 }

@@ -15,7 +15,7 @@ import {
 	revokeGrant,
 } from './oauth.mts';
 import { handleCreatorInfo, handleInit } from './publish.mts';
-import { handleCancel, handleStatus } from './status.mts';
+import { completeModeration, handleCancel, handleStatus } from './status.mts';
 import type {
 	AccountFixture,
 	DeepPartial,
@@ -25,10 +25,14 @@ import type {
 	TokenResponse,
 } from './types.mts';
 import { handleUpload } from './upload.mts';
+import type { SignatureFault, WebhookDelivery } from './webhooks.mts';
+import { checkCallbackUrl, deliver, emitEvent, settled, stopWebhooks } from './webhooks.mts';
 
 export * from './types.mts';
 export { defaultConfig } from './config.mts';
 export { DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET } from './fixtures.mts';
+export type { SignatureFault, WebhookConfig, WebhookDelivery } from './webhooks.mts';
+export { envelopeBody, signWebhook, signatureHeader } from './webhooks.mts';
 
 export interface TikTokEmulator {
 	/** http://127.0.0.1:P — OAuth pages, token endpoints and /v2/post/publish/*. */
@@ -43,8 +47,26 @@ export interface TikTokEmulator {
 	advanceTime(seconds: number): void;
 	/** The emulator clock, in ms since the epoch. */
 	now(): number;
-	/** The user removes the app: tokens die (refresh → invalid_grant), unfinished publishes fail auth_removed. */
-	revokeGrant(openId: string): void;
+	/**
+	 * The user removes the app (reason 1; 2–4: account deleted, age changed, banned): tokens die (refresh →
+	 * invalid_grant), `authorization.removed` is sent, unfinished publishes fail auth_removed.
+	 */
+	revokeGrant(openId: string, reason?: number): void;
+	/** Moderation ends now: waiting public posts get their ids and send `post.publish.publicly_available`. */
+	completeModeration(publishId?: string): void;
+	/** The webhook sender (webhooks.mts); its switches are `config.webhooks`. */
+	webhooks: {
+		/** The app's one Callback URL (https, or http on loopback); throws like the portal on anything else. */
+		setCallbackUrl(url: string, clientKey?: string): void;
+		/** Sends any event now (a test's own), optionally with a signature fault or a duplicate. */
+		send(event: string, options: { openId?: string; content: Record<string, unknown>; clientKey?: string; signature?: SignatureFault; duplicate?: boolean }): WebhookDelivery[];
+		/** Sends exactly this body (e.g. one already sent, to replay it), signed afresh. */
+		sendRaw(body: string, options?: { clientKey?: string; signature?: SignatureFault }): WebhookDelivery[];
+		/** The portal's "Test URL" button: `config.webhooks.testPayload`, signed. */
+		sendTest(options?: { clientKey?: string; signature?: SignatureFault }): WebhookDelivery[];
+		/** Resolves when every delivery in progress (retries, duplicates) has ended. */
+		settled(): Promise<void>;
+	};
 	/** Queues the outcome of the next publish to be created (ahead of config.outcomes). */
 	setNextOutcome(outcome: Outcome): void;
 	/** Publishes created (optionally for one open_id). */
@@ -199,7 +221,27 @@ export async function startEmulator(
 			ctx.clockOffsetMs += seconds * 1000;
 		},
 		now: () => ctx.now(),
-		revokeGrant: (openId) => revokeGrant(ctx, openId),
+		revokeGrant: (openId, reason) => revokeGrant(ctx, openId, reason),
+		completeModeration: (publishId) => completeModeration(ctx, publishId),
+		webhooks: {
+			setCallbackUrl(url, clientKey = ctx.config.clients[0].clientKey) {
+				const problem = checkCallbackUrl(url, ctx.config.webhooks.callbackUrlSchemes);
+				if (problem) throw new Error(`${problem}: ${url}`);
+				ctx.config.webhooks.callbackUrls[clientKey] = url;
+			},
+			send(event, { openId, content, clientKey = ctx.config.clients[0].clientKey, signature, duplicate }) {
+				return emitEvent(ctx, clientKey, event, openId, content, { signature, duplicate });
+			},
+			sendRaw(body, { clientKey = ctx.config.clients[0].clientKey, signature } = {}) {
+				const event = String((JSON.parse(body) as { event?: unknown }).event ?? '');
+				return deliver(ctx, clientKey, event, body, { signature, duplicate: false });
+			},
+			sendTest({ clientKey = ctx.config.clients[0].clientKey, signature } = {}) {
+				const payload: Record<string, unknown> = { client_key: clientKey, create_time: Math.floor(ctx.now() / 1000), ...ctx.config.webhooks.testPayload };
+				return deliver(ctx, clientKey, String(payload.event), JSON.stringify(payload), { signature, duplicate: false, copy: 'test' });
+			},
+			settled: () => settled(ctx),
+		},
 		setNextOutcome(outcome) {
 			ctx.config.outcomes.unshift(outcome);
 		},
@@ -232,6 +274,7 @@ export async function startEmulator(
 			ctx.seq.postId = 0n;
 		},
 		async stop() {
+			await stopWebhooks(ctx);
 			for (const rt of ctx.runtime.values()) rt.abort?.abort();
 			for (const res of ctx.hanging) res.destroy();
 			ctx.hanging.clear();

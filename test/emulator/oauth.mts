@@ -31,6 +31,8 @@ import {
 	type TokenRequestRecord,
 	type TokenResponse,
 } from './types.mts';
+import { failNow } from './status.mts';
+import { emitEvent } from './webhooks.mts';
 
 const CODE_VERIFIER_RE = /^[A-Za-z0-9\-._~]{43,128}$/;
 const PKCE_ERROR = 'Code verifier or code challenge is invalid.';
@@ -391,18 +393,24 @@ export function issueTokens(
 	return tokenResponse(ctx, grant, access, refresh);
 }
 
-/** The user removes the app: every token of the user dies, unfinished publishes fail auth_removed. */
-export function revokeGrant(ctx: Ctx, openId: string): void {
+/**
+ * The user removes the app (`reason` 1; 2–4 for deleted, age-changed or banned accounts): every token of the
+ * user dies, then TikTok sends `authorization.removed` to each app the user had connected, and unfinished
+ * publishes fail with auth_removed.
+ */
+export function revokeGrant(ctx: Ctx, openId: string, reason = 1): void {
+	const apps = new Set<string>();
 	for (const grant of ctx.oauth.grants.values()) {
-		if (grant.openId === openId) grant.revoked = true;
+		if (grant.openId !== openId) continue;
+		grant.revoked = true;
+		apps.add(grant.clientKey);
 	}
+	for (const clientKey of apps) emitEvent(ctx, clientKey, 'authorization.removed', openId, { reason });
 	for (const p of ctx.state.publishes.values()) {
 		const rt = ctx.runtime.get(p.publishId);
 		if (p.openId !== openId || !rt || rt.stage === 'final') continue;
 		rt.abort?.abort();
-		rt.stage = 'final';
-		p.status = 'FAILED';
-		p.failReason = 'auth_removed';
+		failNow(ctx, p, rt, 'auth_removed');
 	}
 }
 
@@ -670,4 +678,6 @@ export async function handleRevoke(
 	record.outcome = 'ok';
 	record.openId = grant.openId;
 	sendJson(res, 200, {});
+	// Reason 5: the developer revoked the authorization (tokens are dead before the event leaves).
+	emitEvent(ctx, grant.clientKey, 'authorization.removed', grant.openId, { reason: 5 });
 }

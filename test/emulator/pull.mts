@@ -140,7 +140,7 @@ async function pullVideo(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): Promis
 		},
 	});
 	if (rt.stage !== 'downloading') return; // cancelled, past the deadline or auth removed
-	if (!result.ok) return failNow(p, rt, 'video_pull_failed');
+	if (!result.ok) return failNow(ctx, p, rt, 'video_pull_failed');
 	p.sha256 = result.sha256;
 	finishTransfer(ctx, p, rt);
 }
@@ -208,7 +208,7 @@ async function pullPhotos(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): Promi
 		const result = await pullPhoto(ctx, p, rt, photo);
 		if (rt.stage !== 'downloading') return;
 		if (!result.ok) {
-			if (result.reason === 'pull') return failNow(p, rt, 'photo_pull_failed');
+			if (result.reason === 'pull') return failNow(ctx, p, rt, 'photo_pull_failed');
 			// A media check failed: the rest need not be fetched; reported after processing.
 			rt.mediaFailReason = result.reason;
 			break;
@@ -224,7 +224,7 @@ export function startPull(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): void 
 		.then(() => run(ctx, p, rt))
 		.catch((err) => {
 			if (rt.stage === 'downloading')
-				failNow(p, rt, p.kind === 'photo' ? 'photo_pull_failed' : 'video_pull_failed');
+				failNow(ctx, p, rt, p.kind === 'photo' ? 'photo_pull_failed' : 'video_pull_failed');
 			process.emitWarning(`emulator pull failed unexpectedly: ${(err as Error).message}`);
 		})
 		.finally(() => ctx.pulls.delete(promise));

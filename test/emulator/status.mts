@@ -6,16 +6,18 @@ import { accountByName, clientByKey, type Ctx, type PublishRuntime } from './con
 import { takeFault } from './faults.mts';
 import { RawJsonNumber } from './http.mts';
 import type { FailReason, PublishRecord, PublishStatus } from './types.mts';
+import { emitPublishEvent } from './webhooks.mts';
 
 function processingStatus(p: PublishRecord): PublishStatus {
 	return p.source === 'FILE_UPLOAD' ? 'PROCESSING_UPLOAD' : 'PROCESSING_DOWNLOAD';
 }
 
 /** Fails a publish at once (pull errors, cancel, revoked auth). */
-export function failNow(p: PublishRecord, rt: PublishRuntime, reason: FailReason): void {
+export function failNow(ctx: Ctx, p: PublishRecord, rt: PublishRuntime, reason: FailReason): void {
 	rt.stage = 'final';
 	p.status = 'FAILED';
 	p.failReason = reason;
+	emitPublishEvent(ctx, p, 'post.publish.failed', { reason });
 }
 
 /**
@@ -44,7 +46,9 @@ function assignPostIds(ctx: Ctx, p: PublishRecord, count: number): void {
 	const base = BigInt(ctx.config.postIdBase);
 	for (let i = 0; i < count; i++) {
 		ctx.seq.postId += 1n;
-		p.postIds.push((base + ctx.seq.postId).toString());
+		const postId = (base + ctx.seq.postId).toString();
+		p.postIds.push(postId);
+		emitPublishEvent(ctx, p, 'post.publish.publicly_available', { postId });
 	}
 }
 
@@ -66,13 +70,10 @@ function isAuditedClient(ctx: Ctx, p: PublishRecord): boolean {
 function finalize(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): void {
 	rt.stage = 'final';
 	const failReason = rt.outcome?.failReason ?? rt.mediaFailReason;
-	if (failReason) {
-		p.status = 'FAILED';
-		p.failReason = failReason;
-		return;
-	}
+	if (failReason) return failNow(ctx, p, rt, failReason);
 	if (p.mode === 'DIRECT_POST') {
 		p.status = 'PUBLISH_COMPLETE';
+		emitPublishEvent(ctx, p, 'post.publish.complete');
 		// Only public posts of audited clients get public ids (unaudited content stays private, §11.3).
 		if (p.postInfo?.privacy_level === 'PUBLIC_TO_EVERYONE' && isAuditedClient(ctx, p)) {
 			goPublic(ctx, p, rt);
@@ -81,6 +82,21 @@ function finalize(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): void {
 	}
 	p.status = 'SEND_TO_USER_INBOX';
 	rt.inboxPollsShown = 0;
+	emitPublishEvent(ctx, p, 'post.publish.inbox_delivered');
+}
+
+/**
+ * Moderation ends now for every public post still waiting for its ids (or one publish): the ids appear and each
+ * sends `post.publish.publicly_available`, as TikTok does hours later without anyone polling.
+ */
+export function completeModeration(ctx: Ctx, publishId?: string): void {
+	for (const p of ctx.state.publishes.values()) {
+		const rt = ctx.runtime.get(p.publishId);
+		if (!rt || rt.pendingPostIds <= 0 || p.status !== 'PUBLISH_COMPLETE') continue;
+		if (publishId !== undefined && p.publishId !== publishId) continue;
+		assignPostIds(ctx, p, rt.pendingPostIds);
+		rt.pendingPostIds = 0;
+	}
 }
 
 /** Pull downloads must finish within the 1 h deadline (emulator clock). */
@@ -88,7 +104,7 @@ export function checkPullDeadline(ctx: Ctx, p: PublishRecord, rt: PublishRuntime
 	if (rt.stage !== 'downloading') return;
 	if (ctx.now() - p.createdAt <= ctx.config.pullDeadlineSec * 1000) return;
 	rt.abort?.abort();
-	failNow(p, rt, p.kind === 'photo' ? 'photo_pull_failed' : 'video_pull_failed');
+	failNow(ctx, p, rt, p.kind === 'photo' ? 'photo_pull_failed' : 'video_pull_failed');
 }
 
 /** One status/fetch poll: advance the machine, return the visible state. */
@@ -121,6 +137,7 @@ export function poll(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): void {
 				if (rt.inboxPollsShown >= afterPolls) {
 					// The simulated user finishes the draft in the app.
 					p.status = 'PUBLISH_COMPLETE';
+					emitPublishEvent(ctx, p, 'post.publish.complete');
 					if (ctx.config.inboxUserPrivacy === 'PUBLIC_TO_EVERYONE' && isAuditedClient(ctx, p)) {
 						goPublic(ctx, p, rt);
 					}
@@ -220,7 +237,7 @@ export async function handleCancel(
 	if (rt.stage === 'downloading' && p.source === 'PULL_FROM_URL') {
 		rt.cancelled = true;
 		rt.abort?.abort();
-		failNow(p, rt, 'publish_cancelled');
+		failNow(ctx, p, rt, 'publish_cancelled');
 		return reply(200, 'ok', {});
 	}
 	const why =

@@ -1,3 +1,5 @@
+import type { WebhookConfig, WebhookDelivery } from './webhooks.mts';
+
 // Shared types of the TikTok API emulator. Field names mirror TikTok's docs
 // (tiktok-api.md) where they are TikTok's; everything else is emulator-only.
 
@@ -185,6 +187,9 @@ export interface EmulatorConfig {
 	faults: Fault[];
 	/** Post ids are postIdBase + n, n = 1, 2, … */
 	postIdBase: string;
+
+	/** The webhook sender (webhooks.mts). */
+	webhooks: WebhookConfig;
 }
 
 export type DeepPartial<T> = T extends (infer U)[]
@@ -319,6 +324,8 @@ export interface FaultRecord {
 }
 
 export interface EmulatorState {
+	/** Every webhook delivery (webhooks.mts), in the order it was queued. */
+	webhooks: WebhookDelivery[];
 	inits: InitRecord[];
 	publishes: Map<string, PublishRecord>;
 	tokenRequests: TokenRequestRecord[];

@@ -4,6 +4,7 @@
  *   TikTok.node.ts → actions/ (router, operations) ─┐
  *                  → methods/ (editor dropdowns)  ──┴→ transport/ (every network call, process state) → helpers/ (pure rules)
  *   credentials/ → transport/token.ts (the token refresh the node uses too)
+ *   TikTokTrigger/ (the trigger node and its webhook handler) ───────────→ transport/ → helpers/
  *
  * Each rule names the files that break it.
  */
@@ -18,7 +19,7 @@ import { operations } from '../../nodes/TikTok/actions/router.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
-type Layer = 'node' | 'actions' | 'methods' | 'transport' | 'helpers' | 'credentials';
+type Layer = 'node' | 'actions' | 'methods' | 'transport' | 'helpers' | 'credentials' | 'trigger';
 
 interface Module {
 	/** Path from the repository root, e.g. nodes/TikTok/transport/http.ts. */
@@ -31,6 +32,7 @@ interface Module {
 
 function layerOf(path: string): Layer {
 	if (path.startsWith('credentials/')) return 'credentials';
+	if (path.startsWith('nodes/TikTokTrigger/')) return 'trigger';
 	const [, , folder] = path.split('/'); // nodes/TikTok/<folder>/…
 	if (folder === 'actions' || folder === 'methods' || folder === 'transport' || folder === 'helpers') return folder;
 	return 'node';
@@ -82,16 +84,18 @@ const MAY_IMPORT: Record<Layer, Layer[]> = {
 	transport: ['helpers'],
 	helpers: [],
 	credentials: ['transport'],
+	// The trigger plays the part of node + actions for webhooks: its rules are helpers, its memory is transport.
+	trigger: ['transport', 'helpers'],
 };
 
 describe('architecture: one obvious place for everything', () => {
 	it('finds the source tree', () => {
-		for (const layer of ['node', 'actions', 'methods', 'transport', 'helpers', 'credentials'] as const) {
+		for (const layer of ['node', 'actions', 'methods', 'transport', 'helpers', 'credentials', 'trigger'] as const) {
 			assert.ok(inLayer(layer).length > 0, `no files in ${layer}`);
 		}
 	});
 
-	it('layers import only downwards: node → actions/methods → transport → helpers; methods never import actions', () => {
+	it('layers import only downwards: node → actions/methods → transport → helpers, trigger → transport → helpers; methods never import actions', () => {
 		const broken = violations(modules, (module) =>
 			module.imports
 				.filter(({ target }) => target.startsWith('nodes/') || target.startsWith('credentials/'))

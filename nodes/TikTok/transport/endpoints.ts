@@ -60,8 +60,8 @@ async function withCapMemory<T>(key: string, call: () => Promise<T>): Promise<T>
 	});
 }
 
-export async function fetchCreatorInfo(ctx: TikTokContext): Promise<CreatorInfo> {
-	return (await tiktokApiRequest<IDataObject>(ctx, 'POST', PATHS.creatorInfo, {}, { idempotent: true })) as unknown as CreatorInfo;
+export async function fetchCreatorInfo(ctx: TikTokContext, options: { maxAttempts?: number; timeoutMs?: number } = {}): Promise<CreatorInfo> {
+	return (await tiktokApiRequest<IDataObject>(ctx, 'POST', PATHS.creatorInfo, {}, { idempotent: true, ...options })) as unknown as CreatorInfo;
 }
 
 /**

@@ -1,10 +1,10 @@
-import type { IExecuteFunctions, IHttpRequestHelper, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, IHttpRequestHelper, IHttpRequestOptions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { executionCancelled } from '../helpers/errors';
 
-/** What the transport needs from n8n: an operation's or the editor's context. */
-export type TikTokContext = IExecuteFunctions | ILoadOptionsFunctions;
+/** What the transport needs from n8n: an operation's, the editor's or the trigger's (a webhook's) context. */
+export type TikTokContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions;
 
 /** Anything that carries n8n's request helper: a context above, or the credential's `preAuthentication` helper. */
 export type HttpHelper = IHttpRequestHelper;
