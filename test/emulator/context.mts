@@ -21,6 +21,8 @@ export interface PublishRuntime {
 	moderationPollsLeft: number;
 	/** Post ids still to be assigned once moderation passes. */
 	pendingPostIds: number;
+	/** When the post got its public ids (emulator clock, ms): its create_time in the Display API. */
+	publicAt: number | null;
 	uploadId: string | null;
 	uploadToken: string | null;
 	outcome: Outcome | null;
@@ -101,6 +103,8 @@ export interface Ctx {
 	baseUrl: string;
 	uploadBaseUrl: string;
 	clockOffsetMs: number;
+	/** When the emulator started (real ms): followers grow from here. */
+	startedAt: number;
 	now(): number;
 	runtime: Map<string, PublishRuntime>;
 	oauth: OAuthStore;
@@ -132,6 +136,7 @@ export function createCtx(config: EmulatorConfig): Ctx {
 		baseUrl: '',
 		uploadBaseUrl: '',
 		clockOffsetMs: 0,
+		startedAt: Date.now(),
 		now: () => Date.now() + ctx.clockOffsetMs,
 		runtime: new Map(),
 		oauth: emptyOAuthStore(),

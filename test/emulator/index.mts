@@ -14,6 +14,7 @@ import {
 	issueTokens,
 	revokeGrant,
 } from './oauth.mts';
+import { handleUserInfo, handleVideoList, handleVideoQuery } from './display.mts';
 import { handleCreatorInfo, handleInit } from './publish.mts';
 import { handleCancel, handleStatus } from './status.mts';
 import type {
@@ -78,6 +79,13 @@ const API_ROUTES: Record<string, Route> = {
 	[`${PUBLISH}cancel/`]: (ctx, req, res) => handleCancel(ctx, req, res),
 };
 
+/** TikTok's Display API: its own methods (user/info is a GET). */
+const DISPLAY_ROUTES: Record<string, { method: 'GET' | 'POST'; route: Route }> = {
+	'/v2/user/info/': { method: 'GET', route: handleUserInfo },
+	'/v2/video/list/': { method: 'POST', route: handleVideoList },
+	'/v2/video/query/': { method: 'POST', route: handleVideoQuery },
+};
+
 function routeApi(
 	ctx: Ctx,
 	req: http.IncomingMessage,
@@ -91,6 +99,21 @@ function routeApi(
 	}
 	if (path === '/v2/oauth/token/') return handleToken(ctx, req, res, url);
 	if (path === '/v2/oauth/revoke/') return handleRevoke(ctx, req, res, url);
+	const display = DISPLAY_ROUTES[path];
+	if (display) {
+		if (req.method !== display.method) {
+			req.resume();
+			return sendEnvelope(
+				ctx,
+				res,
+				405,
+				'invalid_params',
+				{},
+				`Method ${req.method} not allowed; use ${display.method}`,
+			);
+		}
+		return display.route(ctx, req, res, url);
+	}
 	const route = API_ROUTES[path];
 	if (route) {
 		if (req.method !== 'POST') {
@@ -108,7 +131,8 @@ function routeApi(
 	}
 	req.resume();
 	// Every documented path ends in '/'; a missing slash is a client bug worth surfacing.
-	const hint = !path.endsWith('/') && API_ROUTES[`${path}/`] ? ` (did you mean ${path}/ ?)` : '';
+	const known = `${path}/` in API_ROUTES || `${path}/` in DISPLAY_ROUTES;
+	const hint = !path.endsWith('/') && known ? ` (did you mean ${path}/ ?)` : '';
 	sendEnvelope(ctx, res, 404, 'not_found', {}, `No such endpoint ${path}${hint}`);
 }
 
