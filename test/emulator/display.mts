@@ -204,10 +204,37 @@ async function displayPipeline(
 	return { grant: call.grant, body: call.body, fields, account };
 }
 
-/** Rejects body keys outside `allowed` (a body `fields` is ignored, as v2 reads them from the query). */
-function unknownKeys(ctx: Ctx, body: JsonObject | null, allowed: string[]): string[] {
-	if (!body || !ctx.config.rejectUnknownFields) return [];
-	return Object.keys(body).filter((k) => !allowed.includes(k) && k !== 'fields');
+/**
+ * The shared start of video/list and video/query: the pipeline with video fields (all need video.list), then body
+ * keys outside `allowed` refused (a body `fields` is ignored, as v2 reads them from the query).
+ */
+async function videoPipeline(
+	ctx: Ctx,
+	req: IncomingMessage,
+	res: ServerResponse,
+	url: URL,
+	reply: Reply,
+	endpoint: 'video/list' | 'video/query',
+	allowed: string[],
+): Promise<DisplayCall | null> {
+	const bucket = endpoint === 'video/list' ? 'videoList' : 'videoQuery';
+	const call = await displayPipeline(ctx, req, res, url, reply, {
+		endpoint,
+		bucket,
+		faultEndpoint: bucket,
+		bodyRequired: endpoint === 'video/query',
+		scopeOf: (f) => (VIDEO_FIELDS.includes(f) ? 'video.list' : undefined),
+	});
+	if (!call) return null;
+	const extra =
+		call.body && ctx.config.rejectUnknownFields
+			? Object.keys(call.body).filter((k) => !allowed.includes(k) && k !== 'fields')
+			: [];
+	if (extra.length > 0) {
+		reply(400, 'invalid_params', {}, `Unknown field: ${extra.join(',')}`);
+		return null;
+	}
+	return call;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,17 +288,9 @@ export async function handleVideoList(
 	url: URL,
 ): Promise<void> {
 	const reply = makeReply(ctx, res);
-	const call = await displayPipeline(ctx, req, res, url, reply, {
-		endpoint: 'video/list',
-		bucket: 'videoList',
-		faultEndpoint: 'videoList',
-		bodyRequired: false,
-		scopeOf: (f) => (VIDEO_FIELDS.includes(f) ? 'video.list' : undefined),
-	});
+	const call = await videoPipeline(ctx, req, res, url, reply, 'video/list', ['cursor', 'max_count']);
 	if (!call) return;
 	const { body, account, grant, fields } = call;
-	const extra = unknownKeys(ctx, body, ['cursor', 'max_count']);
-	if (extra.length > 0) return reply(400, 'invalid_params', {}, `Unknown field: ${extra.join(',')}`);
 	const maxCount = body?.max_count ?? 10;
 	if (typeof maxCount !== 'number' || !Number.isInteger(maxCount) || maxCount < 1 || maxCount > 20) {
 		return reply(400, 'invalid_params', {}, 'max_count must be an integer from 1 to 20');
@@ -308,17 +327,9 @@ export async function handleVideoQuery(
 	url: URL,
 ): Promise<void> {
 	const reply = makeReply(ctx, res);
-	const call = await displayPipeline(ctx, req, res, url, reply, {
-		endpoint: 'video/query',
-		bucket: 'videoQuery',
-		faultEndpoint: 'videoQuery',
-		bodyRequired: true,
-		scopeOf: (f) => (VIDEO_FIELDS.includes(f) ? 'video.list' : undefined),
-	});
+	const call = await videoPipeline(ctx, req, res, url, reply, 'video/query', ['filters']);
 	if (!call) return;
 	const { body, account, grant, fields } = call;
-	const extra = unknownKeys(ctx, body, ['filters']);
-	if (extra.length > 0) return reply(400, 'invalid_params', {}, `Unknown field: ${extra.join(',')}`);
 	const filters = body?.filters;
 	const ids = isObject(filters) ? filters.video_ids : undefined;
 	if (

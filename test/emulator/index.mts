@@ -99,9 +99,14 @@ function routeApi(
 	}
 	if (path === '/v2/oauth/token/') return handleToken(ctx, req, res, url);
 	if (path === '/v2/oauth/revoke/') return handleRevoke(ctx, req, res, url);
-	const display = DISPLAY_ROUTES[path];
-	if (display) {
-		if (req.method !== display.method) {
+	const found =
+		path in DISPLAY_ROUTES
+			? DISPLAY_ROUTES[path]
+			: path in API_ROUTES
+				? { method: 'POST', route: API_ROUTES[path] }
+				: undefined;
+	if (found) {
+		if (req.method !== found.method) {
 			req.resume();
 			return sendEnvelope(
 				ctx,
@@ -109,25 +114,10 @@ function routeApi(
 				405,
 				'invalid_params',
 				{},
-				`Method ${req.method} not allowed; use ${display.method}`,
+				`Method ${req.method} not allowed; use ${found.method}`,
 			);
 		}
-		return display.route(ctx, req, res, url);
-	}
-	const route = API_ROUTES[path];
-	if (route) {
-		if (req.method !== 'POST') {
-			req.resume();
-			return sendEnvelope(
-				ctx,
-				res,
-				405,
-				'invalid_params',
-				{},
-				`Method ${req.method} not allowed; use POST`,
-			);
-		}
-		return route(ctx, req, res, url);
+		return found.route(ctx, req, res, url);
 	}
 	req.resume();
 	// Every documented path ends in '/'; a missing slash is a client bug worth surfacing.
