@@ -77,6 +77,15 @@ export class TikTokOAuth2Api implements ICredentialType {
 			description: "Where TikTok's API lives. Change it only to test against a TikTok emulator.",
 		},
 		{
+			// Off by default, so existing connections keep exactly the posting scopes they were granted.
+			displayName: 'Analytics Scopes',
+			name: 'analyticsScopes',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to also ask for user.info.profile, user.info.stats and video.list (Creator → Get Stats, Video → List and Get, finding post URLs). Enable them for your app in the TikTok developer portal first, then reconnect.',
+		},
+		{
 			displayName: 'Authorization URL',
 			name: 'authUrl',
 			type: 'hidden',
@@ -92,7 +101,7 @@ export class TikTokOAuth2Api implements ICredentialType {
 			displayName: 'Scope',
 			name: 'scope',
 			type: 'hidden',
-			default: 'user.info.basic,video.publish,video.upload',
+			default: '={{ "user.info.basic,video.publish,video.upload" + ($self["analyticsScopes"] ? ",user.info.profile,user.info.stats,video.list" : "") }}',
 		},
 		{
 			// TikTok reads `client_key` on the consent page (n8n also adds `client_id`, which TikTok ignores there).

@@ -1,6 +1,7 @@
 /**
  * The README's pictures, taken from the real editor: the Photo → Publish panel, a video draft with TikTok's inbox
- * notice, and every example workflow on the canvas. `npm run screenshots` regenerates all of docs/images/.
+ * notice, Video → List run in its panel (the last five videos with their counts), and the example workflows on the
+ * canvas. `npm run screenshots` regenerates all of docs/images/.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -20,7 +21,11 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 	before(async () => {
 		stack = await startStack();
 		browser = await launchBrowser();
-		credential = await stack.connect('public_creator', { name: 'TikTok account' });
+		// With the analytics scopes, so Video → List can run in its panel.
+		credential = await stack.connect('public_creator', {
+			name: 'TikTok account',
+			scopes: ['user.info.basic', 'video.publish', 'video.upload', 'user.info.profile', 'user.info.stats', 'video.list'],
+		});
 		page = await signIn(browser, stack);
 	});
 	after(async () => {
@@ -65,7 +70,17 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 		await page.screenshot({ path: screenshotPath('video-draft-panel.png') });
 	});
 
-	for (const file of ['rss-newest-videos.json', 'calendar-data-table.json', 'publish-then-check-status.json']) {
+	it('Video → List run in the panel: the last five videos with their counts', async () => {
+		const panel = await openPanel(
+			{ resource: 'video', operation: 'list', limit: 5, videoFields: ['id', 'title', 'view_count', 'like_count', 'comment_count', 'share_count'] },
+			'Video list panel',
+		);
+		await panel.getByTestId('node-execute-button').first().click();
+		await panel.getByText('view_count', { exact: false }).first().waitFor({ timeout: 60_000 });
+		await page.screenshot({ path: screenshotPath('video-list-panel.png') });
+	});
+
+	for (const file of ['rss-newest-videos.json', 'calendar-data-table.json', 'publish-then-check-status.json', 'daily-stats-data-table.json']) {
 		it(`example on the canvas: ${file}`, async () => {
 			const workflow = prepareExample(await loadExample(file), credential, { keepTrigger: true });
 			const workflowId = await stack.n8n.importWorkflow(workflow);

@@ -61,6 +61,13 @@ export interface PipelineOptions {
 	/** Called once the token is known (init records want the open_id even when a later step fails). */
 	onAuthenticated?: (grant: Grant) => void;
 	onBody?: (body: unknown) => void;
+	/**
+	 * Checks that come before the rate limit (the Display API's fields and per-field scopes): answers the error
+	 * itself and returns false to stop.
+	 */
+	precheck?: (grant: Grant, body: JsonObject | null) => boolean;
+	/** Whether the rate budget is counted per client instead of per access token. */
+	ratePerClient?: boolean;
 }
 
 export interface ApiCall {
@@ -123,11 +130,13 @@ export async function runPipeline(
 	}
 
 	const needed = opts.scopes(body);
-	if (!needed.some((s) => auth.grant.scopes.includes(s))) {
+	if (needed.length > 0 && !needed.some((s) => auth.grant.scopes.includes(s))) {
 		reply(401, 'scope_not_authorized', {}, undefined, `needs ${needed.join(' or ')}`);
 		return null;
 	}
-	if (opts.bucket && !admit(ctx, auth.token, opts.endpoint, opts.bucket)) {
+	if (opts.precheck && !opts.precheck(auth.grant, body)) return null;
+	const rateKey = opts.ratePerClient ? `client:${auth.grant.clientKey}` : auth.token;
+	if (opts.bucket && !admit(ctx, rateKey, opts.endpoint, opts.bucket)) {
 		reply(429, 'rate_limit_exceeded');
 		return null;
 	}

@@ -53,6 +53,18 @@ export function defaultConfig(): EmulatorConfig {
 			status: 30,
 			windowSec: 60,
 			initSharedAcrossEndpoints: true,
+			userInfo: 600,
+			videoList: 600,
+			videoQuery: 600,
+			displayKey: 'token',
+		},
+		display: {
+			scopeErrorCode: 'scope_not_authorized',
+			shortPages: false,
+			queryReturnsNonPublic: false,
+			queryAddsPaging: false,
+			countsLagSec: 0,
+			maxTextLength: 150,
 		},
 
 		directPostsPerDay: 15,

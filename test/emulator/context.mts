@@ -22,6 +22,8 @@ export interface PublishRuntime {
 	moderationPollsLeft: number;
 	/** Post ids still to be assigned once moderation passes. */
 	pendingPostIds: number;
+	/** When the post got its public ids (emulator clock, ms): its create_time in the Display API. */
+	publicAt: number | null;
 	uploadId: string | null;
 	uploadToken: string | null;
 	outcome: Outcome | null;
@@ -102,6 +104,8 @@ export interface Ctx {
 	baseUrl: string;
 	uploadBaseUrl: string;
 	clockOffsetMs: number;
+	/** When the emulator started (real ms): followers grow from here. */
+	startedAt: number;
 	now(): number;
 	runtime: Map<string, PublishRuntime>;
 	oauth: OAuthStore;
@@ -136,6 +140,7 @@ export function createCtx(config: EmulatorConfig): Ctx {
 		baseUrl: '',
 		uploadBaseUrl: '',
 		clockOffsetMs: 0,
+		startedAt: Date.now(),
 		now: () => Date.now() + ctx.clockOffsetMs,
 		runtime: new Map(),
 		oauth: emptyOAuthStore(),

@@ -37,6 +37,10 @@ describe('startEmulator()', () => {
 				status: 30,
 				windowSec: 60,
 				initSharedAcrossEndpoints: true,
+				userInfo: 600,
+				videoList: 600,
+				videoQuery: 600,
+				displayKey: 'token',
 			});
 			assert.equal(emu.config.accounts.extra.openId, 'emu_oid_extra');
 			assert.equal(emu.config.accounts.extra.maxVideoPostDurationSec, 600);

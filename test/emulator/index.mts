@@ -14,6 +14,7 @@ import {
 	issueTokens,
 	revokeGrant,
 } from './oauth.mts';
+import { handleUserInfo, handleVideoList, handleVideoQuery } from './display.mts';
 import { handleCreatorInfo, handleInit } from './publish.mts';
 import { completeModeration, handleCancel, handleStatus } from './status.mts';
 import type {
@@ -100,6 +101,13 @@ const API_ROUTES: Record<string, Route> = {
 	[`${PUBLISH}cancel/`]: (ctx, req, res) => handleCancel(ctx, req, res),
 };
 
+/** TikTok's Display API: its own methods (user/info is a GET). */
+const DISPLAY_ROUTES: Record<string, { method: 'GET' | 'POST'; route: Route }> = {
+	'/v2/user/info/': { method: 'GET', route: handleUserInfo },
+	'/v2/video/list/': { method: 'POST', route: handleVideoList },
+	'/v2/video/query/': { method: 'POST', route: handleVideoQuery },
+};
+
 function routeApi(
 	ctx: Ctx,
 	req: http.IncomingMessage,
@@ -113,9 +121,14 @@ function routeApi(
 	}
 	if (path === '/v2/oauth/token/') return handleToken(ctx, req, res, url);
 	if (path === '/v2/oauth/revoke/') return handleRevoke(ctx, req, res, url);
-	const route = API_ROUTES[path];
-	if (route) {
-		if (req.method !== 'POST') {
+	const found =
+		path in DISPLAY_ROUTES
+			? DISPLAY_ROUTES[path]
+			: path in API_ROUTES
+				? { method: 'POST', route: API_ROUTES[path] }
+				: undefined;
+	if (found) {
+		if (req.method !== found.method) {
 			req.resume();
 			return sendEnvelope(
 				ctx,
@@ -123,14 +136,15 @@ function routeApi(
 				405,
 				'invalid_params',
 				{},
-				`Method ${req.method} not allowed; use POST`,
+				`Method ${req.method} not allowed; use ${found.method}`,
 			);
 		}
-		return route(ctx, req, res, url);
+		return found.route(ctx, req, res, url);
 	}
 	req.resume();
 	// Every documented path ends in '/'; a missing slash is a client bug worth surfacing.
-	const hint = !path.endsWith('/') && API_ROUTES[`${path}/`] ? ` (did you mean ${path}/ ?)` : '';
+	const known = `${path}/` in API_ROUTES || `${path}/` in DISPLAY_ROUTES;
+	const hint = !path.endsWith('/') && known ? ` (did you mean ${path}/ ?)` : '';
 	sendEnvelope(ctx, res, 404, 'not_found', {}, `No such endpoint ${path}${hint}`);
 }
 

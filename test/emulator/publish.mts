@@ -350,6 +350,7 @@ function createPublish(
 		statusPolls: 0,
 	};
 	const runtime: PublishRuntime = {
+		publicAt: null,
 		stage: plan.source === 'FILE_UPLOAD' ? 'uploading' : 'downloading',
 		processingPollsLeft: 0,
 		inboxPollsShown: 0,

@@ -43,6 +43,8 @@ export function finishTransfer(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): 
 }
 
 function assignPostIds(ctx: Ctx, p: PublishRecord, count: number): void {
+	const rt = ctx.runtime.get(p.publishId);
+	if (rt && rt.publicAt === null) rt.publicAt = ctx.now();
 	const base = BigInt(ctx.config.postIdBase);
 	for (let i = 0; i < count; i++) {
 		ctx.seq.postId += 1n;
@@ -156,11 +158,12 @@ export function poll(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): void {
 	}
 }
 
-export function statusData(p: PublishRecord): JsonObject {
+export function statusData(p: PublishRecord, rt?: PublishRuntime): JsonObject {
 	const data: JsonObject = { status: p.status };
 	if (p.status === 'FAILED') data.fail_reason = p.failReason;
-	// TikTok's spelling; ids written as raw JSON numbers (19 digits, above 2^53).
-	data.publicaly_available_post_id = p.postIds.map((id) => new RawJsonNumber(id));
+	// TikTok's spelling; ids written as raw JSON numbers (19 digits, above 2^53). Some public posts never show theirs.
+	const shown = rt?.outcome?.statusOmitsPostId ? [] : p.postIds;
+	data.publicaly_available_post_id = shown.map((id) => new RawJsonNumber(id));
 	if (p.source === 'FILE_UPLOAD') data.uploaded_bytes = p.uploadedBytes;
 	else data.downloaded_bytes = p.downloadedBytes;
 	return data;
@@ -213,7 +216,7 @@ export async function handleStatus(
 	const found = lookup(ctx, reply, call.body, call.grant.openId, call.grant.clientKey);
 	if (!found) return;
 	poll(ctx, found.p, found.rt);
-	reply(200, 'ok', statusData(found.p));
+	reply(200, 'ok', statusData(found.p, found.rt));
 }
 
 export async function handleCancel(

@@ -90,7 +90,14 @@ const ROOMY: DeepPartial<EmulatorConfig> = {
 	directPostsPerDay: 1000,
 	pendingDraftsPerDay: 1000,
 };
-const ROOMY_RATE_LIMITS = { init: 1000, status: 1000, creatorInfo: 1000 };
+const ROOMY_RATE_LIMITS = {
+	init: 1000,
+	status: 1000,
+	creatorInfo: 1000,
+	userInfo: 1000,
+	videoList: 1000,
+	videoQuery: 1000,
+};
 
 export interface TestEmulator {
 	emu: TikTokEmulator;

@@ -83,9 +83,53 @@ export interface AccountFixture {
 	appVersionTooOld: boolean;
 	/** Overrides the options derived from isPrivate. */
 	privacyLevelOptions?: PrivacyLevel[];
+	/** Display API profile (user/info): needs user.info.profile. */
+	bioDescription: string;
+	isVerified: boolean;
+	/** Display API counts (user/info, user.info.stats); followers grow by followerGrowthPerHour on the emulator clock. */
+	followerCount: number;
+	followerGrowthPerHour: number;
+	followingCount: number;
+	/** Likes received on videos that are not fixtures (the fixtures' like counts are added on top). */
+	likesCount: number;
+	/** Videos the account already has (video/list, video/query); published posts are added to them. */
+	videos: VideoFixture[];
 }
 
-export type FaultEndpoint = 'init' | 'status' | 'creatorInfo' | 'cancel' | 'token';
+/** A video of an account's profile, as the Display API describes it. */
+export interface VideoFixture {
+	/** 19 decimal digits. */
+	id: string;
+	/** Unix seconds. */
+	createTime: number;
+	title: string;
+	description: string;
+	durationSec: number;
+	width: number;
+	height: number;
+	/** Only PUBLIC_TO_EVERYONE videos are listed (integrators: SELF_ONLY posts never appear). */
+	privacy: PrivacyLevel;
+	/** Counts at createTime, and how much each grows per hour after it (emulator clock). */
+	counts: VideoCounts;
+	growthPerHour: VideoCounts;
+}
+
+export interface VideoCounts {
+	view: number;
+	like: number;
+	comment: number;
+	share: number;
+}
+
+export type FaultEndpoint =
+	| 'init'
+	| 'status'
+	| 'creatorInfo'
+	| 'cancel'
+	| 'token'
+	| 'userInfo'
+	| 'videoList'
+	| 'videoQuery';
 
 export type Fault =
 	| { type: 'chunk5xx'; chunkIndex: number; status?: 500 | 502 | 503; publishId?: string }
@@ -103,6 +147,8 @@ export interface Outcome {
 	moderated?: boolean;
 	/** How many post ids a successful public post yields (default 1; one draft can become several posts). */
 	postIdCount?: number;
+	/** The post is public (listed by video/list) but status/fetch never shows its id (integrators report it). */
+	statusOmitsPostId?: boolean;
 }
 
 export type RedirectUriScheme = 'https' | 'http-loopback' | 'http';
@@ -160,6 +206,28 @@ export interface EmulatorConfig {
 		status: number;
 		windowSec: number;
 		initSharedAcrossEndpoints: boolean;
+		/** Display API: 600 each, separate budgets (tiktok-display-and-webhooks.md §1). */
+		userInfo: number;
+		videoList: number;
+		videoQuery: number;
+		/** Whether the Display budgets count per access token or per client (UNCONFIRMED which). */
+		displayKey: 'token' | 'client';
+	};
+
+	/** Display API strictness and quirks (user/info, video/list, video/query). */
+	display: {
+		/** The error for a field whose scope was not granted (which one TikTok sends is UNCONFIRMED). */
+		scopeErrorCode: 'scope_not_authorized' | 'scope_permission_missed';
+		/** Every video/list page at most half of max_count (has_more stays true while more exist). */
+		shortPages: boolean;
+		/** video/query also returns the owner's non-public videos (UNCONFIRMED; off = dropped like others). */
+		queryReturnsNonPublic: boolean;
+		/** video/query adds `"cursor":0,"has_more":false` as one doc example shows. */
+		queryAddsPaging: boolean;
+		/** Counts lag the clock by this many seconds ("stale" mode; 0 = live). */
+		countsLagSec: number;
+		/** Titles and descriptions are listed cut to this many characters (TikTok's "Max length: 150"). */
+		maxTextLength: number;
 	};
 
 	// Caps

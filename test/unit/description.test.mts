@@ -11,6 +11,19 @@ function propertiesFor(resource: string, name: string) {
 }
 
 describe('node description', () => {
+	it('analytics: video fields default to the counts and what identifies a video; List returns a limited page unless Return All', () => {
+		for (const operation of ['list', 'get']) {
+			const [fields] = properties.filter((p) => p.name === 'videoFields' && (p.displayOptions?.show?.operation as string[]).includes(operation));
+			assert.deepEqual(
+				[...(fields.default as string[])].sort(),
+				['comment_count', 'cover_image_url', 'create_time', 'duration', 'id', 'like_count', 'share_count', 'share_url', 'title', 'video_description', 'view_count'],
+			);
+		}
+		assert.equal(propertiesFor('video', 'returnAll')[0]?.default, false);
+		assert.equal(propertiesFor('video', 'limit')[0]?.default, 50);
+		assert.deepEqual(propertiesFor('creator', 'userFields')[0]?.default, [], 'empty: every field the scopes allow');
+	});
+
 	for (const resource of ['video', 'photo']) {
 		it(`${resource}: privacy is required, loaded from the account, with no default`, () => {
 			const [privacy] = propertiesFor(resource, 'privacyLevel');
@@ -47,6 +60,9 @@ describe('node description', () => {
 			'video/publish': /Needs the video \(a binary property or a URL\).*privacy level/,
 			'photo/publish': /Needs the image URLs.*privacy level/,
 			'post/getStatus': /Needs the publish_id/,
+			'creator/getStats': /follower.*Needs nothing but the analytics scopes \(user\.info\.stats/,
+			'video/list': /newest first.*view, like, comment and share counts.*Limit 5.*last five.*Needs nothing but the analytics scopes \(video\.list\)/,
+			'video/get': /view, like, comment and share counts.*found = false.*Needs the video IDs.*video\.list/,
 		};
 		for (const [key, pattern] of Object.entries(needs)) {
 			const [resource, operation] = key.split('/');

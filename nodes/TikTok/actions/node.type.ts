@@ -2,10 +2,10 @@ import type { AllEntities, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 /** Every resource of the node and its operations: the `value`s of the Resource and Operation options. */
 type NodeMap = {
-	video: 'publish';
+	video: 'publish' | 'list' | 'get';
 	photo: 'publish';
 	post: 'getStatus';
-	creator: 'getInfo';
+	creator: 'getInfo' | 'getStats';
 };
 
 export type TikTokResource = keyof NodeMap;

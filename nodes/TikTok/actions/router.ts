@@ -9,10 +9,10 @@ import * as post from './post/Post.resource';
 import * as video from './video/Video.resource';
 
 export const operations: OperationTable = {
-	video: { publish: video.publish },
+	video: { publish: video.publish, list: video.list, get: video.get },
 	photo: { publish: photo.publish },
 	post: { getStatus: post.getStatus },
-	creator: { getInfo: creator.getInfo },
+	creator: { getInfo: creator.getInfo, getStats: creator.getStats },
 };
 
 /** The operation for a pair read from the parameters: undefined for one the table does not have (an old workflow). */

@@ -32,7 +32,7 @@ export const OAUTH_ERRORS: Record<string, ErrorAdvice> = {
 	invalid_scope: {
 		message: 'TikTok rejected the requested permissions',
 		description:
-			'Add the products "Login Kit" and "Content Posting API" to your TikTok app and enable the scopes user.info.basic, video.publish and video.upload, then reconnect.',
+			'Add the products "Login Kit" and "Content Posting API" to your TikTok app and enable the scopes user.info.basic, video.publish and video.upload (with the credential\'s Analytics Scopes on, also user.info.profile, user.info.stats and video.list), then reconnect.',
 	},
 	unauthorized_client: {
 		message: 'This TikTok app may not use this sign-in method',
@@ -70,7 +70,7 @@ export const API_ERRORS: Record<string, ErrorAdvice> = {
 	},
 	scope_not_authorized: {
 		message: 'The TikTok connection lacks a permission this operation needs',
-		description: `Direct posts and creator info need "video.publish"; drafts need "video.upload". Enable both scopes for your app in the TikTok developer portal, then reconnect and tick every permission on the consent page. ${RECONNECT}`,
+		description: `Direct posts and creator info need "video.publish"; drafts need "video.upload"; Get Stats needs "user.info.stats" (and "user.info.profile" for the profile fields), Video List and Get need "video.list" (turn on "Analytics Scopes" in the credential). Enable the scopes for your app in the TikTok developer portal, then reconnect and tick every permission on the consent page. ${RECONNECT}`,
 	},
 	scope_permission_missed: {
 		message: 'Your TikTok app is not approved for a permission this operation needs',
@@ -90,7 +90,7 @@ export const API_ERRORS: Record<string, ErrorAdvice> = {
 	rate_limit_exceeded: {
 		message: 'Too many requests to TikTok in the last minute',
 		description:
-			'TikTok allows 6 publish calls, 20 creator-info calls and 30 status checks per minute per account. Space your runs out or publish fewer items per minute.',
+			'TikTok allows 6 publish calls, 20 creator-info calls and 30 status checks per minute per account, and 600 calls a minute to each analytics endpoint. Space your runs out or publish fewer items per minute.',
 	},
 	spam_risk_too_many_posts: {
 		message: 'This TikTok account has reached its daily posting limit',

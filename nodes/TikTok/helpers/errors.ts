@@ -116,3 +116,22 @@ export function publishOutcomeUnknown(httpStatus: number | undefined): TikTokErr
 		{ code: 'publish_outcome_unknown', http_status: httpStatus },
 	);
 }
+
+/** Where the analytics scopes are switched on, for every message that names a missing scope. */
+export const ENABLE_ANALYTICS_SCOPES =
+	'Enable it for your app in the TikTok developer portal (Manage apps → your app → Scopes; user.info.profile and user.info.stats come with Login Kit, video.list with the Display API), turn on "Analytics Scopes" in the TikTok credential, then click "Reconnect" and tick every permission on the consent page.';
+
+/**
+ * The connection lacks a scope an analytics call needs: found from the granted scopes before calling TikTok, or
+ * TikTok answered `scope_not_authorized` / `scope_permission_missed` (`code`) for the fields requested.
+ */
+export function missingScope(scopes: readonly string[], response: { code?: string; logId?: string; httpStatus?: number } = {}): TikTokError {
+	const named = scopes.map((scope) => `"${scope}"`).join(' and ');
+	return new TikTokError(
+		{
+			message: `The TikTok connection lacks the ${named} permission${scopes.length > 1 ? 's' : ''} this operation needs`,
+			description: ENABLE_ANALYTICS_SCOPES.replace('Enable it', scopes.length > 1 ? 'Enable them' : 'Enable it'),
+		},
+		{ code: response.code ?? 'scope_not_authorized', missing_scopes: scopes.join(','), log_id: response.logId, http_status: response.httpStatus },
+	);
+}

@@ -19,3 +19,12 @@ export const MAX_PHOTO_BYTES = 20_000_000;
 export const INIT_CALLS_PER_MINUTE = 6;
 /** The upload URL dies one hour after init. */
 export const UPLOAD_URL_LIFETIME_MS = 60 * 60 * 1000;
+
+/** Display API (user/info, video/list, video/query): 600 calls per minute per endpoint, each its own budget. */
+export const DISPLAY_CALLS_PER_MINUTE = 600;
+/** video/list `max_count` and video/query ids per request. */
+export const MAX_VIDEOS_PER_REQUEST = 20;
+/** Return All stops after this many video/list pages (20,000 videos), whatever `has_more` says. */
+export const MAX_LIST_PAGES = 1000;
+/** A Display title or description holds at most this many characters (captions can be 2200). */
+export const MAX_LISTED_TEXT = 150;

@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import * as getInfo from './getInfo.operation';
+import * as getStats from './getStats.operation';
 
-export { getInfo };
+export { getInfo, getStats };
 
 export const description: INodeProperties[] = [
 	{
@@ -18,8 +19,16 @@ export const description: INodeProperties[] = [
 				description: "Get the connected account's nickname, privacy options, interaction settings and maximum video length",
 				action: 'Get creator info',
 			},
+			{
+				name: 'Get Stats',
+				value: 'getStats',
+				description:
+					"Get the account's follower, following, likes and public video counts, verified flag and profile (username, bio, link). Needs nothing but the analytics scopes (user.info.stats; user.info.profile for the profile fields).",
+				action: 'Get creator stats',
+			},
 		],
 		default: 'getInfo',
 	},
 	...getInfo.description,
+	...getStats.description,
 ];

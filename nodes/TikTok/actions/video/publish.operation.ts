@@ -21,6 +21,7 @@ import {
 	requestOptionsProperty,
 	waitProperties,
 } from '../shared/properties';
+import { derivePostUrl, needsPostLookup } from '../shared/analytics';
 import { creatorForDirectPost, publishContext, publishOutcome } from '../shared/publishFlow';
 import { videoFromBinary, videoFromUrl } from './source';
 
@@ -122,6 +123,14 @@ const properties: INodeProperties[] = [
 				default: 0,
 				description: 'Which moment of the video to use as its cover, in milliseconds from the start',
 			},
+			{
+				displayName: 'Find Post URL If TikTok Gives No ID',
+				name: 'findPostUrl',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to look for a finished public post in the account's public videos when TikTok's status gives no post ID (needs the video.list scope): the one video created after the publish started whose title or description matches the caption. Its URL is returned marked post_url_derived.",
+			},
 		],
 	},
 	...waitProperties,
@@ -202,6 +211,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		kind: 'video',
 		pendingStatus: upload ? 'PROCESSING_UPLOAD' : 'PROCESSING_DOWNLOAD',
 	});
+	// Only public posts are in TikTok's video list, so only they can be found there.
+	if (options.findPostUrl && settings?.privacyLevel === 'PUBLIC_TO_EVERYONE' && needsPostLookup(output)) {
+		Object.assign(output, await derivePostUrl(this, { caption, startedAtSec: Math.floor(started / 1000) }, creator?.creator_username));
+	}
 	return [
 		{
 			json: {
