@@ -461,12 +461,6 @@ export class N8nInstance {
 		const deadline = Date.now() + timeoutMs;
 		const started = Date.now();
 		const main = this.startProcess('main', ['start'], {});
-		const workers = this.workerPorts.map((ports, index) =>
-			this.startProcess(`worker-${index + 1}`, ['worker'], {
-				QUEUE_HEALTH_CHECK_PORT: String(ports.health),
-				N8N_RUNNERS_BROKER_PORT: String(ports.broker),
-			}),
-		);
 		this.running = true;
 		try {
 			await waitUntilReady(
@@ -474,6 +468,14 @@ export class N8nInstance {
 				`${this.url}/healthz/readiness`,
 				deadline,
 				/Editor is now accessible/,
+			);
+			// Workers only once the main is ready: on a fresh database both would run the migrations at once
+			// (n8n 1.x on PostgreSQL then fails with "column … already exists").
+			const workers = this.workerPorts.map((ports, index) =>
+				this.startProcess(`worker-${index + 1}`, ['worker'], {
+					QUEUE_HEALTH_CHECK_PORT: String(ports.health),
+					N8N_RUNNERS_BROKER_PORT: String(ports.broker),
+				}),
 			);
 			await Promise.all(
 				workers.map(

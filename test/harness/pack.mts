@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
-import { CACHE_DIR, REPO_ROOT, log, npmEnv, randomId, runOrThrow, withLock } from './util.mts';
+import { PACK_DIR, REPO_ROOT, log, npmEnv, randomId, runOrThrow, withLock } from './util.mts';
 
 export interface PackOptions {
 	/** Package folder (default: the repository root, i.e. n8n-nodes-tiktok-publisher). */
@@ -28,7 +28,7 @@ export async function packPackage(options: PackOptions = {}): Promise<string> {
 	// test/run.mjs packs once per run and hands the tarball to every suite.
 	const handedOver = process.env.N8N_HARNESS_TARBALL;
 	if (handedOver && dir === REPO_ROOT && !options.fresh && !options.force && existsSync(handedOver)) return handedOver;
-	const destination = resolve(options.destination ?? join(CACHE_DIR, 'pack'));
+	const destination = resolve(options.destination ?? PACK_DIR);
 	const key = `${dir}=>${destination}`;
 	let pending = options.force ? undefined : packed.get(key);
 	if (!pending) {

@@ -4,17 +4,23 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { hostname, tmpdir } from 'node:os';
+import { homedir, hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root (this file lives in <root>/test/harness). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
-/** Where installs and packed tarballs live; override with N8N_HARNESS_CACHE_DIR. */
+/**
+ * Where the pinned n8n installs live (about 3 GB, five minutes to install): the user's cache folder, so every
+ * checkout and every run on the machine (CI's fresh clone included) shares them. Override with N8N_HARNESS_CACHE_DIR.
+ */
 export const CACHE_DIR = process.env.N8N_HARNESS_CACHE_DIR
 	? resolve(process.env.N8N_HARNESS_CACHE_DIR)
-	: join(REPO_ROOT, '.cache');
+	: join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'n8n-nodes-tiktok-publisher');
+
+/** Where this checkout's packed tarballs go (each checkout packs its own sources). */
+export const PACK_DIR = join(REPO_ROOT, '.cache', 'pack');
 
 /**
  * Parent folder of the per-instance user folders; override with N8N_HARNESS_TMP_DIR. Outside the repository:
