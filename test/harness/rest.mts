@@ -223,7 +223,9 @@ export class RestClient {
 
 	/** The node types the editor is served (`/types/nodes.json`, written by n8n at start). */
 	async nodeTypes(): Promise<Array<{ name: string }>> {
-		const response = await this.request('GET', '/types/nodes.json', undefined, { auth: false });
+		let response = await this.request('GET', '/types/nodes.json', undefined, { auth: false });
+		// Once an owner exists this n8n can answer 401 to an anonymous request: ask again with the owner's session.
+		if (response.status === 401) response = await this.request('GET', '/types/nodes.json');
 		if (response.status !== 200 || !Array.isArray(response.body)) {
 			throw new Error(`GET /types/nodes.json -> HTTP ${response.status}: ${tail(response.text, 500)}`);
 		}
