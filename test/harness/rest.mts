@@ -188,6 +188,8 @@ export class RestClient {
 		const created = await this.rest<{ id: string }>('POST', '/rest/workflows', {
 			name: 'Harness workflow',
 			settings: {},
+			// n8n 1.x stores `active` as NOT NULL and does not default it (2.x ignores it): the editor sends false too.
+			active: false,
 			...rest,
 			nodes: workflow.nodes.map((node) => ({ id: randomUUID(), ...node })),
 		});
