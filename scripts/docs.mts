@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { ErrorAdvice } from '../nodes/TikTok/helpers/errorMap.ts';
-import { API_ERRORS, FAIL_REASONS, OAUTH_ERRORS, UPLOAD_STATUS_ERRORS } from '../nodes/TikTok/helpers/errorMap.ts';
+import { API_ERRORS, FAIL_REASONS, INVALID_PARAMS_BY_MESSAGE, OAUTH_ERRORS, UPLOAD_STATUS_ERRORS } from '../nodes/TikTok/helpers/errorMap.ts';
 
 export const TROUBLESHOOTING_PATH = join(import.meta.dirname, '..', 'docs', 'troubleshooting.md');
 
@@ -32,6 +32,9 @@ ${table(OAUTH_ERRORS, '`error`')}
 
 ## API calls (\`error.code\`)
 ${table(API_ERRORS, '`error.code`')}
+
+## \`invalid_params\` told apart by TikTok's message (\`error.message\`)
+${table(INVALID_PARAMS_BY_MESSAGE, 'TikTok\'s message')}
 
 ## Publishing finished with FAILED (\`fail_reason\` of Get Status)
 ${table(FAIL_REASONS, '`fail_reason`')}

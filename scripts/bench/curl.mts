@@ -64,6 +64,7 @@ async function curlUpload(
 	plan: ChunkPlan,
 	chunkFiles: string[],
 	folder: string,
+	caFile?: string,
 ): Promise<void> {
 	const url = new URL(uploadUrl);
 	const quote = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -78,6 +79,7 @@ async function curlUpload(
 			`header = ${quote(`Content-Range: ${contentRangeHeader(plan, chunkRange(plan, index))}`)}`,
 			`header = ${quote('Expect:')}`,
 			`output = ${quote('/dev/null')}`,
+			...(caFile ? [`cacert = ${quote(caFile)}`] : []),
 			`write-out = ${quote('%{http_code}\\n')}`,
 		);
 	});
@@ -97,8 +99,9 @@ export async function runCurl(
 	chunkFiles: string[],
 	folder: string,
 	sha256: string,
+	caFile?: string,
 ): Promise<Transfer> {
 	return await measureDirectUpload(stack, accessToken, plan, sha256, async (uploadUrl) =>
-		await curlUpload(uploadUrl, plan, chunkFiles, folder),
+		await curlUpload(uploadUrl, plan, chunkFiles, folder, caFile),
 	);
 }

@@ -45,6 +45,8 @@ export async function runNode(
 	path: string,
 	sha256: string,
 	plan: ChunkPlan,
+	/** The node's Chunk Size option in MB (undefined: Automatic). */
+	chunkSizeMb?: number,
 ): Promise<NodeRun> {
 	const nodes = [
 		readFileNode(path),
@@ -59,6 +61,7 @@ export async function runNode(
 			caption: 'bench',
 			privacyLevel: 'SELF_ONLY',
 			waitForPublish: false,
+			...(chunkSizeMb ? { requestOptions: { chunkSize: String(chunkSizeMb) } } : {}),
 		}),
 	];
 	const workflowId = await stack.n8n.importWorkflow(chain(nodes, 'bench'));
@@ -94,7 +97,8 @@ export async function runNode(
 		if (record) endOfUpload.sample = sampler.sample();
 	}, 20);
 	try {
-		run = await stack.n8n.execute(workflowId, { timeoutMs: RUN_TIMEOUT_MS });
+		// In its own `n8n execute` process (the sampler's target), as before the harness ran workflows in its server.
+		run = await stack.n8n.execute(workflowId, { timeoutMs: RUN_TIMEOUT_MS, via: 'cli' });
 	} finally {
 		clearInterval(watcher);
 		sampler.stop();

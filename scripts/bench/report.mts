@@ -95,11 +95,13 @@ export function resultsMarkdown(results: SizeResult[], context: RunContext): str
 	return lines.join('\n');
 }
 
-const START = '<!-- bench:results:start -->';
-const END = '<!-- bench:results:end -->';
-
-/** Replaces what stands between the bench markers of docs/benchmarks.md (adds the markers, or the file, if missing). */
-export async function writeDoc(markdown: string): Promise<void> {
+/**
+ * Replaces what stands between the `<!-- bench:<section>:start -->` / `end` markers of docs/benchmarks.md (adds the
+ * markers, or the file, if missing). `results` is `npm run bench`'s section, `link` is `npm run bench:link`'s.
+ */
+export async function writeDoc(markdown: string, section = 'results'): Promise<void> {
+	const START = `<!-- bench:${section}:start -->`;
+	const END = `<!-- bench:${section}:end -->`;
 	let doc: string;
 	try {
 		doc = await readFile(DOC, 'utf8');

@@ -70,6 +70,47 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		assert.equal(statusOut.post_url, out.post_url);
 	});
 
+	it('explains a multi-chunk init refused with "The chunk size is invalid" (reported TikTok change) and the ways out; one chunk still goes through', async () => {
+		stack.emu.config.refuseMultiChunkUploads = true;
+		try {
+			const over = filePath(stack, 'over-64mb.mp4');
+			await writeMp4(over, { sizeBytes: 64_000_001, durationSec: 20 });
+			const before = stack.emu.state.inits.length;
+			const refused = await stack.run([
+				readFileNode(over),
+				tiktokNode(privateCreator, { ...BINARY_VIDEO_DIRECT, privacyLevel: 'SELF_ONLY', waitForPublish: false }),
+			]);
+			assert.equal(refused.ok, false);
+			assert.match(String(refused.error?.message), /refused to receive this video in several chunks \("The chunk size is invalid"\)/);
+			assert.match(String(refused.error?.description), /since about 9 August 2026 TikTok has been reported to refuse every upload in more than one chunk/);
+			assert.match(String(refused.error?.description), /"URL" with URL Handling "Pulled by TikTok"/);
+			assert.match(String(refused.error?.description), /smaller than 64 MB/);
+			const init = stack.emu.state.inits.slice(before);
+			assert.equal(init.length, 1, 'one init, not repeated');
+			assert.deepEqual((init[0].body as { source_info: unknown }).source_info, {
+				source: 'FILE_UPLOAD',
+				video_size: 64_000_001,
+				chunk_size: 32_000_000,
+				total_chunk_count: 2,
+			});
+
+			const whole = filePath(stack, 'exactly-64mb.mp4');
+			const sha256 = await writeMp4(whole, { sizeBytes: 64_000_000, durationSec: 20 });
+			const run = await stack.run([
+				readFileNode(whole),
+				tiktokNode(privateCreator, { ...BINARY_VIDEO_DIRECT, privacyLevel: 'SELF_ONLY', waitForPublish: false }),
+			]);
+			assert.ok(run.ok, run.error?.message);
+			const [out] = nodeOutput(run, 'TikTok');
+			const publish = stack.emu.state.publishes.get(String(out.publish_id));
+			assert.equal(publish?.totalChunkCount, 1, '64,000,000 bytes go as one chunk');
+			assert.equal(publish?.chunkSize, 64_000_000);
+			assert.equal(publish?.sha256, sha256);
+		} finally {
+			stack.emu.config.refuseMultiChunkUploads = false;
+		}
+	});
+
 	it('sends a small video to the inbox as a draft and tells the user to finish it in the app', async () => {
 		const path = filePath(stack, 'draft.mp4');
 		const sha256 = await writeMp4(path, { sizeBytes: 1_500_000, durationSec: 8 });

@@ -125,3 +125,17 @@ describe('video/init chunk rules (lenient)', () => {
 		await accepts(4_194_304, 10_000_000, 1);
 	});
 });
+
+describe('refuseMultiChunkUploads (the refusal reported since about 2026-08-09)', () => {
+	it('refuses every multi-chunk init with "The chunk size is invalid" and still accepts one chunk', async () => {
+		emu.config.refuseMultiChunkUploads = true;
+		await rejects(70_000_000, 35_000_000, 2, /multi-chunk uploads are refused/);
+		await rejects(50_000_123, 10_000_000, 5, /multi-chunk uploads are refused/);
+		await accepts(64_000_000, 64_000_000, 1);
+		await accepts(4_194_304, 4_194_304, 1);
+	});
+
+	it('is off by default', async () => {
+		await accepts(70_000_000, 35_000_000, 2);
+	});
+});

@@ -32,6 +32,7 @@ export function defaultConfig(): EmulatorConfig {
 		rejectBrandedSelfOnly: true,
 		rejectInteractionOverride: true,
 		chunkRules: 'strict',
+		refuseMultiChunkUploads: false,
 		limits: {
 			minChunkSize: 5_242_880,
 			maxChunkSize: 64_000_000,

@@ -1,6 +1,7 @@
 // TikTok API emulator: OAuth + Content Posting API on one origin, the upload host on another.
 // See README.md in this folder for the contract, the config keys and every strictness choice.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { buildConfig } from './config.mts';
 import { createCtx, emptyOAuthStore, emptyState, type Ctx } from './context.mts';
@@ -149,7 +150,8 @@ function routeApi(
 }
 
 function createServer(ctx: Ctx, name: 'api' | 'upload', sockets: Set<Socket>): http.Server {
-	const server = http.createServer((req, res) => {
+	const tls = name === 'upload' ? ctx.config.uploadTls : undefined;
+	const listener: http.RequestListener = (req, res) => {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const record = {
 			time: ctx.now(),
@@ -171,7 +173,10 @@ function createServer(ctx: Ctx, name: 'api' | 'upload', sockets: Set<Socket>): h
 					sendEnvelope(ctx, res, 500, 'internal_error', {}, `Emulator bug: ${err.message}`);
 				} else res.destroy();
 			});
-	});
+	};
+	const server: http.Server = tls
+		? (https.createServer({ cert: tls.certPem, key: tls.keyPem }, listener) as unknown as http.Server)
+		: http.createServer(listener);
 	server.on('connection', (socket) => {
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
@@ -213,7 +218,7 @@ export async function startEmulator(
 		throw err;
 	}
 	ctx.baseUrl = `http://${host}:${apiPort}`;
-	ctx.uploadBaseUrl = `http://${host}:${uploadPort}`;
+	ctx.uploadBaseUrl = `${ctx.config.uploadTls ? 'https' : 'http'}://${host}:${uploadPort}`;
 
 	const closeServer = (server: http.Server) =>
 		new Promise<void>((resolve) => {

@@ -304,7 +304,7 @@ function createPublish(
 	let uploadUrl: string | null = null;
 	const uploadToken = plan.source === 'FILE_UPLOAD' ? randomBytes(16).toString('hex') : null;
 	if (uploadToken) {
-		uploadUrl = `${ctx.uploadBaseUrl}/upload/?upload_id=${number}&upload_token=${uploadToken}`;
+		uploadUrl = `${ctx.config.uploadPublicBaseUrl ?? ctx.uploadBaseUrl}/upload/?upload_id=${number}&upload_token=${uploadToken}`;
 	}
 	const record: PublishRecord = {
 		publishId,

@@ -185,6 +185,11 @@ export interface EmulatorConfig {
 	rejectBrandedSelfOnly: boolean;
 	rejectInteractionOverride: boolean;
 	chunkRules: 'strict' | 'lenient';
+	/**
+	 * Reproduces the refusal reported since about 2026-08-09 (DayMoonDevelopment/post-for-me#327): every
+	 * FILE_UPLOAD init with total_chunk_count > 1 → 400 invalid_params "The chunk size is invalid"; one chunk works.
+	 */
+	refuseMultiChunkUploads: boolean;
 	limits: {
 		minChunkSize: number;
 		maxChunkSize: number;
@@ -258,6 +263,13 @@ export interface EmulatorConfig {
 
 	/** The webhook sender (webhooks.mts). */
 	webhooks: WebhookConfig;
+	/** Serve the upload host over TLS with this certificate (e.g. `loopbackCert()`); uploadBaseUrl is then https. */
+	uploadTls?: { certPem: string; keyPem: string };
+	/**
+	 * The origin put into `upload_url` values instead of uploadBaseUrl, e.g. an emulated network link that forwards
+	 * to the upload host (`npm run bench:link`). Read at every init.
+	 */
+	uploadPublicBaseUrl?: string;
 }
 
 export type DeepPartial<T> = T extends (infer U)[]

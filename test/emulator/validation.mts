@@ -188,6 +188,14 @@ export function validateVideoSource(config: EmulatorConfig, sourceInfo: unknown)
 	}
 	const problem = chunkPlanProblem(config, videoSize, chunkSize, total);
 	if (problem) throw new Rejection(CHUNK_SIZE_INVALID, 'invalid_params', 400, problem);
+	if (config.refuseMultiChunkUploads && total > 1) {
+		throw new Rejection(
+			CHUNK_SIZE_INVALID,
+			'invalid_params',
+			400,
+			'multi-chunk uploads are refused (refuseMultiChunkUploads: the TikTok-side change reported since about 2026-08-09)',
+		);
+	}
 	return { source, videoUrl: null, videoSize, chunkSize, totalChunkCount: total };
 }
 

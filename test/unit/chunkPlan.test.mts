@@ -5,70 +5,124 @@ import {
 	assertValidPlan,
 	chunkRange,
 	contentRangeHeader,
+	largestChunkLength,
 	planChunks,
+	type ChunkPlan,
 } from '../../nodes/TikTok/helpers/chunkPlan.ts';
 import { TikTokError } from './commonjs.mts';
 
 const MiB5 = 5 * 1024 * 1024;
 
-function ranges(size: number) {
-	const plan = planChunks(size);
-	return { plan, all: Array.from({ length: plan.totalChunkCount }, (_, i) => chunkRange(plan, i)) };
+const MB64 = 64_000_000;
+const MB128 = 128_000_000;
+const GiB4 = 4 * 1024 ** 3;
+
+/** Every byte covered once, in order; every chunk but the last exactly chunk_size; TikTok's rules hold. */
+function assertCovers(plan: ChunkPlan, label: string) {
+	assert.doesNotThrow(() => assertValidPlan(plan), label);
+	let next = 0;
+	for (let index = 0; index < plan.totalChunkCount; index++) {
+		const range = chunkRange(plan, index);
+		assert.equal(range.start, next, `${label}: chunk ${index} starts where the last ended`);
+		assert.equal(range.end - range.start + 1, range.length);
+		if (index < plan.totalChunkCount - 1) assert.equal(range.length, plan.chunkSize, label);
+		next = range.end + 1;
+	}
+	assert.equal(next, plan.videoSize, label);
 }
 
-describe('chunk planner (TikTok media transfer rules)', () => {
-	it('uploads a video just under 5 MiB whole, as one chunk of its own size', () => {
-		assert.deepEqual(planChunks(MiB5 - 1), { videoSize: MiB5 - 1, chunkSize: MiB5 - 1, totalChunkCount: 1 });
+describe('chunk planner, Automatic: one chunk up to 64,000,000 bytes, then the fewest chunks', () => {
+	it('sends a video up to 64,000,000 bytes as one chunk of its own size, at every boundary', () => {
+		for (const size of [1, 4_194_304, MiB5 - 1, MiB5, MiB5 + 1, 20_000_000, 50_000_123, MB64 - 1, MB64]) {
+			assert.deepEqual(planChunks(size), { videoSize: size, chunkSize: size, totalChunkCount: 1 }, `size ${size}`);
+		}
 	});
 
-	it('uploads a video of exactly 5 MiB and just over it as one chunk', () => {
-		assert.deepEqual(planChunks(MiB5), { videoSize: MiB5, chunkSize: MiB5, totalChunkCount: 1 });
-		assert.deepEqual(planChunks(MiB5 + 1), { videoSize: MiB5 + 1, chunkSize: MiB5 + 1, totalChunkCount: 1 });
+	it('splits 64,000,001 bytes (over 64 MB must be split) into two near-equal chunks', () => {
+		assert.deepEqual(planChunks(MB64 + 1), { videoSize: MB64 + 1, chunkSize: 32_000_000, totalChunkCount: 2 });
+		assert.equal(chunkRange(planChunks(MB64 + 1), 1).length, 32_000_001);
 	});
 
-	it('splits exactly 64,000,000 bytes into equal chunks within 5 MiB–64 MB', () => {
-		const plan = planChunks(64_000_000);
-		assert.equal(plan.totalChunkCount, 6);
-		assert.equal(plan.chunkSize, Math.floor(64_000_000 / 6));
-		assert.doesNotThrow(() => assertValidPlan(plan));
+	it('uses two chunks up to 127,999,999 bytes (a 64 MB chunk_size would make floor(size / chunk) 1)', () => {
+		assert.deepEqual(planChunks(70_000_000), { videoSize: 70_000_000, chunkSize: 35_000_000, totalChunkCount: 2 });
+		assert.deepEqual(planChunks(MB128 - 1), { videoSize: MB128 - 1, chunkSize: 63_999_999, totalChunkCount: 2 });
+		assert.equal(chunkRange(planChunks(MB128 - 1), 1).length, MB64);
 	});
 
-	it('splits 64,000,001 bytes into at least two chunks (over 64 MB must be split)', () => {
-		const plan = planChunks(64_000_001);
-		assert.ok(plan.totalChunkCount >= 2);
-		assert.equal(plan.totalChunkCount, Math.floor(64_000_001 / plan.chunkSize));
+	it('uses 64,000,000-byte chunks from 128,000,000 bytes, the remainder in the final chunk (under 128 MB)', () => {
+		assert.deepEqual(planChunks(MB128), { videoSize: MB128, chunkSize: MB64, totalChunkCount: 2 });
+		assert.deepEqual(planChunks(MB128 + 1), { videoSize: MB128 + 1, chunkSize: MB64, totalChunkCount: 2 });
+		assert.equal(chunkRange(planChunks(MB128 + 1), 1).length, MB64 + 1);
+		assert.deepEqual(planChunks(3 * MB64 - 1), { videoSize: 3 * MB64 - 1, chunkSize: MB64, totalChunkCount: 2 });
+		assert.equal(chunkRange(planChunks(3 * MB64 - 1), 1).length, MB128 - 1, 'the largest final chunk');
+		assert.deepEqual(planChunks(3 * MB64), { videoSize: 3 * MB64, chunkSize: MB64, totalChunkCount: 3 });
 	});
 
-	it('plans a 4 GB video with every chunk within the limits and 1000 chunks at most', () => {
-		const size = 4 * 1024 ** 3;
-		const plan = planChunks(size);
-		assert.ok(plan.totalChunkCount <= 1000);
-		assert.ok(plan.chunkSize >= MiB5 && plan.chunkSize <= 64_000_000);
-		const last = chunkRange(plan, plan.totalChunkCount - 1);
-		assert.equal(last.end, size - 1);
-		assert.ok(last.length - plan.chunkSize < plan.totalChunkCount, 'the final chunk carries fewer extra bytes than there are chunks');
+	it('plans 1 GB as 15 chunks (the final one 104,000,000 bytes) and 4 GB as 67 chunks', () => {
+		const gb = planChunks(1_000_000_000);
+		assert.deepEqual(gb, { videoSize: 1_000_000_000, chunkSize: MB64, totalChunkCount: 15 });
+		assert.equal(largestChunkLength(gb), 104_000_000);
+		const max = planChunks(GiB4);
+		assert.deepEqual(max, { videoSize: GiB4, chunkSize: MB64, totalChunkCount: 67 });
+		assert.equal(largestChunkLength(max), GiB4 - 66 * MB64);
+	});
+
+	it('uses the fewest chunks the rules allow: one chunk fewer always breaks a rule', () => {
+		for (const size of [MB64 + 1, 99_999_999, MB128 - 1, MB128, 200_000_000, 1_000_000_007, GiB4]) {
+			const { totalChunkCount: n } = planChunks(size);
+			if (n === 2) continue; // 2 is the minimum over 64 MB
+			// n - 1 chunks need floor(size / c) = n - 1, i.e. c > size / n ≥ 64,000,000: over the chunk limit.
+			assert.ok(size / n >= MB64, `size ${size}: ${n - 1} chunks would need a chunk over 64 MB`);
+		}
+	});
+
+	it('covers every byte exactly once, in order, for sizes around every boundary', () => {
+		for (const size of [1, MiB5 - 1, MiB5, 20_000_000, MB64 - 1, MB64, MB64 + 1, 123_456_789, MB128 - 1, MB128, MB128 + 1, 3 * MB64 - 1, 3 * MB64, 1_000_000_007, GiB4]) {
+			assertCovers(planChunks(size), `size ${size}`);
+		}
 	});
 
 	it('refuses an empty file and a file over 4 GB', () => {
 		assert.throws(() => planChunks(0), TikTokError);
-		assert.throws(() => planChunks(4 * 1024 ** 3 + 1), /4 GB/);
+		assert.throws(() => planChunks(GiB4 + 1), /4 GB/);
+		assert.doesNotThrow(() => planChunks(GiB4));
+	});
+});
+
+describe('chunk planner, a fixed Chunk Size: near-equal chunks of at most that size (memory ≈ one chunk)', () => {
+	it('sends a video that fits in one chunk whole', () => {
+		assert.deepEqual(planChunks(8_000_000, 8_000_000), { videoSize: 8_000_000, chunkSize: 8_000_000, totalChunkCount: 1 });
+		assert.deepEqual(planChunks(3_000_000, 8_000_000), { videoSize: 3_000_000, chunkSize: 3_000_000, totalChunkCount: 1 });
 	});
 
-	it('covers every byte exactly once, in order, for sizes around every boundary', () => {
-		for (const size of [1, MiB5 - 1, MiB5, 20_000_000, 63_999_999, 64_000_000, 64_000_001, 123_456_789, 1_000_000_007]) {
-			const { plan, all } = ranges(size);
-			assert.doesNotThrow(() => assertValidPlan(plan), `size ${size}`);
-			let next = 0;
-			for (const range of all) {
-				assert.equal(range.start, next, `size ${size} chunk ${range.index} starts where the last ended`);
-				assert.equal(range.end - range.start + 1, range.length);
-				if (range.index < plan.totalChunkCount - 1) assert.equal(range.length, plan.chunkSize);
-				next = range.end + 1;
+	it('never plans a chunk under 5 MiB: a video just over the size stays whole until it can be split', () => {
+		assert.deepEqual(planChunks(8_000_001, 8_000_000), { videoSize: 8_000_001, chunkSize: 8_000_001, totalChunkCount: 1 });
+		assert.deepEqual(planChunks(2 * MiB5, 8_000_000), { videoSize: 2 * MiB5, chunkSize: MiB5, totalChunkCount: 2 });
+	});
+
+	it('keeps every chunk, the final one included, within the size plus fewer bytes than there are chunks', () => {
+		for (const limit of [8_000_000, 16_000_000, 32_000_000, MB64]) {
+			for (const size of [MB64 + 1, 70_000_000, 1_000_000_000, GiB4]) {
+				const plan = planChunks(size, limit);
+				assertCovers(plan, `size ${size} limit ${limit}`);
+				assert.ok(plan.chunkSize <= limit, `size ${size} limit ${limit}`);
+				assert.ok(largestChunkLength(plan) < limit + plan.totalChunkCount, `size ${size} limit ${limit}: final chunk`);
+				assert.ok(plan.totalChunkCount <= 1000);
 			}
-			assert.equal(next, size);
 		}
 	});
 
+	it('plans 1 GB at 64 MB as 16 chunks of 62,500,000 (one more than Automatic, half the final buffer)', () => {
+		assert.deepEqual(planChunks(1_000_000_000, MB64), { videoSize: 1_000_000_000, chunkSize: 62_500_000, totalChunkCount: 16 });
+	});
+
+	it('clamps a size outside 5,242,880–64,000,000 bytes to TikTok limits', () => {
+		assert.equal(planChunks(1_000_000_000, 1_000).chunkSize >= MiB5, true);
+		assert.equal(planChunks(1_000_000_000, 500_000_000).chunkSize <= MB64, true);
+	});
+});
+
+describe('chunk plan rules', () => {
 	it("matches TikTok's worked example ranges for a 50,000,123-byte video in 10,000,000-byte chunks", () => {
 		const plan = { videoSize: 50_000_123, chunkSize: 10_000_000, totalChunkCount: 5 };
 		assertValidPlan(plan);
@@ -83,13 +137,8 @@ describe('chunk planner (TikTok media transfer rules)', () => {
 		assert.throws(() => assertValidPlan({ videoSize: 6_000_000_000, chunkSize: 5_242_880, totalChunkCount: 1144 }), /1–1000/);
 		// The 128 MB final-chunk rule follows from the floor rule (final < 2 × chunk_size ≤ 128 MB), so a plan
 		// that passes the floor rule always passes it: the largest legal final chunk stays under 128,000,000.
-		const largest = { videoSize: 64_000_000 * 3 - 1, chunkSize: 64_000_000, totalChunkCount: 2 };
+		const largest = { videoSize: MB64 * 3 - 1, chunkSize: MB64, totalChunkCount: 2 };
 		assert.doesNotThrow(() => assertValidPlan(largest));
-		assert.ok(chunkRange(largest, 1).length < 128_000_000);
-	});
-
-	it('keeps chunk size at or above the target so memory stays near one chunk', () => {
-		const plan = planChunks(2 * 1024 ** 3);
-		assert.ok(plan.chunkSize >= 10_000_000 && plan.chunkSize < 20_000_000);
+		assert.ok(chunkRange(largest, 1).length < MB128);
 	});
 });

@@ -110,4 +110,17 @@ describe('error map: every documented TikTok code names the fix', () => {
 		assert.match(advice.message, /brand_new_code.*Something new happened/);
 		assert.match(adviceForFailReason('new_reason').message, /new_reason/);
 	});
+
+	it('tells "The chunk size is invalid" apart from other invalid_params: the reported TikTok change and the ways out', () => {
+		for (const code of ['invalid_params', 'invalid_param']) {
+			const advice = adviceForApiError(code, 'The chunk size is invalid');
+			assert.match(advice.message, /several chunks/);
+			assert.match(advice.description, /9 August 2026/);
+			assert.match(advice.description, /Pulled by TikTok/);
+			assert.match(advice.description, /64 MB/);
+		}
+		assert.equal(adviceForApiError('invalid_params', 'privacy_level is wrong'), API_ERRORS.invalid_params);
+		assert.equal(adviceForApiError('rate_limit_exceeded', 'The chunk size is invalid'), API_ERRORS.rate_limit_exceeded);
+	});
 });
+

@@ -1,6 +1,5 @@
 import { invalidInput } from './errors';
 import {
-	DEFAULT_TARGET_CHUNK_BYTES,
 	MAX_CHUNK_BYTES,
 	MAX_CHUNKS,
 	MAX_FINAL_CHUNK_BYTES,
@@ -35,29 +34,36 @@ function planError(message: string, hint = 'This is a bug in the node: please re
  *
  * TikTok's rules: total = floor(size / chunk_size); chunks are 5 MB–64 MB except the final one, which
  * takes the remainder (≤ 128 MB); files under 5 MB go whole; files over 64 MB must be split; 1–1000 chunks.
- * We split into near-equal chunks of at least `targetChunkSize` so the final chunk exceeds the others by
- * fewer than `totalChunkCount` bytes: memory stays bounded by one chunk.
+ *
+ * Automatic (`maxChunkBytes` undefined): as few requests as the rules allow, because every chunk costs n8n a new
+ * connection (TCP and TLS handshakes: docs/benchmarks.md) and because TikTok has been reported to refuse multi-chunk
+ * uploads (DayMoonDevelopment/post-for-me#327):
+ *   - up to 64,000,000 bytes: one chunk, `chunk_size = video_size`;
+ *   - 64,000,001–127,999,999 bytes: two near-equal chunks (`chunk_size = floor(size / 2)`);
+ *   - from 128,000,000 bytes: chunks of 64,000,000, the remainder added to the final chunk (64–128 MB).
+ * The upload holds one buffer sized for the final chunk, so Automatic costs up to 128 MB of memory per upload.
+ *
+ * A fixed `maxChunkBytes` (the Chunk Size option) bounds memory instead: near-equal chunks of at most that size
+ * (the final one carries fewer extra bytes than there are chunks), one chunk when the video fits in it.
  */
-export function planChunks(videoSize: number, targetChunkSize = DEFAULT_TARGET_CHUNK_BYTES): ChunkPlan {
+export function planChunks(videoSize: number, maxChunkBytes?: number): ChunkPlan {
 	if (!Number.isSafeInteger(videoSize) || videoSize <= 0) {
 		throw planError('The video file is empty', 'Check the node before this one: it produced a file with no bytes.');
 	}
 	if (videoSize > MAX_VIDEO_BYTES) {
 		throw planError("The video is larger than TikTok's 4 GB limit", 'Compress or trim the video to under 4 GB.');
 	}
-	const target = Math.min(Math.max(targetChunkSize, MIN_CHUNK_BYTES), MAX_CHUNK_BYTES / 2);
-	if (videoSize < MIN_CHUNK_BYTES) {
-		return { videoSize, chunkSize: videoSize, totalChunkCount: 1 };
+	let totalChunkCount: number;
+	if (maxChunkBytes === undefined) {
+		totalChunkCount = videoSize <= MAX_SINGLE_CHUNK_BYTES ? 1 : Math.max(2, Math.floor(videoSize / MAX_CHUNK_BYTES));
+	} else {
+		const limit = Math.min(Math.max(Math.floor(maxChunkBytes), MIN_CHUNK_BYTES), MAX_CHUNK_BYTES);
+		totalChunkCount = Math.ceil(videoSize / limit);
+		// Never below TikTok's 5 MiB minimum chunk (a video just over the limit goes whole).
+		totalChunkCount = Math.max(1, Math.min(totalChunkCount, Math.floor(videoSize / MIN_CHUNK_BYTES)));
 	}
-	let totalChunkCount = Math.max(1, Math.floor(videoSize / target));
-	if (videoSize > MAX_SINGLE_CHUNK_BYTES) totalChunkCount = Math.max(2, totalChunkCount);
 	totalChunkCount = Math.min(totalChunkCount, MAX_CHUNKS);
-	let chunkSize = Math.floor(videoSize / totalChunkCount);
-	if (chunkSize > MAX_CHUNK_BYTES) {
-		// Only reachable with fewer than 2 chunks per 64 MB, i.e. never for sizes within the 4 GB limit.
-		totalChunkCount = Math.ceil(videoSize / MAX_CHUNK_BYTES);
-		chunkSize = Math.floor(videoSize / totalChunkCount);
-	}
+	const chunkSize = totalChunkCount === 1 ? videoSize : Math.min(MAX_CHUNK_BYTES, Math.floor(videoSize / totalChunkCount));
 	const plan = { videoSize, chunkSize, totalChunkCount };
 	assertValidPlan(plan);
 	return plan;
@@ -90,6 +96,11 @@ export function assertValidPlan({ videoSize, chunkSize, totalChunkCount }: Chunk
 
 function finalChunkLength({ videoSize, chunkSize, totalChunkCount }: ChunkPlan): number {
 	return videoSize - (totalChunkCount - 1) * chunkSize;
+}
+
+/** The largest chunk of a plan (the final one): what the upload holds in memory at once. */
+export function largestChunkLength(plan: ChunkPlan): number {
+	return finalChunkLength(plan);
 }
 
 export function chunkRange(plan: ChunkPlan, index: number): ChunkRange {

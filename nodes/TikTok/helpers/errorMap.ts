@@ -143,6 +143,23 @@ export const API_ERRORS: Record<string, ErrorAdvice> = {
 	},
 };
 
+/** TikTok's words when it refuses a FILE_UPLOAD init's chunk plan (`invalid_params`). */
+export const CHUNK_SIZE_INVALID_MESSAGE = 'The chunk size is invalid';
+
+/**
+ * `invalid_params` refusals whose fix depends on TikTok's own message (keyed by that message).
+ * "The chunk size is invalid": the node's plans follow TikTok's documented rules, and since about 2026-08-09 TikTok
+ * has been reported to refuse every multi-chunk init that way while one-chunk uploads still work
+ * (DayMoonDevelopment/post-for-me#327; cause unknown).
+ */
+export const INVALID_PARAMS_BY_MESSAGE: Record<string, ErrorAdvice> = {
+	[CHUNK_SIZE_INVALID_MESSAGE]: {
+		message: 'TikTok refused to receive this video in several chunks ("The chunk size is invalid")',
+		description:
+			'The node splits videos over 64 MB into chunks exactly as TikTok documents it, but since about 9 August 2026 TikTok has been reported to refuse every upload in more than one chunk while one-chunk uploads still work (a change on TikTok\'s side, not announced). Ways out: set Video Source to "URL" with URL Handling "Pulled by TikTok", so TikTok downloads the file itself with no chunks (the domain or URL prefix must be verified in your TikTok app); or make the video smaller than 64 MB (64,000,000 bytes), which goes in one chunk. If you set Request Options → Chunk Size, set it back to Automatic.',
+	},
+};
+
 /** `fail_reason` values of a FAILED publish (status/fetch). */
 export const FAIL_REASONS: Record<string, ErrorAdvice> = {
 	file_format_check_failed: {
@@ -226,6 +243,8 @@ export function adviceForUploadStatus(status: number): ErrorAdvice {
 }
 
 export function adviceForApiError(code: string, tiktokMessage?: string): ErrorAdvice {
+	const byMessage = code === 'invalid_params' || code === 'invalid_param' ? INVALID_PARAMS_BY_MESSAGE[tiktokMessage?.trim() ?? ''] : undefined;
+	if (byMessage) return byMessage;
 	const known = API_ERRORS[code] ?? OAUTH_ERRORS[code];
 	if (known) return known;
 	return {

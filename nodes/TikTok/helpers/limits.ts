@@ -6,8 +6,8 @@ export const MAX_CHUNKS = 1000;
 /** Files up to this size may go in one request. */
 export const MAX_SINGLE_CHUNK_BYTES = MAX_CHUNK_BYTES;
 export const MAX_VIDEO_BYTES = 4 * 1024 * 1024 * 1024;
-/** Chunk size we aim for: small enough for bounded memory, large enough for throughput. */
-export const DEFAULT_TARGET_CHUNK_BYTES = 10_000_000;
+/** The chunk sizes a user may pick instead of Automatic (bytes): each bounds one upload's memory to about that much. */
+export const CHUNK_SIZE_CHOICES_MB = [64, 32, 16, 8] as const;
 
 export const MAX_VIDEO_CAPTION_UTF16 = 2200;
 export const MAX_PHOTO_TITLE_UTF16 = 90;

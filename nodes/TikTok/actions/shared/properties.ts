@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 /** Node properties that video and photo publishing share, and the readers of their values. */
+import { CHUNK_SIZE_CHOICES_MB } from '../../helpers/limits';
 import type { DirectPostSettings, PostKind } from '../../helpers/postSettings';
 
 export const MUSIC_USAGE_NOTICE =
@@ -191,6 +192,41 @@ export const requestOptionsProperty: INodeProperties = {
 		},
 	],
 };
+
+/** Video only: how n8n splits a video it uploads itself, and what that costs in memory. */
+export const chunkSizeOption: INodeProperties = {
+	displayName: 'Chunk Size',
+	name: 'chunkSize',
+	type: 'options',
+	default: 'auto',
+	description:
+		'How n8n splits the video when it uploads the file itself (not used when TikTok pulls a URL). Each running upload holds one piece in memory. Automatic sends videos up to 64 MB in one request and larger ones in as few pieces as TikTok allows (64 MB each, the last up to 128 MB): up to 128 MB of memory per upload, and the fewest connections, which is fastest on distant links. A fixed size keeps memory to about that size per upload but needs more requests; TikTok has been reported to refuse uploads in several pieces since August 2026, so keep Automatic unless memory is tight.',
+	options: [
+		{
+			name: 'Automatic',
+			value: 'auto',
+			description: 'One request up to 64 MB, else 64 MB pieces; up to 128 MB of memory per upload',
+		},
+		...CHUNK_SIZE_CHOICES_MB.map((mb) => ({
+			name: `${mb} MB`,
+			value: String(mb),
+			description: `Pieces of at most ${mb} MB: about ${mb} MB of memory per upload`,
+		})),
+	],
+};
+
+/** The Request Options of Video → Publish: the shared ones plus Chunk Size. */
+export const videoRequestOptionsProperty: INodeProperties = {
+	...requestOptionsProperty,
+	options: [...(requestOptionsProperty.options ?? []), chunkSizeOption],
+};
+
+/** The Chunk Size option in bytes, or undefined for Automatic. */
+export function readMaxChunkBytes(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
+	const options = ctx.getNodeParameter('requestOptions', itemIndex, {}) as { chunkSize?: string };
+	const mb = Number(options.chunkSize);
+	return options.chunkSize && options.chunkSize !== 'auto' && Number.isFinite(mb) && mb > 0 ? mb * 1_000_000 : undefined;
+}
 
 export function readInitTimeoutMs(ctx: IExecuteFunctions, itemIndex: number): number {
 	const options = ctx.getNodeParameter('requestOptions', itemIndex, {}) as { initTimeoutSeconds?: number };

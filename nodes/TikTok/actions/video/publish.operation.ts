@@ -17,8 +17,9 @@ import {
 	postModeProperty,
 	readDirectPostSettings,
 	readInitTimeoutMs,
+	readMaxChunkBytes,
 	readWaitOptions,
-	requestOptionsProperty,
+	videoRequestOptionsProperty,
 	waitProperties,
 } from '../shared/properties';
 import { derivePostUrl, needsPostLookup } from '../shared/analytics';
@@ -134,7 +135,7 @@ const properties: INodeProperties[] = [
 		],
 	},
 	...waitProperties,
-	requestOptionsProperty,
+	videoRequestOptionsProperty,
 ];
 
 export const description = updateDisplayOptions({ show }, properties);
@@ -148,6 +149,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const options = draft ? {} : (this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 	const wait = readWaitOptions(this, itemIndex);
 	const timeoutMs = readInitTimeoutMs(this, itemIndex);
+	const maxChunkBytes = readMaxChunkBytes(this, itemIndex);
 
 	const sourceType = this.getNodeParameter('source', itemIndex) as 'binary' | 'url';
 	const videoUrl = sourceType === 'url' ? String(this.getNodeParameter('videoUrl', itemIndex)).trim() : '';
@@ -158,7 +160,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		sourceType === 'binary'
 			? await videoFromBinary(this, itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex) as string)
 			: undefined;
-	let plan = video ? planChunks(video.size) : undefined;
+	let plan = video ? planChunks(video.size, maxChunkBytes) : undefined;
 
 	const creator = await creatorForDirectPost(this, settings, 'video');
 	if (creator) assertVideoDuration(video?.durationSec, creator);
@@ -192,7 +194,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (!init) {
 		video ??= await videoFromUrl(this, videoUrl, this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean);
 		if (creator) assertVideoDuration(video.durationSec, creator);
-		plan ??= planChunks(video.size);
+		plan ??= planChunks(video.size, maxChunkBytes);
 		init = await startPublish(
 			this,
 			initPath,
