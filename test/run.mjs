@@ -3,7 +3,7 @@
 //
 //   node test/run.mjs [suite ...] [test file ...] [--serial]
 //
-// Suites: quick (unit + emulator), unit, emulator, release, harness, e2e (n8n 2.41.1), compat (the e2e suite
+// Suites: quick (unit + emulator), unit, emulator, release, bench (the link bench's network emulation), harness, e2e (n8n 2.41.1), compat (the e2e suite
 // on the newest n8n 1.x), browser (the editor in Chromium; screenshots go to a temporary folder), screenshots
 // (the browser suite writing docs/images/), all (default: every suite but screenshots).
 //
@@ -27,6 +27,7 @@ const suites = {
 	unit: { dirs: ['test/unit'], weight: 1 },
 	emulator: { dirs: ['test/emulator'], weight: 1 },
 	release: { dirs: ['test/release'], weight: 2 },
+	bench: { dirs: ['test/bench'], weight: 1 },
 	harness: { dirs: ['test/harness'], weight: 2, n8n: ['2.41.1'] },
 	e2e: { dirs: ['test/e2e'], weight: 10, n8n: ['2.41.1'], concurrency: 2 },
 	compat: { dirs: ['test/e2e'], weight: 10, n8n: ['1.x-latest'], concurrency: 2, env: { N8N_TEST_VERSION: '1.x-latest' } },
@@ -39,7 +40,10 @@ const suites = {
 		env: { TIKTOK_SCREENSHOTS_DIR: join(root, 'docs', 'images') },
 	},
 };
-const aliases = { all: ['unit', 'emulator', 'release', 'harness', 'e2e', 'compat', 'browser'], quick: ['unit', 'emulator'] };
+const aliases = {
+	all: ['unit', 'emulator', 'release', 'bench', 'harness', 'e2e', 'compat', 'browser'],
+	quick: ['unit', 'emulator'],
+};
 
 const args = process.argv.slice(2);
 const serial = args.includes('--serial');
