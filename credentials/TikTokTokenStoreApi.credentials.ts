@@ -9,7 +9,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { STORE_SAVED_AT, preAuthenticateStore } from '../nodes/TikTok/transport/token';
+import { STORE_SAVED_AT, STORE_TOKENS, preAuthenticateStore, storedTokensOf } from '../nodes/TikTok/transport/token';
 
 /**
  * Where n8n keeps the renewed TikTok tokens. TikTok replaces the refresh token at every renewal and the old one
@@ -63,6 +63,14 @@ export class TikTokTokenStoreApi implements ICredentialType {
 			default: '',
 		},
 		{
+			// The newest tokens (JSON), written by n8n when the TikTok node renews them.
+			displayName: 'Tokens',
+			name: STORE_TOKENS,
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{
 			// The OAuth2 credential's refresh token when this chain started: a Reconnect changes it.
 			displayName: 'Grant',
 			name: 'grantRefreshToken',
@@ -77,7 +85,7 @@ export class TikTokTokenStoreApi implements ICredentialType {
 	}
 
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		const tokenData = (credentials.oauthTokenData ?? {}) as IDataObject;
+		const tokenData = storedTokensOf(credentials as IDataObject) ?? {};
 		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${String(tokenData.access_token ?? '')}` } };
 	}
 

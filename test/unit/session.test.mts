@@ -21,6 +21,7 @@ const { clearRefreshCache } = requireAsN8n('../../nodes/TikTok/transport/token.t
 const API = 'https://api.example';
 const STORE = 'tikTokTokenStoreApi';
 const future = () => String(Date.now() + 3_600_000);
+const storedTokens = (store: IDataObject) => JSON.parse(String(store.tokens)) as IDataObject;
 
 function fakeN8n(options: { store?: boolean; engineV2?: boolean; beforeRefresh?: () => Promise<void> } = {}) {
 	const tiktok = fakeTikTok();
@@ -96,17 +97,17 @@ describe('staying connected with a Token Store (fake n8n 2.41 save semantics)', 
 		assert.equal(accessToken, 'act.2');
 		assert.equal(n8n.saves.length, 1);
 		const stored = n8n.db[STORE];
-		assert.equal((stored.oauthTokenData as IDataObject).access_token, 'act.2');
+		assert.equal(storedTokens(stored).access_token, 'act.2');
 		assert.equal(stored.grantRefreshToken, 'rft.1');
 		assert.equal(stored.clientId, 'key');
 		assert.ok(String(stored.savedAt).length > 0);
 		// "Restart": the process forgets everything; the stored chain is expired again.
 		clearRefreshCache();
-		(stored.oauthTokenData as IDataObject).n8n_expires_at = '1';
+		stored.tokens = JSON.stringify({ ...storedTokens(stored), n8n_expires_at: '1' });
 		assert.equal((await call(n8n.ctx)).accessToken, 'act.3');
 		assert.deepEqual(
 			n8n.tiktok.calls.map((form) => form.get('refresh_token')),
-			['rft.1', (n8n.saves[0].oauthTokenData as IDataObject).refresh_token],
+			['rft.1', storedTokens(n8n.saves[0]).refresh_token],
 			'each refresh presented the newest (stored) refresh token',
 		);
 	});
@@ -124,7 +125,7 @@ describe('staying connected with a Token Store (fake n8n 2.41 save semantics)', 
 		const answers = await Promise.all(Array.from({ length: 6 }, async () => await call(n8n.ctx)));
 		assert.equal(n8n.tiktok.calls.length, 1);
 		assert.ok(answers.every((answer) => answer.accessToken === 'act.2'));
-		assert.equal((n8n.db[STORE].oauthTokenData as IDataObject).access_token, 'act.2');
+		assert.equal(storedTokens(n8n.db[STORE]).access_token, 'act.2');
 	});
 
 	it('a lost race with another worker is recovered by re-reading the store, never by a reconnect', async () => {
@@ -138,7 +139,7 @@ describe('staying connected with a Token Store (fake n8n 2.41 save semantics)', 
 					String(await n8n.tiktok.http.helpers.httpRequest({ url: `${API}/v2/oauth/token/`, body: 'client_key=key&client_secret=secret&grant_type=refresh_token&refresh_token=rft.1' })),
 				) as IDataObject;
 				n8n.liveAccess.add(String(winner.access_token));
-				n8n.db[STORE] = { ...n8n.db[STORE], clientId: 'key', clientSecret: 'secret', apiBaseUrl: API, grantRefreshToken: 'rft.1', savedAt: 'x', oauthTokenData: { ...winner, n8n_expires_at: future() } };
+				n8n.db[STORE] = { ...n8n.db[STORE], clientId: 'key', clientSecret: 'secret', apiBaseUrl: API, grantRefreshToken: 'rft.1', savedAt: 'x', tokens: JSON.stringify({ ...winner, n8n_expires_at: future() }) };
 			},
 		});
 		const { accessToken } = await call(n8n.ctx);

@@ -126,7 +126,7 @@ describe('the credentials\' preAuthentication', () => {
 		apiBaseUrl: 'https://api.example',
 		grantRefreshToken: 'rft.1',
 		savedAt: '',
-		...(tokenData ? { oauthTokenData: tokenData } : {}),
+		...(tokenData ? { tokens: JSON.stringify(tokenData) } : {}),
 	});
 
 	it('Token Store: returns every field that rotates plus the expirable stamp (n8n 2.41 saves only returned keys), renewing only an expiring token', async () => {
@@ -134,16 +134,16 @@ describe('the credentials\' preAuthentication', () => {
 		const fresh = tokens(Date.now() + 3_600_000);
 		const kept = await preAuthenticateStore(tiktok.http, store(fresh));
 		assert.equal(tiktok.calls.length, 0);
-		assert.deepEqual(Object.keys(kept).sort(), ['apiBaseUrl', 'clientId', 'clientSecret', 'grantRefreshToken', 'oauthTokenData', 'savedAt']);
-		assert.equal(kept.oauthTokenData, fresh);
+		assert.deepEqual(Object.keys(kept).sort(), ['apiBaseUrl', 'clientId', 'clientSecret', 'grantRefreshToken', 'savedAt', 'tokens']);
+		assert.deepEqual(JSON.parse(String(kept.tokens)), fresh);
 		assert.ok(String(kept.savedAt).length > 0, 'the expirable field must be non-empty or n8n saves nothing');
 		const renewed = await preAuthenticateStore(tiktok.http, store(tokens(1)));
 		assert.equal(tiktok.calls.length, 1);
-		assert.equal((renewed.oauthTokenData as IDataObject).access_token, 'act.2');
+		assert.equal(JSON.parse(String(renewed.tokens)).access_token, 'act.2');
 		// Rerun after a 401 with the data in use: harmless.
 		const rerun = await preAuthenticateStore(tiktok.http, { ...store(tokens(1)), ...renewed });
 		assert.equal(tiktok.calls.length, 1);
-		assert.equal((rerun.oauthTokenData as IDataObject).access_token, 'act.2');
+		assert.equal(JSON.parse(String(rerun.tokens)).access_token, 'act.2');
 	});
 
 	it('Token Store: an empty store returns nothing, so n8n saves nothing', async () => {

@@ -20,7 +20,7 @@ import { apiError, isTikTokError, withTokenStoreStep } from '../helpers/errors';
 import type { FullResponse, Sent, TikTokContext } from './http';
 import { failureMessage, pause, send, sendWithCredential } from './http';
 import type { TikTokApp } from './token';
-import { CREDENTIAL_TYPE, STORE_CREDENTIAL_TYPE, appOf, needsRenewal, renew, storeRecord, tokenDataOf } from './token';
+import { CREDENTIAL_TYPE, STORE_CREDENTIAL_TYPE, appOf, needsRenewal, renew, storeRecord, storedTokensOf, tokenDataOf } from './token';
 
 /** How long a worker that lost a renewal race waits for the winner's save to appear in the store. */
 export const LOST_RACE_WAIT_MS = 10_000;
@@ -117,7 +117,7 @@ async function signWithStore(
 /** The newest stored tokens of the chain that started from `grant`, else (none yet, or a Reconnect) the grant's. */
 async function storedChain(ctx: TikTokContext, grant: string, grantTokens: IDataObject): Promise<IDataObject> {
 	const stored = await ctx.getCredentials(STORE_CREDENTIAL_TYPE);
-	const tokens = tokenDataOf(stored);
+	const tokens = storedTokensOf(stored);
 	return tokens && stored.grantRefreshToken === grant ? tokens : grantTokens;
 }
 

@@ -15,6 +15,8 @@ export const CREDENTIAL_TYPE = 'tikTokOAuth2Api';
 export const STORE_CREDENTIAL_TYPE = 'tikTokTokenStoreApi';
 /** The Token Store's hidden `typeOptions.expirable` field: empty means "save what preAuthentication returns". */
 export const STORE_SAVED_AT = 'savedAt';
+/** The Token Store's hidden password field with the newest tokens (TikTok's token JSON + expiry times). */
+export const STORE_TOKENS = 'tokens';
 export const DEFAULT_API_BASE_URL = 'https://open.tiktokapis.com';
 
 /** Refresh this long before TikTok's expiry so a request never leaves with a token about to die. */
@@ -37,6 +39,17 @@ export function apiBaseUrl(credentials: IDataObject): string {
 /** The app of a credential (the OAuth2 credential or the Token Store: both use n8n's `clientId` name). */
 export function appOf(credentials: IDataObject): TikTokApp {
 	return { apiBaseUrl: apiBaseUrl(credentials), clientKey: String(credentials.clientId ?? ''), clientSecret: String(credentials.clientSecret ?? '') };
+}
+
+/** The newest tokens a Token Store holds, or undefined when it is empty. */
+export function storedTokensOf(store: IDataObject | undefined): IDataObject | undefined {
+	const raw = store?.[STORE_TOKENS];
+	if (typeof raw !== 'string' || !raw.startsWith('{')) return undefined;
+	try {
+		return tokenDataOf({ oauthTokenData: JSON.parse(raw) as IDataObject });
+	} catch {
+		return undefined;
+	}
 }
 
 /** A credential's token data (`oauthTokenData`), or undefined when it holds none. */
@@ -205,7 +218,9 @@ export function storeRecord(app: TikTokApp, grant: string, tokenData: IDataObjec
 		clientSecret: app.clientSecret,
 		apiBaseUrl: app.apiBaseUrl,
 		grantRefreshToken: grant,
-		oauthTokenData: tokenData,
+		// A password field holding JSON, not `oauthTokenData`: n8n hands the editor `oauthTokenData: true`, so the
+		// Test button would get no tokens back; a password field is blanked for the editor and restored for tests.
+		[STORE_TOKENS]: JSON.stringify(tokenData),
 		[STORE_SAVED_AT]: savedAt,
 	};
 }
@@ -217,7 +232,7 @@ export function storeRecord(app: TikTokApp, grant: string, tokenData: IDataObjec
  * An empty store returns nothing, and n8n saves nothing.
  */
 export async function preAuthenticateStore(http: HttpHelper, credentials: IDataObject): Promise<IDataObject> {
-	const tokenData = tokenDataOf(credentials);
+	const tokenData = storedTokensOf(credentials);
 	if (!tokenData?.refresh_token || !credentials.clientSecret) return {};
 	const app = appOf(credentials);
 	const current = needsRenewal(tokenData) ? await renew(http, app, tokenData) : tokenData;
