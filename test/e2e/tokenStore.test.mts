@@ -130,7 +130,8 @@ describe('staying connected with a TikTok Token Store (rotation on, 10-second ac
 		assert.ok(expired.ok, `${expired.error?.message} ${expired.error?.description}`);
 		assertCleanRefreshes(from, 1);
 		const statuses = stack.emu.state.requests.slice(apiFrom).filter((request) => request.server === 'api').map((request) => request.status);
-		assert.deepEqual(statuses, [401, 200], 'renewed only after TikTok answered access_token_invalid');
+		assert.equal(statuses[0], 401, 'the stored token was tried first');
+		assert.ok(statuses.length > 1 && statuses.slice(1).every((status) => status === 200), `renewed only after TikTok answered access_token_invalid: ${statuses.join(',')}`);
 		const next = await run(info(), 'cli');
 		assert.ok(next.ok, `next process: ${next.error?.message}`);
 		assertCleanRefreshes(from, 1);
