@@ -70,7 +70,7 @@ describe('TikTok OAuth2 credential in real n8n (strict token mode)', { timeout: 
 		assert.ok(first.ok, first.error?.message);
 		assert.doesNotMatch(JSON.stringify(first.runData.TikTok), /Token Store/, 'no hint when the store is selected');
 		const second = await stack.run([tiktokNodeWithStore(credential, store, creatorInfo)], { via: 'cli' });
-		assert.ok(second.ok, `${second.error?.message} ${second.error?.description}`);
+		assert.ok(second.ok, `${second.error?.message} ${second.error?.description} ${second.stdout.slice(-1500)} ${second.stderr.slice(-1500)}`);
 		const refreshes = stack.emu.state.tokenRequests.slice(from).filter((r) => r.grantType === 'refresh_token');
 		assert.deepEqual(refreshes.map((r) => r.outcome), ['ok'], 'the new process used the saved token');
 		const saved = JSON.parse(String((await stack.n8n.exportCredential(store.id)).tokens)) as Record<string, string>;
