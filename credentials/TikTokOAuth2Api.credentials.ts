@@ -8,7 +8,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { refreshIfExpiring } from '../nodes/TikTok/transport/token';
+import { preAuthenticateConnection } from '../nodes/TikTok/transport/token';
 
 /**
  * TikTok Login Kit v2 for n8n's "Connect my account" flow.
@@ -16,8 +16,8 @@ import { refreshIfExpiring } from '../nodes/TikTok/transport/token';
  * TikTok differs from standard OAuth2: it names the client `client_key`, separates scopes with commas, and
  * expects `client_key` + `client_secret` in the form body of every token request. n8n's code exchange
  * merges `additionalBodyProperties` into the body, so the Connect flow works; n8n's own refresh never sends
- * `client_key`, so `preAuthentication` refreshes with TikTok's exact request instead
- * (see docs/decisions/credential-refresh.md).
+ * `client_key`, so the TikTok node renews tokens itself and keeps the renewed ones in a TikTok Token Store
+ * credential (docs/decisions/credential-refresh.md). This credential keeps the grant from the last Connect.
  */
 export class TikTokOAuth2Api implements ICredentialType {
 	name = 'tikTokOAuth2Api';
@@ -38,19 +38,13 @@ export class TikTokOAuth2Api implements ICredentialType {
 			default: 'authorizationCode',
 		},
 		{
-			// n8n's editor keeps the parent's "Client ID" label for this field, so say what goes in it.
-			displayName:
-				'TikTok calls the Client ID its <b>Client Key</b>: paste the Client Key and Client Secret of your app (TikTok developer portal → Manage apps → your app).',
-			name: 'clientKeyNotice',
-			type: 'notice',
-			default: '',
-		},
-		{
+			// n8n's editor keeps the parent's "Client ID" label for this field: the hint says what goes in it.
 			displayName: 'Client Key',
 			name: 'clientId',
 			type: 'string',
 			default: '',
 			required: true,
+			hint: 'TikTok calls the Client ID its <b>Client Key</b>: paste it from the TikTok developer portal → Manage apps → your app',
 			description: 'The Client Key of your app in the TikTok developer portal (Manage apps → your app)',
 		},
 		{
@@ -60,6 +54,7 @@ export class TikTokOAuth2Api implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
+			hint: 'The Client Secret shown next to the Client Key',
 			description: 'The Client Secret of your app in the TikTok developer portal',
 		},
 		{
@@ -126,8 +121,9 @@ export class TikTokOAuth2Api implements ICredentialType {
 		},
 	];
 
+	/** The newest token this n8n process knows for the connection; never a refresh (it could not be saved). */
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		return (await refreshIfExpiring(this, credentials as IDataObject)) as IDataObject;
+		return (await preAuthenticateConnection(credentials as IDataObject)) as IDataObject;
 	}
 
 	test: ICredentialTestRequest = {
@@ -139,18 +135,17 @@ export class TikTokOAuth2Api implements ICredentialType {
 		},
 		rules: [
 			{
-				type: 'responseSuccessBody',
+				type: 'responseCode',
 				properties: {
-					key: 'error.code',
-					value: 'access_token_invalid',
-					message: 'TikTok rejected the access token (access_token_invalid): reconnect the credential',
+					value: 401,
+					message:
+						'TikTok did not accept the access token saved with this credential. TikTok access tokens expire after a few hours; the TikTok node renews them and keeps the renewed ones in your TikTok Token Store credential (test that one). Without a Token Store, or if that test fails too: reconnect.',
 				},
 			},
 			{
-				type: 'responseSuccessBody',
+				type: 'responseCode',
 				properties: {
-					key: 'error.code',
-					value: 'scope_not_authorized',
+					value: 403,
 					message: 'The connection lacks the video.publish scope (scope_not_authorized): reconnect and tick every permission',
 				},
 			},

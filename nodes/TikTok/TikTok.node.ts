@@ -21,7 +21,11 @@ export class TikTok implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'tikTokOAuth2Api', required: true }],
+		credentials: [
+			{ name: 'tikTokOAuth2Api', required: true },
+			// Optional: where n8n keeps renewed tokens so the connection survives restarts (README → Staying connected).
+			{ name: 'tikTokTokenStoreApi', required: false },
+		],
 		properties: [
 			{
 				displayName: 'Resource',

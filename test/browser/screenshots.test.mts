@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import { loadExample, prepareExample } from '../e2e/examples.mts';
 import type { Stack } from '../e2e/stack.mts';
-import { chain, startStack, tiktokNode } from '../e2e/stack.mts';
+import { chain, createTokenStore, startStack, tiktokNode, tiktokNodeWithStore } from '../e2e/stack.mts';
 import { launchBrowser, screenshotPath, signIn } from './browser.mts';
 
 
@@ -78,6 +78,19 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 		await panel.getByTestId('node-execute-button').first().click();
 		await panel.getByText('view_count', { exact: false }).first().waitFor({ timeout: 60_000 });
 		await page.screenshot({ path: screenshotPath('video-list-panel.png') });
+	});
+
+	it('the one-time setup for staying connected: the TikTok node with its OAuth2 credential and a TikTok Token Store', async () => {
+		const store = await createTokenStore(stack, 'TikTok Token Store');
+		const workflowId = await stack.n8n.importWorkflow(
+			chain([tiktokNodeWithStore(credential, store, { resource: 'creator', operation: 'getInfo' })], 'Token Store setup'),
+		);
+		await page.goto(`${stack.n8n.url}/workflow/${workflowId}`);
+		await page.getByTestId('canvas-node').filter({ hasText: 'TikTok' }).first().dblclick();
+		const panel = page.getByTestId('ndv');
+		await panel.waitFor();
+		await panel.getByText('TikTok Token Store', { exact: false }).first().waitFor();
+		await page.screenshot({ path: screenshotPath('token-store-setup.png') });
 	});
 
 	for (const file of ['rss-newest-videos.json', 'calendar-data-table.json', 'publish-then-check-status.json', 'daily-stats-data-table.json']) {

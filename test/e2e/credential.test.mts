@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from './stack.mts';
-import { startStack, tiktokNode } from './stack.mts';
+import { createTokenStore, startStack, tiktokNode, tiktokNodeWithStore } from './stack.mts';
 
 const creatorInfo = { resource: 'creator', operation: 'getInfo' };
 
@@ -49,15 +49,32 @@ describe('TikTok OAuth2 credential in real n8n (strict token mode)', { timeout: 
 		assert.ok(refreshes.every((r) => r.outcome === 'ok'));
 	});
 
-	it('KNOWN LIMIT of n8n (1.x, and 2.x up to 2.41.1): a refresh made in one n8n process is not persisted, so under rotation the next process must reconnect — and says so clearly', async () => {
+	it('without a Token Store (behaviour as before): the next process presents the rotated-away token, and the node says plainly how to avoid it', async () => {
 		const credential = await stack.connect('public_creator', { expiresInSec: -1 });
 		const first = await stack.run([tiktokNode(credential, creatorInfo)]);
 		assert.ok(first.ok, first.error?.message);
+		assert.match(JSON.stringify(first.runData.TikTok), /Token Store/, 'a hint in the output panel says what to do');
 		// `n8n execute` is a new process, like a restart: it reads the stored, now rotated-away refresh token.
 		const second = await stack.run([tiktokNode(credential, creatorInfo)], { via: 'cli' });
-		assert.equal(second.ok, false, 'if this passes, n8n now persists the refresh: update docs/decisions/credential-refresh.md');
+		assert.equal(second.ok, false);
 		assert.match(String(second.error?.message), /expired or was revoked/);
 		assert.match(String(second.error?.description), /Reconnect/);
+		assert.match(String(second.error?.description), /Token Store/);
+	});
+
+	it('with a Token Store, a refresh made in one n8n process is saved and used by the next process', async () => {
+		const credential = await stack.connect('public_creator', { expiresInSec: -1 });
+		const store = await createTokenStore(stack);
+		const from = stack.emu.state.tokenRequests.length;
+		const first = await stack.run([tiktokNodeWithStore(credential, store, creatorInfo)]);
+		assert.ok(first.ok, first.error?.message);
+		assert.doesNotMatch(JSON.stringify(first.runData.TikTok), /Token Store/, 'no hint when the store is selected');
+		const second = await stack.run([tiktokNodeWithStore(credential, store, creatorInfo)], { via: 'cli' });
+		assert.ok(second.ok, `${second.error?.message} ${second.error?.description} ${second.stdout.slice(-1500)} ${second.stderr.slice(-1500)}`);
+		const refreshes = stack.emu.state.tokenRequests.slice(from).filter((r) => r.grantType === 'refresh_token');
+		assert.deepEqual(refreshes.map((r) => r.outcome), ['ok'], 'the new process used the saved token');
+		const saved = JSON.parse(String((await stack.n8n.exportCredential(store.id)).tokens)) as Record<string, string>;
+		assert.ok(saved.access_token && saved.refresh_token);
 	});
 
 	it('without rotation (TikTok\'s classic documented behaviour) the stored refresh token keeps working across processes', async () => {

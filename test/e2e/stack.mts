@@ -22,6 +22,7 @@ export function testedN8nVersion(): string | undefined {
 	return process.env.N8N_TEST_VERSION || undefined;
 }
 export const CREDENTIAL_TYPE = 'tikTokOAuth2Api';
+export const STORE_TYPE = 'tikTokTokenStoreApi';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -215,4 +216,47 @@ export function tiktokNode(
 
 export function filePath(stack: Stack, name: string): string {
 	return join(stack.filesFolder, name);
+}
+
+/** Imports an empty TikTok Token Store credential (the one-time step: "Create new credential" → Save). */
+export async function createTokenStore(stack: Stack, name = `Token Store ${randomBytes(3).toString('hex')}`): Promise<{ id: string; name: string }> {
+	const [id] = await stack.n8n.importCredentials({ name, type: STORE_TYPE, data: { savedAt: '' } });
+	return { id, name };
+}
+
+/** The TikTok node with both credentials selected: the connection and its Token Store. */
+export function tiktokNodeWithStore(
+	credential: { id: string; name: string },
+	store: { id: string; name: string },
+	parameters: Record<string, unknown>,
+): Record<string, unknown> {
+	return tiktokNode(credential, parameters, { credentials: { [CREDENTIAL_TYPE]: credential, [STORE_TYPE]: store } });
+}
+
+/**
+ * n8n's real "Connect my account" over REST, as the editor's button and the browser do it: /rest/oauth2-credential/auth
+ * → TikTok's (the emulator's) consent page, approved for `account` → n8n's callback (the code exchange).
+ */
+export async function connectThroughN8n(stack: Stack, credentialId: string, account: string): Promise<void> {
+	const { n8n, emu } = stack;
+	const callbackUrl = `${n8n.url}/rest/oauth2-credential/callback`;
+	if (!emu.config.clients[0].redirectUris.includes(callbackUrl)) emu.config.clients[0].redirectUris.push(callbackUrl);
+	const auth = await n8n.request('GET', `/rest/oauth2-credential/auth?id=${credentialId}`);
+	if (auth.status !== 200) throw new Error(`oauth2-credential/auth: ${auth.status} ${auth.text}`);
+	const authorizeUrl = new URL(String((auth.body as { data: string }).data));
+	const html = await (await fetch(authorizeUrl)).text();
+	const consentId = /name="consent_id" value="([^"]+)"/.exec(html)?.[1];
+	const action = /<form id="consent" method="post" action="([^"]+)"/.exec(html)?.[1];
+	if (!consentId || !action) throw new Error(`no consent form: ${html.slice(0, 300)}`);
+	const form = new URLSearchParams({ consent_id: consentId, action: 'authorize', account });
+	for (const scope of ['user.info.basic', 'video.publish', 'video.upload']) form.append('scope', scope);
+	const approved = await fetch(new URL(action.replace(/&amp;/g, '&'), emu.baseUrl), {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		body: form,
+		redirect: 'manual',
+	});
+	const callback = new URL(String(approved.headers.get('location')));
+	const done = await n8n.request('GET', callback.pathname + callback.search);
+	if (done.status !== 200 || /error/i.test(done.text)) throw new Error(`callback: ${done.status} ${done.text.slice(0, 300)}`);
 }

@@ -2,8 +2,8 @@
  * Token life in a running n8n (the way users run it) against the emulator's strictest mode: 60-second access
  * tokens, rotating refresh tokens, client_key only in the form body, client_id refused.
  * What holds: consecutive expiries, several workflows sharing a credential, concurrent refreshes in one process.
- * What n8n 2.41.1 cannot do under rotation (docs/decisions/credential-refresh.md): carry a refresh made by one
- * process to another (a restart, a second queue-mode worker) — proven here in queue mode with two workers.
+ * Under rotation, a refresh made by one process reaches the others (a restart, a second queue-mode worker) through
+ * the TikTok Token Store (docs/decisions/credential-refresh.md) — proven here in queue mode with two workers.
  */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +13,7 @@ import { writeMp4 } from '../fixtures/video.mts';
 import type { ExecuteResult } from '../harness/index.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from './stack.mts';
-import { BINARY_VIDEO_DIRECT, chain, deployViaWebhook, filePath, readFileNode, startStack, tiktokNode } from './stack.mts';
+import { BINARY_VIDEO_DIRECT, chain, createTokenStore, deployViaWebhook, filePath, readFileNode, startStack, tiktokNode, tiktokNodeWithStore } from './stack.mts';
 
 const STRICT = { accessTokenTtlSec: 60, rotateRefreshTokens: true, clientKeyIn: 'body', rejectClientIdParam: true } as const;
 const creatorInfo = { resource: 'creator', operation: 'getInfo' };
@@ -104,21 +104,34 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 		assert.equal(stack.emu.state.publishes.get(String(out.publish_id))?.sha256, sha256, 'byte-exact');
 	});
 
-	it('KNOWN LIMIT of n8n (1.x, and 2.x up to 2.41.1): with rotation, the worker that did not refresh holds a rotated-away token and must reconnect — and says so', async () => {
-		stack.emu.config.rotateRefreshTokens = true;
+	it('with a Token Store and rotation on: 20 executions over 4+ access-token lifetimes, 4 at a time on 2 workers, all succeed with zero reconnects', async (t) => {
+		Object.assign(stack.emu.config, { rotateRefreshTokens: true, accessTokenTtlSec: 10 });
 		try {
 			const credential = await stack.connect('public_creator', { expiresInSec: -1 });
-			const workflow = await creatorWorkflow(stack, credential, 'queue-rotating');
-			const runs = await onBothWorkers(workflow.fire);
-			const [first] = runs;
-			assert.ok(first.run.ok, `the first worker refreshes and works: ${first.run.error?.message}`);
-			const other = runs.find((entry) => entry.worker !== first.worker);
-			assert.ok(other);
-			assert.equal(other.run.ok, false, 'if this passes, n8n now shares refreshed tokens: update docs/decisions/credential-refresh.md');
-			assert.match(String(other.run.error?.message), /expired or was revoked/);
-			assert.match(String(other.run.error?.description), /Reconnect/);
+			const store = await createTokenStore(stack);
+			const workflows = [];
+			for (let n = 0; n < 4; n++) {
+				workflows.push(await deployViaWebhook(stack.n8n, chain([tiktokNodeWithStore(credential, store, creatorInfo)], `queue-store-${n}`)));
+			}
+			const from = stack.emu.state.tokenRequests.length;
+			const runs: ExecuteResult[] = [];
+			for (let round = 1; round <= 5; round++) {
+				runs.push(...(await Promise.all(workflows.map(async (workflow) => await workflow.fire()))));
+				if (round < 5) await sleep(11_000); // past the 10-second access token
+			}
+			const failed = runs.filter((run) => !run.ok).map((run) => `${run.error?.message} ${run.error?.description}`);
+			assert.deepEqual(failed, [], 'every execution succeeded: no reconnect needed');
+			const workers = new Set(runs.map((run) => stack.n8n.workerForExecution(String(run.executionId))));
+			assert.equal(workers.size, 2, 'executions ran on both workers');
+			const refreshes = refreshesSince(stack, from);
+			const renewed = refreshes.filter((request) => request.outcome === 'ok');
+			const lostRaces = refreshes.filter((request) => request.outcome !== 'ok');
+			assert.ok(renewed.length >= 4, 'renewed at least once per expiry');
+			for (const request of lostRaces) assert.equal(request.refreshToken, 'rotated', 'only lost races, recovered from the store');
+			for (const request of refreshes) assert.ok(request.params.includes('client_key') && !request.params.includes('client_id'));
+			t.diagnostic(`queue: ${runs.length} executions on workers ${[...workers].join('+')}, ${renewed.length} refreshes, ${lostRaces.length} lost races recovered, 0 reconnects`);
 		} finally {
-			stack.emu.config.rotateRefreshTokens = false;
+			Object.assign(stack.emu.config, { rotateRefreshTokens: false, accessTokenTtlSec: 60 });
 		}
 	});
 });

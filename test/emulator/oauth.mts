@@ -642,6 +642,15 @@ export async function handleToken(
 			refresh = newRefreshToken(ctx, grant, expiresAt);
 		}
 		record.outcome = 'ok';
+		const delay = takeFault(ctx, (f) => f.type === 'refreshAnswerDelay', { endpoint: 'token' });
+		if (delay?.type === 'refreshAnswerDelay') {
+			// The tokens are issued (the old refresh token is already dead); only the answer is late. A client
+			// that dies meanwhile never learns the new refresh token.
+			ctx.hanging.add(res);
+			await new Promise((resolve) => setTimeout(resolve, delay.ms));
+			ctx.hanging.delete(res);
+			if (res.destroyed) return;
+		}
 		return sendJson(res, 200, tokenResponse(ctx, grant, access, refresh));
 	}
 

@@ -235,3 +235,22 @@ describe('POST /v2/oauth/revoke/', () => {
 		assert.equal(r.json.error, 'invalid_request');
 	});
 });
+
+describe('refreshAnswerDelay fault (a client that dies between TikTok issuing a token and saving it)', () => {
+	it('rotates at once but answers only after `ms`: the old refresh token is already dead while the answer is on its way', async () => {
+		const t = emu.issueTokens({ account: 'public_creator' });
+		emu.config.faults.push({ type: 'refreshAnswerDelay', ms: 600 });
+		const started = Date.now();
+		const late = refresh(t.refresh_token);
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		const meanwhile = await refresh(t.refresh_token);
+		assert.equal(meanwhile.status, 400);
+		assert.equal((meanwhile.json as { error: string }).error, 'invalid_grant');
+		assert.equal(emu.state.tokenRequests.at(-1)?.refreshToken, 'rotated');
+		const answer = await late;
+		assert.ok(Date.now() - started >= 550, 'the answer was held back');
+		assert.equal(answer.status, 200);
+		assert.ok((answer.json as { refresh_token: string }).refresh_token !== t.refresh_token);
+		assert.deepEqual(emu.state.faults.map((f) => f.type), ['refreshAnswerDelay']);
+	});
+});

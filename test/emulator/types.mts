@@ -138,7 +138,8 @@ export type Fault =
 	| { type: 'http5xx'; endpoint: FaultEndpoint; count?: number; status?: 500 | 502 | 503 | 504 }
 	| { type: 'statusStuck'; polls: number; publishId?: string }
 	| { type: 'initHang'; afterCreate?: true }
-	| { type: 'initReset' };
+	| { type: 'initReset' }
+	| { type: 'refreshAnswerDelay'; ms: number };
 
 /** What happens to a publish once processing ends. No failReason = success. */
 export interface Outcome {

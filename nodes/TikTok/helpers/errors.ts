@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ErrorAdvice } from './errorMap';
-import { OAUTH_ERRORS, adviceForApiError, adviceForFailReason, adviceForUploadStatus } from './errorMap';
+import { OAUTH_ERRORS, TOKEN_STORE_STEP, adviceForApiError, adviceForFailReason, adviceForUploadStatus } from './errorMap';
 
 /** The code of every failure the user fixes in the node's input (shown as NodeOperationError, not NodeApiError). */
 export const INVALID_INPUT = 'invalid_input';
@@ -87,6 +87,11 @@ export function uploadRefused(httpStatus: number, code = `upload_http_${httpStat
 /** TikTok's token endpoint refused to renew the access token: `code` is its OAuth `error`. */
 export function refreshRefused(code: string, logId?: string): TikTokError {
 	return new TikTokError(OAUTH_ERRORS[code] ?? OAUTH_ERRORS.invalid_grant, { code, log_id: logId, http_status: 401 });
+}
+
+/** A refused renewal of a connection without a Token Store: the same error, with the one-time step that avoids it. */
+export function withTokenStoreStep(error: TikTokError): TikTokError {
+	return new TikTokError({ message: error.advice.message, description: `${error.advice.description} ${TOKEN_STORE_STEP}` }, error.details);
 }
 
 /** TikTok's token endpoint could not be reached to renew the access token. */

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IHttpRequestHelper, IHttpRequestOptions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { ICredentialsDecrypted, IExecuteFunctions, IHttpRequestHelper, IHttpRequestOptions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { executionCancelled } from '../helpers/errors';
@@ -28,6 +28,23 @@ export type Sent<T> = { ok: true; response: T } | { ok: false; failure: unknown 
  */
 export async function send<T = FullResponse>(helper: HttpHelper, request: IHttpRequestOptions): Promise<Sent<T>> {
 	return await helper.helpers.httpRequest(request).then(
+		(response: T) => ({ ok: true as const, response }),
+		(failure: unknown) => ({ ok: false as const, failure }),
+	);
+}
+
+/**
+ * `request` through n8n's authenticated request helper with `credentials` as the data in use: n8n runs that
+ * credential type's `preAuthentication` (when its expirable field is empty), saves what it returns into the
+ * credential of that type selected in the node, signs the request with the credential's `authenticate`, and
+ * sends it. The Token Store is saved this way (session.ts).
+ */
+export async function sendWithCredential<T = FullResponse>(
+	ctx: TikTokContext,
+	request: IHttpRequestOptions,
+	credentials: ICredentialsDecrypted,
+): Promise<Sent<T>> {
+	return await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentials.type, request, { credentialsDecrypted: credentials }).then(
 		(response: T) => ({ ok: true as const, response }),
 		(failure: unknown) => ({ ok: false as const, failure }),
 	);

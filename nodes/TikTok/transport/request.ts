@@ -4,8 +4,9 @@ import type { TikTokError } from '../helpers/errors';
 import { apiError, transferFailed } from '../helpers/errors';
 import { parseTikTokJson } from '../helpers/tiktokJson';
 import type { FullResponse, TikTokContext } from './http';
-import { backoffMs, cancelSignal, failureMessage, isTransientNetworkFailure, pause, send } from './http';
-import { CREDENTIAL_TYPE, accessToken, apiBaseUrl } from './token';
+import { backoffMs, cancelSignal, failureMessage, isTransientNetworkFailure, pause } from './http';
+import { sendSigned } from './session';
+import { CREDENTIAL_TYPE, apiBaseUrl } from './token';
 
 interface TikTokEnvelope<T> {
 	data?: T;
@@ -42,20 +43,26 @@ export async function tiktokApiRequest<T extends IDataObject>(
 ): Promise<T> {
 	const url = `${apiBaseUrl(await ctx.getCredentials(CREDENTIAL_TYPE))}${path}`;
 	const maxAttempts = options.maxAttempts ?? 4;
+	// The access token TikTok rejected once: renewed and the call sent again (a refused call had no effect).
+	let rejectedAccessToken: string | undefined;
 	for (let attempt = 1; ; attempt++) {
 		await options.beforeAttempt?.();
-		const sent = await send(ctx, {
-			method,
-			url,
-			headers: { 'Content-Type': 'application/json; charset=UTF-8', Authorization: `Bearer ${await accessToken(ctx)}` },
-			body: body === undefined ? undefined : JSON.stringify(body),
-			json: false,
-			encoding: 'text',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-			abortSignal: cancelSignal(ctx),
-		});
+		const { sent, accessToken } = await sendSigned(
+			ctx,
+			{
+				method,
+				url,
+				headers: { 'Content-Type': 'application/json; charset=UTF-8' },
+				body: body === undefined ? undefined : JSON.stringify(body),
+				json: false,
+				encoding: 'text',
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+				abortSignal: cancelSignal(ctx),
+			},
+			rejectedAccessToken,
+		);
 		if (!sent.ok) {
 			if (cancelSignal(ctx)?.aborted) throw sent.failure;
 			const networkFailure = isTransientNetworkFailure(sent.failure);
@@ -70,6 +77,12 @@ export async function tiktokApiRequest<T extends IDataObject>(
 		const envelope = parseEnvelope<T>(response);
 		const code = envelope.error?.code ?? (response.statusCode >= 400 ? `http_${response.statusCode}` : 'ok');
 		if (code === 'ok' && response.statusCode < 400) return (envelope.data ?? {}) as T;
+		if (code === 'access_token_invalid' && rejectedAccessToken === undefined) {
+			// Expired (its expiry may be unknown: n8n 1.x stores none after Connect) or renewed elsewhere: renew once.
+			rejectedAccessToken = accessToken;
+			attempt--;
+			continue;
+		}
 		const retryable = response.statusCode === 429 || (response.statusCode >= 500 && options.idempotent);
 		if (retryable && attempt < maxAttempts) {
 			// A 429 means TikTok refused the call, so even an init is safe to repeat after the window.
