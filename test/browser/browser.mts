@@ -33,6 +33,9 @@ export async function signIn(browser: Browser, stack: Stack): Promise<Page> {
 	if (!stack.n8n.isRunning) await stack.n8n.start();
 	const owner = stack.n8n.owner ?? (await stack.n8n.setupOwner());
 	const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+	// Leaving a workflow the test ran in the editor asks "leave this page?" (beforeunload); Playwright would
+	// dismiss it and stay, so the next page.goto would not happen. A person moving on accepts.
+	page.on('dialog', (dialog) => void dialog.accept());
 	await page.goto(`${stack.n8n.url}/signin`);
 	await page.fill('#emailOrLdapLoginId', owner.email);
 	await page.fill('#password', owner.password);

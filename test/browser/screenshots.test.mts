@@ -89,7 +89,12 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 		await page.getByTestId('canvas-node').filter({ hasText: 'TikTok' }).first().dblclick();
 		const panel = page.getByTestId('ndv');
 		await panel.waitFor();
-		await panel.getByText('TikTok Token Store', { exact: false }).first().waitFor();
+		// The chosen credentials show as the values of their selects (input values, which text locators do not see).
+		await page.waitForFunction(
+			(name) => [...document.querySelectorAll('[data-test-id="ndv"] input')].some((input) => (input as HTMLInputElement).value === name),
+			store.name,
+			{ timeout: 30_000 },
+		);
 		await page.screenshot({ path: screenshotPath('token-store-setup.png') });
 	});
 
