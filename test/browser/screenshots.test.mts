@@ -89,7 +89,9 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 		await page.getByTestId('canvas-node').filter({ hasText: 'TikTok' }).first().dblclick();
 		const panel = page.getByTestId('ndv');
 		await panel.waitFor();
-		await panel.getByText('TikTok Token Store', { exact: false }).first().waitFor();
+		// The node's credential fields: the connection, then the (optional) Token Store.
+		// The second "Credential" field holds the store (n8n labels both fields "Credential").
+		await page.waitForFunction(() => [...document.querySelectorAll('input')].some((input) => input.value === 'TikTok Token Store'));
 		await page.screenshot({ path: screenshotPath('token-store-setup.png') });
 	});
 
