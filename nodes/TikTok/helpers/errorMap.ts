@@ -11,7 +11,7 @@ const RECONNECT = 'Open the TikTok credential in n8n and click "Reconnect" (or "
 
 /** The one-time step that keeps a connection alive through restarts and queue-mode workers (README → Staying connected). */
 export const TOKEN_STORE_STEP =
-	'To stay connected through n8n restarts and queue-mode workers, open the TikTok node once and, under "Credential to keep renewed tokens", choose "Create new credential" → Save (TikTok Token Store, nothing to fill in).';
+	'To stay connected through n8n restarts and queue-mode workers, open the TikTok node once and, in its second "Credential" field (TikTok Token Store API), choose "Create new credential" → Save: there is nothing to fill in.';
 
 /** Shown once per process when a connection without a Token Store was renewed (its tokens now live only in memory). */
 export const TOKEN_STORE_MISSING_HINT = `TikTok renewed this connection's tokens and replaced its refresh token. Without a TikTok Token Store, n8n keeps the new one only in this process's memory, so after a restart (or on another queue-mode worker) you would have to reconnect. ${TOKEN_STORE_STEP}`;
