@@ -44,12 +44,13 @@ describe('reliability in real n8n', { timeout: 1_200_000 }, () => {
 
 	it('survives a 5xx and a dropped connection at every chunk index of a 6-chunk upload: byte-exact, one post', async () => {
 		const path = filePath(stack, 'six-chunks.mp4');
-		const sha256 = await writeMp4(path, { sizeBytes: 60_000_000, durationSec: 30 });
+		// Automatic would send 48 MB as one chunk; Chunk Size 8 MB gives six.
+		const sha256 = await writeMp4(path, { sizeBytes: 48_000_000, durationSec: 30 });
 		const creator = await freshCreator('chunk_faults');
 		for (let chunkIndex = 0; chunkIndex < 6; chunkIndex++) {
 			stack.emu.config.faults.push({ type: 'chunk5xx', chunkIndex, status: 503 }, { type: 'chunkDrop', chunkIndex });
 		}
-		const run = await stack.run([readFileNode(path), tiktokNode(creator, publishVideo())]);
+		const run = await stack.run([readFileNode(path), tiktokNode(creator, publishVideo({ requestOptions: { chunkSize: '8' } }))]);
 		assert.ok(run.ok, `${run.error?.message} ${run.error?.description}`);
 		const [out] = nodeOutput(run, 'TikTok');
 		assert.equal(out.status, 'PUBLISH_COMPLETE');

@@ -65,9 +65,11 @@ describe('staying connected with a TikTok Token Store (rotation on, 10-second ac
 		return result;
 	}
 
-	function assertCleanRefreshes(from: number, expected: number) {
+	/** `expected` refreshes since `from` (or between the two numbers given), each one clean. */
+	function assertCleanRefreshes(from: number, expected: number | [number, number]) {
 		const made = refreshes(from);
-		assert.equal(made.length, expected, `refreshes: ${JSON.stringify(made.map((r) => r.outcome))}`);
+		const [least, most] = typeof expected === 'number' ? [expected, expected] : expected;
+		assert.ok(made.length >= least && made.length <= most, `refreshes: ${JSON.stringify(made.map((r) => r.outcome))}, expected ${least}–${most}`);
 		for (const request of made) {
 			assert.equal(request.outcome, 'ok', 'no refresh refused');
 			assert.equal(request.refreshToken, 'valid', 'the emulator never saw a rotated-away refresh token');
@@ -179,7 +181,8 @@ describe('staying connected with a TikTok Token Store (rotation on, 10-second ac
 		assertCleanRefreshes(from, 2);
 		const after = await run([tiktokNodeWithStore(credential, store, creatorInfo)], 'cli');
 		assert.ok(after.ok, `the store is alive after the Test button: ${after.error?.message}`);
-		assertCleanRefreshes(from, 2);
+		// A new n8n process can take longer to start than the 10-second token lives: then it renews once more, cleanly.
+		assertCleanRefreshes(from, [2, 3]);
 	});
 
 	it('a crash between TikTok issuing a token and n8n saving it loses the chain: the next run says to reconnect, plainly', async () => {
