@@ -30,7 +30,8 @@ const suites = {
 	bench: { dirs: ['test/bench'], weight: 1 },
 	harness: { dirs: ['test/harness'], weight: 2, n8n: ['2.41.1'] },
 	e2e: { dirs: ['test/e2e'], weight: 10, n8n: ['2.41.1'], concurrency: 2 },
-	compat: { dirs: ['test/e2e'], weight: 10, n8n: ['1.x-latest'], concurrency: 2, env: { N8N_TEST_VERSION: '1.x-latest' } },
+	// n8n 1.x files take longer (in-memory binaries, Node 20): three at a time keeps this lane as long as the other.
+	compat: { dirs: ['test/e2e'], weight: 10, n8n: ['1.x-latest'], concurrency: 3, env: { N8N_TEST_VERSION: '1.x-latest' } },
 	browser: { dirs: ['test/browser'], weight: 4, n8n: ['2.41.1'], chromium: true },
 	screenshots: {
 		dirs: ['test/browser'],
@@ -51,6 +52,19 @@ const names = args.filter((a) => !a.startsWith('--'));
 const wanted = names.flatMap((a) => aliases[a] ?? (a in suites ? [a] : []));
 const explicitFiles = names.filter((a) => !(a in suites) && !(a in aliases));
 
+/**
+ * Files that take minutes start first, so files running side by side end together (longest first). The rest keep
+ * their alphabetical order.
+ */
+const LONGEST_FIRST = ['tokenStore', 'video', 'reliability', 'examples', 'tokenLife', 'credential', 'screenshots'];
+function byExpectedLength(a, b) {
+	const rank = (file) => {
+		const index = LONGEST_FIRST.findIndex((name) => file.endsWith(`/${name}.test.mts`));
+		return index === -1 ? LONGEST_FIRST.length : index;
+	};
+	return rank(a) - rank(b) || a.localeCompare(b);
+}
+
 function findTests(dir) {
 	const abs = join(root, dir);
 	if (!existsSync(abs)) return [];
@@ -67,7 +81,7 @@ const groups =
 		: [...new Set(wanted.length > 0 ? wanted : aliases.all)].map((name) => ({
 				name,
 				...suites[name],
-				files: suites[name].dirs.flatMap(findTests).sort(),
+				files: suites[name].dirs.flatMap(findTests).sort(byExpectedLength),
 				env: suites[name].env ?? {},
 			}));
 
