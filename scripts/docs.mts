@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { ErrorAdvice } from '../nodes/TikTok/helpers/errorMap.ts';
-import { API_ERRORS, FAIL_REASONS, INVALID_PARAMS_BY_MESSAGE, OAUTH_ERRORS, UPLOAD_STATUS_ERRORS } from '../nodes/TikTok/helpers/errorMap.ts';
+import { API_ERRORS, FAIL_REASONS, INVALID_PARAMS_BY_MESSAGE, MEDIA_CHECKS, OAUTH_ERRORS, UPLOAD_STATUS_ERRORS } from '../nodes/TikTok/helpers/errorMap.ts';
 
 export const TROUBLESHOOTING_PATH = join(import.meta.dirname, '..', 'docs', 'troubleshooting.md');
 
@@ -41,6 +41,14 @@ ${table(FAIL_REASONS, '`fail_reason`')}
 
 ## Video upload link (HTTP status of a chunk upload)
 ${table(UPLOAD_STATUS_ERRORS, 'HTTP status')}
+
+## Media the node refused before publishing (\`details.code\`; nothing was sent to TikTok)
+TikTok documents limits it checks only after the upload or download, failing the post with a \`fail_reason\` above.
+The node reads what it can from the media's first bytes and refuses what those limits reject before anything is sent.
+The message names the file (a photo by its position in the carousel and its URL) and the number found; a limit the
+media gave no number for is not refused but listed in the output's \`warnings\`.
+
+${table(MEDIA_CHECKS, '`details.code`')}
 `;
 }
 

@@ -29,6 +29,8 @@ export interface MediaRequest {
 	method: string;
 	path: string;
 	userAgent: string | undefined;
+	/** The Range header asked for (the server itself ignores it and sends the whole file). */
+	range: string | undefined;
 }
 
 export interface MediaServer {
@@ -91,6 +93,7 @@ export async function startMediaServer(
 			method: req.method ?? '',
 			path,
 			userAgent: req.headers['user-agent'],
+			range: req.headers.range,
 		});
 		const file = files[path];
 		if (!file) {

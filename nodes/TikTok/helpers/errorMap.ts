@@ -223,6 +223,44 @@ export const FAIL_REASONS: Record<string, ErrorAdvice> = {
 	},
 };
 
+/**
+ * Media the node refuses before anything is sent to TikTok, because TikTok's documented limits (media transfer
+ * guide) would fail the post after the upload or download. The error names the file (a photo by its position and
+ * URL) and the number found; these are the codes a workflow branches on.
+ */
+export const MEDIA_CHECKS = {
+	video_resolution_out_of_range: {
+		message: 'The video is smaller or larger than TikTok allows',
+		description:
+			'TikTok accepts videos 360 to 4096 pixels wide and high. Export the video at a size within that (TikTok\'s own format is 1080×1920), then run the item again.',
+	},
+	video_frame_rate_out_of_range: {
+		message: "The video's frame rate is outside TikTok's 23–60 frames per second",
+		description: 'Export the video at 24, 25, 30, 50 or 60 frames per second, then run the item again.',
+	},
+	photo_unreachable: {
+		message: 'An image could not be fetched the way TikTok fetches it',
+		description:
+			'The error names the image (its position in the carousel and its URL). Make sure it exists, is public, answers without redirects and stays reachable, then run the item again.',
+	},
+	photo_format_unsupported: {
+		message: 'An image is not a JPEG or WebP file served as one',
+		description:
+			'TikTok takes JPEG and WebP photos only (no PNG, GIF or HEIC), judged by the file\'s content, and served with Content-Type image/jpeg or image/webp. Convert the image (for example with the Edit Image node) or fix the server\'s Content-Type, then run the item again.',
+	},
+	photo_too_large: {
+		message: 'An image is over 20 MB',
+		description: 'TikTok takes photos of at most 20 MB (20,000,000 bytes) each. Compress or resize the image and host the smaller file.',
+	},
+	photo_resolution_too_high: {
+		message: 'An image is larger than 1080p',
+		description:
+			'TikTok takes photos up to 1080p: at most 1920 pixels on the long side and 1080 on the short side (1080×1920 portrait, 1920×1080 landscape). Resize the image (Edit Image node → Resize) and host the smaller file.',
+	},
+} satisfies Record<string, ErrorAdvice>;
+
+export type MediaCheckCode = keyof typeof MEDIA_CHECKS;
+
 /** Raw HTTP statuses of the chunk upload URL (no JSON envelope there). */
 export const UPLOAD_STATUS_ERRORS: Record<number, ErrorAdvice> = {
 	400: {

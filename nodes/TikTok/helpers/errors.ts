@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ErrorAdvice } from './errorMap';
-import { OAUTH_ERRORS, TOKEN_STORE_STEP, adviceForApiError, adviceForFailReason, adviceForUploadStatus } from './errorMap';
+import type { ErrorAdvice, MediaCheckCode } from './errorMap';
+import { MEDIA_CHECKS, OAUTH_ERRORS, TOKEN_STORE_STEP, adviceForApiError, adviceForFailReason, adviceForUploadStatus } from './errorMap';
 
 /** The code of every failure the user fixes in the node's input (shown as NodeOperationError, not NodeApiError). */
 export const INVALID_INPUT = 'invalid_input';
@@ -31,9 +31,9 @@ export class TikTokError extends Error {
 		super(advice.message);
 	}
 
-	/** Whether the user fixes this in the node's input rather than at TikTok or in the network. */
+	/** Whether the user fixes this in the node's input (parameters or media) rather than at TikTok or in the network. */
 	get isInputError(): boolean {
-		return this.details.code === INVALID_INPUT;
+		return this.details.code === INVALID_INPUT || Object.prototype.hasOwnProperty.call(MEDIA_CHECKS, this.details.code);
 	}
 }
 
@@ -44,6 +44,14 @@ export function isTikTokError(error: unknown, code?: string): error is TikTokErr
 /** Something in the node's input (parameters, media) that TikTok would refuse: nothing was sent. */
 export function invalidInput(message: string, description: string): TikTokError {
 	return new TikTokError({ message, description }, { code: INVALID_INPUT });
+}
+
+/**
+ * Media that TikTok's documented limits would fail after the upload, refused before anything was sent: `code` is
+ * one of MEDIA_CHECKS; `details` names the file and the number found (image_position, width, frame_rate…).
+ */
+export function mediaRefused(code: MediaCheckCode, message: string, description: string, details: IDataObject = {}): TikTokError {
+	return new TikTokError({ message, description }, { ...details, code });
 }
 
 /**

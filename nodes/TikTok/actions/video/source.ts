@@ -62,6 +62,7 @@ export async function videoFromUrl(ctx: IExecuteFunctions, url: string, ignoreSs
 	const container = head.container;
 	let opened = false;
 	return {
+		...head.facts,
 		size: length,
 		container,
 		mimeType: VIDEO_MIME_TYPES[container],
