@@ -139,7 +139,8 @@ export type Fault =
 	| { type: 'statusStuck'; polls: number; publishId?: string }
 	| { type: 'initHang'; afterCreate?: true }
 	| { type: 'initReset' }
-	| { type: 'refreshAnswerDelay'; ms: number };
+	| { type: 'refreshAnswerDelay'; ms: number }
+	| { type: 'redirect'; endpoint: FaultEndpoint | 'upload'; location: string; status?: 301 | 302 | 303 | 307 | 308 };
 
 /** What happens to a publish once processing ends. No failReason = success. */
 export interface Outcome {

@@ -1,7 +1,17 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ErrorAdvice, MediaCheckCode } from './errorMap';
-import { MEDIA_CHECKS, OAUTH_ERRORS, TOKEN_STORE_STEP, adviceForApiError, adviceForFailReason, adviceForUploadStatus } from './errorMap';
+import type { ErrorAdvice, MediaCheckCode, RequestTarget } from './errorMap';
+import {
+	MEDIA_CHECKS,
+	OAUTH_ERRORS,
+	TOKEN_STORE_STEP,
+	adviceForApiError,
+	adviceForFailReason,
+	adviceForNetworkFailure,
+	adviceForRedirect,
+	adviceForUploadStatus,
+} from './errorMap';
+import { classifyNetworkFailure, hostOf, redirectDestination } from './networkErrors';
 
 /** The code of every failure the user fixes in the node's input (shown as NodeOperationError, not NodeApiError). */
 export const INVALID_INPUT = 'invalid_input';
@@ -77,8 +87,8 @@ export function executionCancelled(): TikTokError {
 }
 
 /**
- * A request that got no answer, or media bytes that did not match their size: `code` is network_error,
- * upload_failed, source_too_short or source_too_long.
+ * Media bytes that did not match their size: `code` is source_too_short or source_too_long. (A request that got no
+ * answer is `networkFailed`.)
  */
 export function transferFailed(code: string, message: string): TikTokError {
 	return new TikTokError(
@@ -102,15 +112,49 @@ export function withTokenStoreStep(error: TikTokError): TikTokError {
 	return new TikTokError({ message: error.advice.message, description: `${error.advice.description} ${TOKEN_STORE_STEP}` }, error.details);
 }
 
-/** TikTok's token endpoint could not be reached to renew the access token. */
-export function refreshUnreachable(reason: string): TikTokError {
+/**
+ * A request to `url` that got no answer, with the cause told apart (helpers/networkErrors.ts) and the fix for
+ * where it went. Only the failure's codes and message are read: the raw failure (whose request carries the
+ * Authorization header) is never kept. `step` names what was being done, before the message.
+ */
+export function networkFailed(target: RequestTarget, url: string, failure: unknown, step?: string): TikTokError {
+	const { code, reason, systemCode } = classifyNetworkFailure(failure);
+	const host = hostOf(url);
+	const advice = adviceForNetworkFailure(code, target, host, reason);
 	return new TikTokError(
-		{
-			message: 'Could not reach TikTok to renew the access token',
-			description: `Check the server's internet connection and try again. (${reason})`,
-		},
-		{ code: 'refresh_unreachable', http_status: 401 },
+		{ message: step ? `${step}: ${advice.message}` : advice.message, description: advice.description },
+		{ code, host, ...(systemCode ? { network_code: systemCode } : {}) },
 	);
+}
+
+/**
+ * A video download that failed: a server's HTTP error is the URL's problem (fix the input); no answer at all is
+ * told apart like any request (DNS, refused, certificate, timeout) with the fix for a video's server.
+ */
+export function downloadFailed(url: string, failure: unknown): TikTokError {
+	const status = (failure as { response?: { status?: number } } | undefined)?.response?.status;
+	if (status === undefined) return networkFailed('download', url, failure);
+	return invalidInput(
+		`n8n could not download the video from "${url}" (HTTP ${status})`,
+		'Make sure the URL is public and points directly to the video file, then run the item again.',
+	);
+}
+
+/**
+ * TikTok's API, token or upload host answered `url` with a redirect, which the node does not follow: n8n would
+ * send the Authorization header (and a 307 the body with the client secret) to wherever it points.
+ */
+export function unexpectedRedirect(
+	target: Exclude<RequestTarget, 'download'>,
+	url: string,
+	httpStatus: number,
+	location: string | string[] | undefined,
+): TikTokError {
+	return new TikTokError(adviceForRedirect(target, redirectDestination(location, url)), {
+		code: 'unexpected_redirect',
+		http_status: httpStatus,
+		host: hostOf(url),
+	});
 }
 
 /** A publish that TikTok finished as FAILED: `output` is the publish output (publish_id, status, fail_reason…). */

@@ -7,7 +7,7 @@ import type { MediaCheckCode } from './errorMap';
 import { invalidInput } from './errors';
 import { IMAGE_FORMAT_NAMES, IMAGE_MIME_TYPES, imageDimensions, sniffImageFormat } from './image';
 import { MAX_PHOTO_BYTES, MAX_PHOTO_LONG_SIDE, MAX_PHOTO_SHORT_SIDE, MAX_PHOTOS } from './limits';
-import { assertHttpUrl } from './urls';
+import { assertHttpUrl, isUnderUrlPrefix } from './urls';
 
 /** The status and headers of the ranged GET that asked for an image's first bytes, as n8n's request helper returns them. */
 export interface ImageProbeResponse {
@@ -159,7 +159,7 @@ export function unreachableVerdict(errorMessage: string): ImageVerdict {
 
 /**
  * Whether a URL lies under one of the app's verified URL properties, matched as TikTok does: an entry with a
- * scheme (`https://cdn.example.com/tiktok/`) is an exact string prefix; a bare domain (`example.com`) covers
+ * scheme (`https://cdn.example.com/tiktok/`) is a prefix ending on a path boundary; a bare domain (`example.com`) covers
  * that host and its subdomains.
  */
 export function isUnderVerifiedPrefix(url: string, verified: string[]): boolean {
@@ -170,7 +170,7 @@ export function isUnderVerifiedPrefix(url: string, verified: string[]): boolean 
 		return false;
 	}
 	return verified.some((entry) => {
-		if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) return url.startsWith(entry);
+		if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) return isUnderUrlPrefix(url, entry);
 		const domain = entry.toLowerCase().replace(/^\.+|\.+$/g, '');
 		return domain.length > 0 && (host === domain || host.endsWith(`.${domain}`));
 	});

@@ -1,7 +1,7 @@
 /** Media n8n downloads itself: a video for TikTok's FILE_UPLOAD, when TikTok may not or cannot pull the URL. */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { invalidInput } from '../helpers/errors';
+import { downloadFailed } from '../helpers/errors';
 import type { FullResponse } from './http';
 import { send } from './http';
 
@@ -21,13 +21,6 @@ export async function download(ctx: IExecuteFunctions, url: string, ignoreSslIss
 		timeout: DOWNLOAD_TIMEOUT_MS,
 		abortSignal: ctx.getExecutionCancelSignal(),
 	});
-	if (!sent.ok) {
-		const error = sent.failure as { message?: string; response?: { status?: number }; httpCode?: string };
-		const status = error?.response?.status ?? error?.httpCode;
-		throw invalidInput(
-			`n8n could not download the video from "${url}"${status ? ` (HTTP ${status})` : ''}`,
-			`Make sure the URL is public and points directly to the video file, then run the item again. (${error?.message ?? 'no response'})`,
-		);
-	}
+	if (!sent.ok) throw downloadFailed(url, sent.failure);
 	return sent.response;
 }

@@ -1,7 +1,9 @@
 import type { ICredentialsDecrypted, IExecuteFunctions, IHttpRequestHelper, IHttpRequestOptions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { executionCancelled } from '../helpers/errors';
+import type { RequestTarget } from '../helpers/errorMap';
+import { executionCancelled, unexpectedRedirect } from '../helpers/errors';
+import { isRedirectStatus } from '../helpers/networkErrors';
 
 /** What the transport needs from n8n: an operation's, the editor's or the trigger's (a webhook's) context. */
 export type TikTokContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions;
@@ -48,6 +50,15 @@ export async function sendWithCredential<T = FullResponse>(
 		(response: T) => ({ ok: true as const, response }),
 		(failure: unknown) => ({ ok: false as const, failure }),
 	);
+}
+
+/**
+ * Fails on a redirect answer from TikTok's API, token or upload host. Every request that carries a token, the
+ * client secret or a video is sent with `disableFollowRedirect` (n8n's HTTP layer would otherwise forward the
+ * Authorization header to a redirect's target, and a 307 the body too), so a 3xx arrives here as an answer.
+ */
+export function refuseRedirect(target: Exclude<RequestTarget, 'download'>, url: string, response: FullResponse): void {
+	if (isRedirectStatus(response.statusCode)) throw unexpectedRedirect(target, url, response.statusCode, response.headers.location);
 }
 
 export function cancelSignal(ctx: TikTokContext): AbortSignal | undefined {

@@ -4,6 +4,7 @@ import { BINARY_ENCODING } from 'n8n-workflow';
 
 import { invalidInput } from '../../helpers/errors';
 import { VIDEO_MIME_TYPES } from '../../helpers/media';
+import { fileNameOfUrl } from '../../helpers/urls';
 import type { ByteSource, LocalVideo } from '../../helpers/video';
 import { probe, readHead, releasingPieces, replay } from '../../helpers/video';
 import { download } from '../../transport/download';
@@ -46,7 +47,7 @@ export async function videoFromBinary(ctx: IExecuteFunctions, itemIndex: number,
 export async function videoFromUrl(ctx: IExecuteFunctions, url: string, ignoreSslIssues = false): Promise<LocalVideo> {
 	const response = await download(ctx, url, ignoreSslIssues);
 	const length = Number(response.headers['content-length']);
-	const fileName = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'video');
+	const fileName = fileNameOfUrl(url);
 	if (!Number.isFinite(length) || length <= 0) {
 		const stored = await ctx.helpers.prepareBinaryData(response.body, fileName);
 		return await probe({ ...(await storedBinary(ctx, stored)), fileName });
