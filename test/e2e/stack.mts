@@ -31,11 +31,15 @@ export interface Stack {
 	n8n: N8nInstance;
 	/** Imports a credential holding tokens the emulator issued for `account`; returns its id. */
 	connect(account: string, options?: { scopes?: string[]; expiresInSec?: number; name?: string }): Promise<{ id: string; name: string }>;
+	/** `connect` for several accounts in one import (each import is an n8n CLI run of a few seconds). */
+	connectAll(accounts: string[]): Promise<Array<{ id: string; name: string }>>;
 	/**
 	 * Runs Manual Trigger → nodes (chained in order) in n8n and returns the run: in the running server, or with
 	 * `via: 'cli'` in a new `n8n execute` process (what a restart means for in-memory state).
 	 */
-	run(nodes: Array<Record<string, unknown>>, options?: { name?: string; via?: 'cli' | 'rest' }): Promise<ExecuteResult>;
+	run(nodes: Array<Record<string, unknown>>, options?: { name?: string; via?: 'cli' | 'rest'; settings?: Record<string, unknown> }): Promise<ExecuteResult>;
+	/** Starts Manual Trigger → nodes in the running n8n and returns the execution's id at once (to stop it, or wait for it). */
+	start(nodes: Array<Record<string, unknown>>, options?: { name?: string }): Promise<string>;
 	/** Every access and refresh token handed to n8n, to check none leaks into output or logs. */
 	issuedTokens: string[];
 	/** A folder the Read File node may read (n8n 2 restricts file access). */
@@ -75,31 +79,43 @@ export async function startStack(
 	const instance = n8n;
 	await mkdir(instance.filesFolder, { recursive: true });
 	const issuedTokens: string[] = [];
+	/** The credential n8n would hold after connecting `account`: tokens the emulator issued for it. */
+	const connection = (account: string, connectOptions: { scopes?: string[]; expiresInSec?: number; name?: string } = {}) => {
+		const tokens = emu.issueTokens({ account, scopes: connectOptions.scopes });
+		issuedTokens.push(String(tokens.access_token), String(tokens.refresh_token));
+		const expiresIn = connectOptions.expiresInSec ?? Number(tokens.expires_in);
+		return {
+			name: connectOptions.name ?? `TikTok ${account} ${randomBytes(3).toString('hex')}`,
+			type: CREDENTIAL_TYPE,
+			data: {
+				clientId: DEFAULT_CLIENT_KEY,
+				clientSecret: DEFAULT_CLIENT_SECRET,
+				authBaseUrl: emu.baseUrl,
+				apiBaseUrl: emu.baseUrl,
+				oauthTokenData: { ...tokens, n8n_expires_at: String(Date.now() + expiresIn * 1000) },
+			},
+		};
+	};
 	return {
 		emu,
 		issuedTokens,
 		n8n: instance,
 		filesFolder: instance.filesFolder,
 		async connect(account, connectOptions = {}) {
-			const tokens = emu.issueTokens({ account, scopes: connectOptions.scopes });
-			issuedTokens.push(String(tokens.access_token), String(tokens.refresh_token));
-			const name = connectOptions.name ?? `TikTok ${account} ${randomBytes(3).toString('hex')}`;
-			const expiresIn = connectOptions.expiresInSec ?? Number(tokens.expires_in);
-			const [id] = await instance.importCredentials({
-				name,
-				type: CREDENTIAL_TYPE,
-				data: {
-					clientId: DEFAULT_CLIENT_KEY,
-					clientSecret: DEFAULT_CLIENT_SECRET,
-					authBaseUrl: emu.baseUrl,
-					apiBaseUrl: emu.baseUrl,
-					oauthTokenData: { ...tokens, n8n_expires_at: String(Date.now() + expiresIn * 1000) },
-				},
-			});
-			return { id, name };
+			const credential = connection(account, connectOptions);
+			const [id] = await instance.importCredentials(credential);
+			return { id, name: credential.name };
+		},
+		async connectAll(accounts) {
+			const credentials = accounts.map((account) => connection(account));
+			const ids = await instance.importCredentials(credentials);
+			return credentials.map((credential, index) => ({ id: ids[index], name: credential.name }));
 		},
 		async run(nodes, runOptions = {}) {
-			return await instance.run(chain(nodes, runOptions.name ?? 'e2e'), { via: runOptions.via });
+			return await instance.run(chain(nodes, runOptions.name ?? 'e2e', runOptions.settings), { via: runOptions.via });
+		},
+		async start(nodes, startOptions = {}) {
+			return await instance.startRun(chain(nodes, startOptions.name ?? 'e2e'));
 		},
 		async stop() {
 			await Promise.allSettled([instance.destroy(), emu.stop(), rm(caFile, { force: true })]);
@@ -107,8 +123,8 @@ export async function startStack(
 	};
 }
 
-/** Manual Trigger followed by `nodes`, each connected to the next. */
-export function chain(nodes: Array<Record<string, unknown>>, name: string): WorkflowInput {
+/** Manual Trigger followed by `nodes`, each connected to the next; `settings` adds workflow settings (e.g. executionTimeout). */
+export function chain(nodes: Array<Record<string, unknown>>, name: string, settings: Record<string, unknown> = {}): WorkflowInput {
 	const all = [
 		{ id: 'trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
 		...nodes.map((node, index) => ({ id: `n${index}`, position: [220 * (index + 1), 0], ...node })),
@@ -117,7 +133,7 @@ export function chain(nodes: Array<Record<string, unknown>>, name: string): Work
 	for (let i = 0; i < all.length - 1; i++) {
 		connections[all[i].name as string] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
 	}
-	return { name: `${name} ${randomBytes(3).toString('hex')}`, nodes: all, connections, settings: { executionOrder: 'v1' } };
+	return { name: `${name} ${randomBytes(3).toString('hex')}`, nodes: all, connections, settings: { executionOrder: 'v1', ...settings } };
 }
 
 /**

@@ -1,14 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { ChunkPlan } from '../../helpers/chunkPlan';
 import { planChunks } from '../../helpers/chunkPlan';
 import { isTikTokError } from '../../helpers/errors';
 import { assertVideoDuration, commonPostInfo } from '../../helpers/postSettings';
 import { assertVideoCaption } from '../../helpers/text';
 import { assertHttpUrl } from '../../helpers/urls';
+import type { LocalVideo } from '../../helpers/video';
 import type { InitResult } from '../../transport/endpoints';
 import { PATHS, startPublish } from '../../transport/endpoints';
-import type { UploadReport } from '../../transport/upload';
 import { uploadVideoChunks } from '../../transport/upload';
 import {
 	directPostProperties,
@@ -23,7 +24,8 @@ import {
 	waitProperties,
 } from '../shared/properties';
 import { derivePostUrl, needsPostLookup } from '../shared/analytics';
-import { creatorForDirectPost, publishContext, publishOutcome } from '../shared/publishFlow';
+import type { VideoUpload } from '../shared/publishFlow';
+import { creatorForDirectPost, publishAfterInit, publishContext } from '../shared/publishFlow';
 import { videoFromBinary, videoFromUrl } from './source';
 
 type UrlHandling = 'auto' | 'pull' | 'upload';
@@ -190,7 +192,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			return undefined;
 		});
 	}
-	let upload: UploadReport | undefined;
+	let sending: VideoUpload | undefined;
 	if (!init) {
 		video ??= await videoFromUrl(this, videoUrl, this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean);
 		if (creator) assertVideoDuration(video.durationSec, creator);
@@ -201,18 +203,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			withPostInfo({ source: 'FILE_UPLOAD', video_size: plan.videoSize, chunk_size: plan.chunkSize, total_chunk_count: plan.totalChunkCount }),
 			{ timeoutMs },
 		);
-		upload = await uploadVideoChunks(this, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt);
+		sending = uploadTo(this, init, plan, video);
 	}
-	const transferredAt = Date.now();
-	const source = upload ? 'FILE_UPLOAD' : 'PULL_FROM_URL';
+	const source = sending ? 'FILE_UPLOAD' : 'PULL_FROM_URL';
 
-	const output = await publishOutcome(this, init, {
-		wait,
-		draft,
-		creator,
-		kind: 'video',
-		pendingStatus: upload ? 'PROCESSING_UPLOAD' : 'PROCESSING_DOWNLOAD',
-	});
+	const { output, upload, transferredAt } = await publishAfterInit(this, init, { wait, draft, creator, kind: 'video', upload: sending });
 	// Only public posts are in TikTok's video list, so only they can be found there.
 	if (options.findPostUrl && settings?.privacyLevel === 'PUBLIC_TO_EVERYONE' && needsPostLookup(output)) {
 		Object.assign(output, await derivePostUrl(this, { caption, startedAtSec: Math.floor(started / 1000) }, creator?.creator_username));
@@ -221,7 +216,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		{
 			json: {
 				...output,
-				...publishContext(draft, creator),
+				...publishContext(draft, creator, output),
 				source,
 				...(fallbackReason ? { fallback: `TikTok refused to pull the URL (${fallbackReason}), so n8n uploaded it` } : {}),
 				...(video && upload && plan
@@ -232,4 +227,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			pairedItem: { item: itemIndex },
 		},
 	];
+}
+
+/** The upload of `video` to the link `init` returned, for publishAfterInit to run. */
+function uploadTo(ctx: IExecuteFunctions, init: InitResult, plan: ChunkPlan, video: LocalVideo): VideoUpload {
+	return {
+		plan,
+		send: async (delivery) => await uploadVideoChunks(ctx, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt, delivery),
+	};
 }
