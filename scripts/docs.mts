@@ -8,6 +8,7 @@ import { join } from 'node:path';
 
 import type { ErrorAdvice, NetworkErrorCode, RequestTarget } from '../nodes/TikTok/helpers/errorMap.ts';
 import {
+	AFTER_INIT_ERRORS,
 	API_ERRORS,
 	FAIL_REASONS,
 	INVALID_PARAMS_BY_MESSAGE,
@@ -19,6 +20,7 @@ import {
 	UPLOAD_STATUS_ERRORS,
 	adviceForNetworkFailure,
 	adviceForRedirect,
+	afterInitNextStep,
 } from '../nodes/TikTok/helpers/errorMap.ts';
 
 export const TROUBLESHOOTING_PATH = join(import.meta.dirname, '..', 'docs', 'troubleshooting.md');
@@ -84,6 +86,17 @@ access token, or the client secret, on to wherever it points). \`details.host\` 
 \`download\` the server of a video n8n downloads itself.
 
 ${table(connectionRows(), '`code` (where)')}
+## After TikTok accepted a publish
+Once TikTok has accepted a publish, every failure (an upload, checking the status, a cancelled execution) carries
+the \`publish_id\` and TikTok's last \`status\` (\`UNKNOWN\` when it could not be read) under \`details\`. When the
+video provably never reached TikTok whole, the item keeps its code and says: "${afterInitNextStep('<publish_id>', false)}"
+Otherwise a post may still come of it:
+
+${table(AFTER_INIT_ERRORS, '`details.code`')}
+
+The failure behind it stays in \`details.cause_code\` (for example \`network_error\` or \`upload_http_404\`). The same
+code without a \`publish_id\` means the request that starts a publish got no clear answer: TikTok may or may not have
+started it, and the node did not repeat it.
 `;
 }
 

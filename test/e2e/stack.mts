@@ -37,7 +37,9 @@ export interface Stack {
 	 * Runs Manual Trigger → nodes (chained in order) in n8n and returns the run: in the running server, or with
 	 * `via: 'cli'` in a new `n8n execute` process (what a restart means for in-memory state).
 	 */
-	run(nodes: Array<Record<string, unknown>>, options?: { name?: string; via?: 'cli' | 'rest' }): Promise<ExecuteResult>;
+	run(nodes: Array<Record<string, unknown>>, options?: { name?: string; via?: 'cli' | 'rest'; settings?: Record<string, unknown> }): Promise<ExecuteResult>;
+	/** Starts Manual Trigger → nodes in the running n8n and returns the execution's id at once (to stop it, or wait for it). */
+	start(nodes: Array<Record<string, unknown>>, options?: { name?: string }): Promise<string>;
 	/** Every access and refresh token handed to n8n, to check none leaks into output or logs. */
 	issuedTokens: string[];
 	/** A folder the Read File node may read (n8n 2 restricts file access). */
@@ -110,7 +112,10 @@ export async function startStack(
 			return credentials.map((credential, index) => ({ id: ids[index], name: credential.name }));
 		},
 		async run(nodes, runOptions = {}) {
-			return await instance.run(chain(nodes, runOptions.name ?? 'e2e'), { via: runOptions.via });
+			return await instance.run(chain(nodes, runOptions.name ?? 'e2e', runOptions.settings), { via: runOptions.via });
+		},
+		async start(nodes, startOptions = {}) {
+			return await instance.startRun(chain(nodes, startOptions.name ?? 'e2e'));
 		},
 		async stop() {
 			await Promise.allSettled([instance.destroy(), emu.stop(), rm(caFile, { force: true })]);
@@ -118,8 +123,8 @@ export async function startStack(
 	};
 }
 
-/** Manual Trigger followed by `nodes`, each connected to the next. */
-export function chain(nodes: Array<Record<string, unknown>>, name: string): WorkflowInput {
+/** Manual Trigger followed by `nodes`, each connected to the next; `settings` adds workflow settings (e.g. executionTimeout). */
+export function chain(nodes: Array<Record<string, unknown>>, name: string, settings: Record<string, unknown> = {}): WorkflowInput {
 	const all = [
 		{ id: 'trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
 		...nodes.map((node, index) => ({ id: `n${index}`, position: [220 * (index + 1), 0], ...node })),
@@ -128,7 +133,7 @@ export function chain(nodes: Array<Record<string, unknown>>, name: string): Work
 	for (let i = 0; i < all.length - 1; i++) {
 		connections[all[i].name as string] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
 	}
-	return { name: `${name} ${randomBytes(3).toString('hex')}`, nodes: all, connections, settings: { executionOrder: 'v1' } };
+	return { name: `${name} ${randomBytes(3).toString('hex')}`, nodes: all, connections, settings: { executionOrder: 'v1', ...settings } };
 }
 
 /**

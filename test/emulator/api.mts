@@ -2,7 +2,7 @@
 // bearer token → JSON body → scope → rate limit → injected faults.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Ctx, Grant } from './context.mts';
-import { takeFault } from './faults.mts';
+import { forAccount, takeFault } from './faults.mts';
 import {
 	BodyTooLargeError,
 	mediaType,
@@ -142,9 +142,16 @@ export async function runPipeline(
 	}
 	const fault = takeFault(
 		ctx,
-		(f) => (f.type === 'http429' || f.type === 'http5xx') && f.endpoint === opts.faultEndpoint,
+		(f) =>
+			(f.type === 'http429' || f.type === 'http5xx' || f.type === 'httpDrop') &&
+			f.endpoint === opts.faultEndpoint &&
+			forAccount(f, auth.grant.accountName),
 		{ endpoint: opts.endpoint },
 	);
+	if (fault?.type === 'httpDrop') {
+		res.socket?.destroy();
+		return null;
+	}
 	if (fault?.type === 'http429') {
 		reply(429, 'rate_limit_exceeded', {}, undefined, 'injected fault http429');
 		return null;

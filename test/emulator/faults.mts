@@ -3,6 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Ctx } from './context.mts';
 import type { Fault, FaultEndpoint, FaultRecord } from './types.mts';
 
+/** Whether a fault applies to `account`: faults that name no account apply to every account. */
+export function forAccount(fault: Fault, account: string): boolean {
+	return !('account' in fault) || fault.account === undefined || fault.account === account;
+}
+
 /**
  * Finds the first fault matching `match`, consumes it (or one of its `count`) and records it.
  * Returns the fault, or undefined when none applies.
@@ -16,7 +21,7 @@ export function takeFault<T extends Fault = Fault>(
 	const index = faults.findIndex(match);
 	if (index < 0) return undefined;
 	const fault = faults[index];
-	if ((fault.type === 'http429' || fault.type === 'http5xx') && (fault.count ?? 1) > 1) {
+	if ((fault.type === 'http429' || fault.type === 'http5xx' || fault.type === 'httpDrop') && (fault.count ?? 1) > 1) {
 		fault.count = (fault.count ?? 1) - 1;
 	} else {
 		faults.splice(index, 1);

@@ -7,9 +7,11 @@ import {
 	api,
 	directFileBody,
 	poll,
+	pollToEnd,
 	postForm,
 	putChunk,
 	pollStatuses,
+	tokenFor,
 	uploadAll,
 	startTestEmulator,
 	type TestEmulator,
@@ -92,7 +94,87 @@ describe('fault injection: chunk faults', () => {
 	});
 });
 
+describe('fault injection: a chunk that arrived but was never answered, an upload link that expires', () => {
+	it('chunkDropAfterReceive on the final chunk: the upload is complete and byte-exact, the client only sees a reset; a retry is answered 404 and status/fetch shows every byte', async () => {
+		const src = mp4Source({ size: SIZE, durationSec: 10 });
+		emu.config.faults.push({ type: 'chunkDropAfterReceive', chunkIndex: 1 });
+		const { id, url } = await initTwoChunks();
+		assert.equal((await putChunk(url, src, 0, CHUNK - 1)).status, 206);
+		await assert.rejects(putChunk(url, src, CHUNK, SIZE - 1), /ECONNRESET|socket hang up|EPIPE/);
+		assert.equal(emu.state.publishes.get(id)?.sha256, await sha256Of(src), 'TikTok has the whole video');
+		const retry = await putChunk(url, src, CHUNK, SIZE - 1);
+		assert.equal(retry.status, 404, 'the upload task is finished');
+		const status = (await poll(emu, token, id)).json.data;
+		assert.equal(status.uploaded_bytes, SIZE);
+		assert.equal((await pollToEnd(emu, token, id)).statuses.at(-1), 'PUBLISH_COMPLETE');
+		assert.deepEqual(
+			emu.state.faults.map((f) => [f.type, f.chunkIndex]),
+			[['chunkDropAfterReceive', 1]],
+		);
+	});
+
+	it('chunkDropAfterReceive on a middle chunk: the chunk counts; the same range again is answered 416, status/fetch shows its bytes, and the next chunk completes the upload', async () => {
+		const src = mp4Source({ size: SIZE, durationSec: 10 });
+		emu.config.faults.push({ type: 'chunkDropAfterReceive', chunkIndex: 0 });
+		const { id, url } = await initTwoChunks();
+		await assert.rejects(putChunk(url, src, 0, CHUNK - 1), /ECONNRESET|socket hang up|EPIPE/);
+		assert.equal((await putChunk(url, src, 0, CHUNK - 1)).status, 416);
+		assert.equal((await poll(emu, token, id)).json.data.uploaded_bytes, CHUNK);
+		assert.equal((await putChunk(url, src, CHUNK, SIZE - 1)).status, 201);
+		assert.equal(emu.state.publishes.get(id)?.sha256, await sha256Of(src));
+	});
+
+	it('chunkExpired: the upload link expires before that chunk, which and every later PUT get 403', async () => {
+		const src = mp4Source({ size: SIZE, durationSec: 10 });
+		emu.config.faults.push({ type: 'chunkExpired', chunkIndex: 1 });
+		const { id, url } = await initTwoChunks();
+		assert.equal((await putChunk(url, src, 0, CHUNK - 1)).status, 206);
+		const refused = await putChunk(url, src, CHUNK, SIZE - 1);
+		assert.equal(refused.status, 403);
+		assert.match(refused.text, /expired/);
+		assert.equal((await putChunk(url, src, CHUNK, SIZE - 1)).status, 403);
+		assert.equal(emu.state.publishes.get(id)?.sha256, null, 'TikTok never got the whole video');
+		assert.equal((await poll(emu, token, id)).json.data.status, 'PROCESSING_UPLOAD');
+	});
+
+	it('faults that name an account fire only for that account: chunk faults by the publish\'s owner, endpoint faults by the caller', async () => {
+		const src = mp4Source({ size: SIZE, durationSec: 10 });
+		emu.config.faults.push(
+			{ type: 'chunk5xx', chunkIndex: 0, status: 503, account: 'private_creator' },
+			{ type: 'http5xx', endpoint: 'status', account: 'private_creator' },
+		);
+		const { id, url } = await initTwoChunks();
+		assert.deepEqual(await uploadAll(url, src, CHUNK, 2), [206, 201], "public_creator's upload is untouched");
+		assert.equal((await poll(emu, token, id)).status, 200);
+		assert.equal(emu.config.faults.length, 2, 'neither fault fired');
+
+		const other = tokenFor(emu, 'private_creator');
+		const theirs = await api(emu, 'video/init', other, directFileBody(SIZE, CHUNK, 2, { disable_duet: true, disable_stitch: true }));
+		assert.equal(theirs.status, 200, theirs.text);
+		const theirUrl = theirs.json.data.upload_url as string;
+		assert.equal((await putChunk(theirUrl, src, 0, CHUNK - 1)).status, 503);
+		assert.equal((await poll(emu, other, theirs.json.data.publish_id)).status, 500);
+		assert.equal(emu.config.faults.length, 0);
+	});
+});
+
 describe('fault injection: endpoint faults', () => {
+	it('httpDrop reads the request, then resets the connection without an answer, count times', async () => {
+		const init = await api(emu, 'video/init', token, directFileBody(1000));
+		emu.config.faults.push({ type: 'httpDrop', endpoint: 'status', count: 2 });
+		for (let i = 0; i < 2; i++) {
+			await assert.rejects(poll(emu, token, init.json.data.publish_id), /ECONNRESET|socket hang up/);
+		}
+		assert.equal((await poll(emu, token, init.json.data.publish_id)).status, 200);
+		assert.deepEqual(
+			emu.state.faults.map((f) => [f.type, f.endpoint]),
+			[
+				['httpDrop', 'status/fetch'],
+				['httpDrop', 'status/fetch'],
+			],
+		);
+	});
+
 	it('http429 answers count requests with 429 rate_limit_exceeded, then lets requests through', async () => {
 		emu.config.faults.push({ type: 'http429', endpoint: 'init', count: 2 });
 		for (let i = 0; i < 2; i++) {

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { makeReply, runPipeline, type JsonObject, type Reply } from './api.mts';
 import { accountByName, clientByKey, type Ctx, type PublishRuntime } from './context.mts';
-import { takeFault } from './faults.mts';
+import { forAccount, takeFault } from './faults.mts';
 import { RawJsonNumber } from './http.mts';
 import type { FailReason, PublishRecord, PublishStatus } from './types.mts';
 import type { MediaProbe } from './probe.mts';
@@ -133,7 +133,10 @@ export function poll(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): void {
 		case 'processing': {
 			const stuck = takeFault(
 				ctx,
-				(f) => f.type === 'statusStuck' && (!f.publishId || f.publishId === p.publishId),
+				(f) =>
+					f.type === 'statusStuck' &&
+					(!f.publishId || f.publishId === p.publishId) &&
+					forAccount(f, p.accountName),
 				{ publishId: p.publishId },
 			);
 			if (stuck?.type === 'statusStuck') rt.processingPollsLeft += stuck.polls;

@@ -131,12 +131,23 @@ export type FaultEndpoint =
 	| 'videoList'
 	| 'videoQuery';
 
+/** Faults that name an account fire only for that account's calls and uploads, so concurrent cases stay apart. */
+interface ForAccount {
+	account?: string;
+}
+
 export type Fault =
-	| { type: 'chunk5xx'; chunkIndex: number; status?: 500 | 502 | 503; publishId?: string }
-	| { type: 'chunkDrop'; chunkIndex: number; publishId?: string }
-	| { type: 'http429'; endpoint: FaultEndpoint; count?: number }
-	| { type: 'http5xx'; endpoint: FaultEndpoint; count?: number; status?: 500 | 502 | 503 | 504 }
-	| { type: 'statusStuck'; polls: number; publishId?: string }
+	| ({ type: 'chunk5xx'; chunkIndex: number; status?: 500 | 502 | 503; publishId?: string } & ForAccount)
+	| ({ type: 'chunkDrop'; chunkIndex: number; publishId?: string } & ForAccount)
+	/** The chunk arrives whole and counts (the final one completes the upload); then the socket is destroyed before the answer. */
+	| ({ type: 'chunkDropAfterReceive'; chunkIndex: number; publishId?: string } & ForAccount)
+	/** The upload_url expires just before this chunk: it and every later PUT of the upload get TikTok's 403. */
+	| ({ type: 'chunkExpired'; chunkIndex: number; publishId?: string } & ForAccount)
+	| ({ type: 'http429'; endpoint: FaultEndpoint; count?: number } & ForAccount)
+	| ({ type: 'http5xx'; endpoint: FaultEndpoint; count?: number; status?: 500 | 502 | 503 | 504 } & ForAccount)
+	/** The request is read, then the socket is destroyed without an answer (a reset connection). */
+	| ({ type: 'httpDrop'; endpoint: FaultEndpoint; count?: number } & ForAccount)
+	| ({ type: 'statusStuck'; polls: number; publishId?: string } & ForAccount)
 	| { type: 'initHang'; afterCreate?: true }
 	| { type: 'initReset' }
 	| { type: 'refreshAnswerDelay'; ms: number }

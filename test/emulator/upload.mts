@@ -2,7 +2,7 @@
 // Bodies are streamed and hashed as they arrive; a chunk only counts once it arrived whole.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Ctx, PublishRuntime } from './context.mts';
-import { takeFault } from './faults.mts';
+import { forAccount, takeFault } from './faults.mts';
 import { drain, mediaType, sendText, setDetail } from './http.mts';
 import { finishTransfer } from './status.mts';
 import type { Fault, PublishRecord } from './types.mts';
@@ -50,6 +50,16 @@ export async function handleUpload(
 	if (req.headers.authorization !== undefined) p.uploadAuthorizationHeaderSeen = true;
 	if (rt.stage !== 'uploading')
 		return refuse(res, req, 404, 'This upload is finished or no longer valid');
+	const expireNow = takeFault(
+		ctx,
+		(f) =>
+			f.type === 'chunkExpired' &&
+			f.chunkIndex === p.chunksReceived &&
+			(!f.publishId || f.publishId === p.publishId) &&
+			forAccount(f, p.accountName),
+		{ publishId: p.publishId, chunkIndex: p.chunksReceived },
+	);
+	if (expireNow) p.uploadExpiresAt = ctx.now() - 1;
 	if (p.uploadExpiresAt !== null && ctx.now() > p.uploadExpiresAt) {
 		return refuse(res, req, 403, 'upload_url expired (valid for 1 hour after init)');
 	}
@@ -133,9 +143,10 @@ export async function handleUpload(
 	}
 
 	const matches = (f: Fault) =>
-		(f.type === 'chunk5xx' || f.type === 'chunkDrop') &&
+		(f.type === 'chunk5xx' || f.type === 'chunkDrop' || f.type === 'chunkDropAfterReceive') &&
 		f.chunkIndex === index &&
-		(!f.publishId || f.publishId === p.publishId);
+		(!f.publishId || f.publishId === p.publishId) &&
+		forAccount(f, p.accountName);
 	const fault = takeFault(ctx, matches, { publishId: p.publishId, chunkIndex: index });
 	if (fault?.type === 'chunk5xx') {
 		const status = fault.status ?? 500;
@@ -180,19 +191,19 @@ export async function handleUpload(
 	p.uploadedBytes += length;
 	p.chunksReceived += 1;
 	p.chunkArrivals.push({ firstByteAt, lastByteAt });
-	if (p.uploadedBytes < videoSize) {
-		res.writeHead(206, {
-			'Content-Range': `bytes 0-${p.uploadedBytes - 1}/${videoSize}`,
-			'Content-Length': 0,
-		});
-		res.end();
+	const complete = p.uploadedBytes >= videoSize;
+	if (complete) {
+		p.sha256 = hash.digest('hex');
+		rt.hash = null;
+		finishTransfer(ctx, p, rt);
+	}
+	if (fault?.type === 'chunkDropAfterReceive') {
+		// TikTok has the chunk (the final one completes the upload), but the client never hears so.
+		req.socket.destroy();
 		return;
 	}
-	p.sha256 = hash.digest('hex');
-	rt.hash = null;
-	finishTransfer(ctx, p, rt);
-	res.writeHead(201, {
-		'Content-Range': `bytes 0-${videoSize - 1}/${videoSize}`,
+	res.writeHead(complete ? 201 : 206, {
+		'Content-Range': `bytes 0-${p.uploadedBytes - 1}/${videoSize}`,
 		'Content-Length': 0,
 	});
 	res.end();

@@ -435,6 +435,23 @@ export class N8nInstance {
 	}
 
 
+	/**
+	 * Imports the workflow and starts it on the running server as the editor's "Execute workflow" button does;
+	 * returns the execution's id at once (see finishedExecution(), stopExecution()).
+	 */
+	async startRun(workflow: WorkflowInput): Promise<string> {
+		return await this.api.startManually(await this.importWorkflow(workflow));
+	}
+
+	async finishedExecution(executionId: string, options: { timeoutMs?: number } = {}): Promise<ExecuteResult> {
+		return await this.api.finishedExecution(executionId, options);
+	}
+
+	/** Stops a running execution, as the editor's Stop button does. */
+	async stopExecution(executionId: string): Promise<HttpResponse> {
+		return await this.api.stopExecution(executionId);
+	}
+
 	/** Imports the workflow and executes it (see execute()). */
 	async run(
 		workflow: WorkflowInput,

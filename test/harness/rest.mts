@@ -199,9 +199,16 @@ export class RestClient {
 	/**
 	 * Runs a saved workflow as the editor's "Execute workflow" button does (mode `manual`, from its Manual
 	 * Trigger) and returns the finished execution. On timeout the execution is stopped and the call fails.
-	 * 2.x reads the saved workflow and `triggerToStartFrom`; 1.x needs the workflow in the body.
 	 */
 	async runManually(workflowId: string, options: { timeoutMs?: number } = {}): Promise<ExecuteResult> {
+		return await this.finishedExecution(await this.startManually(workflowId), options);
+	}
+
+	/**
+	 * Starts a saved workflow as the editor's "Execute workflow" button does and returns the execution's id at once.
+	 * 2.x reads the saved workflow and `triggerToStartFrom`; 1.x needs the workflow in the body.
+	 */
+	async startManually(workflowId: string): Promise<string> {
 		const workflowData = await this.rest<WorkflowInput>('GET', `/rest/workflows/${workflowId}`);
 		const trigger = workflowData.nodes.find((node) => /manualTrigger$/.test(String(node.type)));
 		if (!trigger) throw new Error(`workflow ${workflowId} has no Manual Trigger to run from`);
@@ -211,16 +218,26 @@ export class RestClient {
 			{ workflowData, triggerToStartFrom: { name: trigger.name }, startNodes: [] },
 		);
 		if (!started.executionId) throw new Error(`manual run of ${workflowId} started no execution: ${JSON.stringify(started)}`);
+		return started.executionId;
+	}
+
+	/** Waits until an execution has finished and returns it. On timeout the execution is stopped and the call fails. */
+	async finishedExecution(executionId: string, options: { timeoutMs?: number } = {}): Promise<ExecuteResult> {
 		const deadline = Date.now() + (options.timeoutMs ?? 300_000);
 		for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
-			const summary = await this.rest<ExecutionSummary>('GET', `/rest/executions/${started.executionId}`).catch(() => undefined);
-			if (summary && FINISHED_STATUSES.has(summary.status)) return await this.getExecution(started.executionId);
+			const summary = await this.rest<ExecutionSummary>('GET', `/rest/executions/${executionId}`).catch(() => undefined);
+			if (summary && FINISHED_STATUSES.has(summary.status)) return await this.getExecution(executionId);
 			if (Date.now() > deadline) {
-				await this.request('POST', `/rest/executions/${started.executionId}/stop`, {});
-				throw new Error(`execution ${started.executionId} of workflow ${workflowId} did not finish in ${options.timeoutMs ?? 300_000} ms`);
+				await this.stopExecution(executionId);
+				throw new Error(`execution ${executionId} did not finish in ${options.timeoutMs ?? 300_000} ms`);
 			}
 			await sleep(pause);
 		}
+	}
+
+	/** Stops a running execution, as the editor's Stop button does. */
+	async stopExecution(executionId: string): Promise<HttpResponse> {
+		return await this.request('POST', `/rest/executions/${executionId}/stop`, {});
 	}
 
 	/** The node types the editor is served (`/types/nodes.json`, written by n8n at start). */

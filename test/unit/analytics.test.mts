@@ -2,8 +2,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
-
 import {
 	CLOCK_SLACK_SEC,
 	DEFAULT_VIDEO_FIELDS,
@@ -22,6 +20,7 @@ import {
 } from '../../nodes/TikTok/helpers/analytics.ts';
 import { TikTokError } from './commonjs.mts';
 import { fetchUserInfo, fetchVideosById, listVideos } from '../../nodes/TikTok/transport/endpoints.ts';
+import { fakeApiContext, ok } from './fakeApiContext.mts';
 
 const ALL = ['user.info.basic', 'user.info.profile', 'user.info.stats', 'video.list'];
 
@@ -148,28 +147,6 @@ describe('analytics: finding a post TikTok gave no id for', () => {
 	});
 });
 
-/** An execute context whose TikTok API answers come from `answer(url, body)`; records every request. */
-function fakeApi(answer: (url: URL, body: Record<string, unknown> | undefined) => { status?: number; body: unknown }, scope = ALL.join(',')) {
-	const requests: Array<{ method: string; url: URL; body?: Record<string, unknown> }> = [];
-	const ctx = {
-		getNode: () => ({ name: 'TikTok', credentials: { tikTokOAuth2Api: { id: `c${Math.random()}`, name: 'c' } } }),
-		getExecutionCancelSignal: () => undefined,
-		getCredentials: async () => ({ apiBaseUrl: 'https://api.test', oauthTokenData: { access_token: 'act.x', scope } }),
-		helpers: {
-			httpRequest: async (options: IHttpRequestOptions) => {
-				const url = new URL(String(options.url));
-				const body = options.body ? (JSON.parse(String(options.body)) as Record<string, unknown>) : undefined;
-				requests.push({ method: String(options.method), url, body });
-				const reply = answer(url, body);
-				return { statusCode: reply.status ?? 200, headers: {}, body: JSON.stringify(reply.body) };
-			},
-		},
-	} as unknown as IExecuteFunctions;
-	return { ctx, requests };
-}
-
-const ok = (data: unknown) => ({ body: { data, error: { code: 'ok', message: '', log_id: 'L' } } });
-
 describe('analytics transport (fake TikTok)', () => {
 	it('Return All follows the cursor through short pages until has_more is false; fields go in the query string', async () => {
 		const pages = [
@@ -177,7 +154,7 @@ describe('analytics transport (fake TikTok)', () => {
 			{ videos: [], cursor: 5000, has_more: true },
 			{ videos: [{ id: '7300000000000000001', create_time: 1 }], cursor: 1000, has_more: false },
 		];
-		const { ctx, requests } = fakeApi(() => ok(pages.shift()));
+		const { ctx, requests } = fakeApiContext(() => ok(pages.shift()), { scope: ALL.join(',') });
 		const listing = await listVideos(ctx, ['id', 'create_time']);
 		assert.deepEqual(listing.videos.map((v) => v.id), ['7300000000000000009', '7300000000000000001']);
 		assert.deepEqual(requests.map((r) => r.body), [{ max_count: 20 }, { max_count: 20, cursor: 9000 }, { max_count: 20, cursor: 5000 }]);
@@ -187,7 +164,7 @@ describe('analytics transport (fake TikTok)', () => {
 
 	it('video/query: 45 ids in three calls of at most 20, ids sent as strings, the 19-digit ids of the answer kept exact', async () => {
 		const ids = Array.from({ length: 45 }, (_, i) => (7300000000000000000n + BigInt(i)).toString());
-		const { ctx, requests } = fakeApi((_url, body) => {
+		const { ctx, requests } = fakeApiContext(({ body }) => {
 			const asked = (body?.filters as { video_ids: string[] }).video_ids;
 			// Raw JSON numbers would lose digits; TikTok sends ids as strings, answer out of order and drop one.
 			return ok({ videos: asked.filter((id) => !id.endsWith('7')).reverse().map((id) => ({ id })) });
@@ -200,10 +177,9 @@ describe('analytics transport (fake TikTok)', () => {
 	});
 
 	it("TikTok's scope refusal becomes a message naming the scope the connection lacks", async () => {
-		const { ctx } = fakeApi(
-			() => ({ status: 401, body: { data: {}, error: { code: 'scope_not_authorized', message: 'no', log_id: 'L1' } } }),
-			'user.info.basic,user.info.stats',
-		);
+		const { ctx } = fakeApiContext(() => ({ status: 401, body: { data: {}, error: { code: 'scope_not_authorized', message: 'no', log_id: 'L1' } } }), {
+			scope: 'user.info.basic,user.info.stats',
+		});
 		await assert.rejects(fetchUserInfo(ctx, ['open_id', 'username', 'follower_count']), (error: unknown) => {
 			assert.ok(error instanceof TikTokError);
 			assert.match(error.advice.message, /"user\.info\.profile"/);

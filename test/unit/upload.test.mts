@@ -81,3 +81,65 @@ describe('chunk upload', () => {
 		assert.equal(acknowledges(undefined, 0), false);
 	});
 });
+
+describe('chunk upload: what TikTok may have when an answer was lost', () => {
+	/** A delivery whose status/fetch says TikTok holds `held` bytes; records what it was asked. */
+	function tracking(held: number) {
+		const asked: number[] = [];
+		const received = async (bytes: number) => {
+			asked.push(bytes);
+			return held >= bytes;
+		};
+		const delivery = { retries: 0, finalMayHaveArrived: false, received };
+		return { delivery, asked };
+	}
+	const plan = () => planChunks(SIZE, CHUNK);
+	const refusedWith = (code: string) => (e: TikTokError) => e.details.code === code;
+
+	it('a final chunk whose answer was lost, then refused as gone (404), is asked about: TikTok holding every byte ends the upload', async () => {
+		const { ctx, sent } = fakeContext([{ statusCode: 206 }, reset(), { statusCode: 404 }]);
+		const { delivery, asked } = tracking(SIZE);
+		const report = await uploadVideoChunks(ctx, 'https://u/', plan(), bytes(SIZE), 'video/mp4', Date.now(), delivery);
+		assert.deepEqual(asked, [SIZE]);
+		assert.equal(sent.length, 3, 'nothing sent after TikTok confirmed');
+		assert.deepEqual([report.chunks, report.retries, delivery.finalMayHaveArrived], [2, 1, true]);
+	});
+
+	it('a middle chunk refused as out of step (416) without a Content-Range moves on when the status shows its bytes', async () => {
+		const { ctx, sent } = fakeContext([reset(), { statusCode: 416 }, { statusCode: 201 }]);
+		const { delivery, asked } = tracking(10_500_000);
+		await uploadVideoChunks(ctx, 'https://u/', plan(), bytes(SIZE), 'video/mp4', Date.now(), delivery);
+		assert.deepEqual(asked, [10_500_000]);
+		assert.deepEqual(sent.map((s) => s.range.split('/')[0]), ['bytes 0-10499999', 'bytes 0-10499999', 'bytes 10500000-20999999']);
+		assert.equal(delivery.finalMayHaveArrived, false);
+	});
+
+	it('when the status does not show the bytes, the 404 stands, and the final chunk is marked as possibly arrived (a 5xx is no clear answer)', async () => {
+		const { ctx } = fakeContext([{ statusCode: 206 }, { statusCode: 503 }, { statusCode: 404 }]);
+		const { delivery, asked } = tracking(10_500_000);
+		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan(), bytes(SIZE), 'video/mp4', Date.now(), delivery), refusedWith('upload_http_404'));
+		assert.deepEqual(asked, [SIZE]);
+		assert.equal(delivery.finalMayHaveArrived, true);
+	});
+
+	it("a 404 or 416 at a chunk's first attempt is TikTok's plain answer: nothing is asked and the final chunk cannot have arrived", async () => {
+		for (const statusCode of [404, 416]) {
+			const { ctx } = fakeContext([{ statusCode: 206 }, { statusCode }]);
+			const { delivery, asked } = tracking(SIZE);
+			await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan(), bytes(SIZE), 'video/mp4', Date.now(), delivery), refusedWith(`upload_http_${statusCode}`));
+			assert.deepEqual([asked.length, delivery.finalMayHaveArrived], [0, false]);
+		}
+	});
+
+	it('a request that got no answer marks the final chunk only when it was the final chunk', async () => {
+		const refused = () => new Error('certificate has expired');
+		const early = fakeContext([refused()]);
+		const first = tracking(0);
+		await assert.rejects(uploadVideoChunks(early.ctx, 'https://u/', plan(), bytes(SIZE), 'video/mp4', Date.now(), first.delivery), refusedWith('certificate_rejected'));
+		assert.equal(first.delivery.finalMayHaveArrived, false);
+		const late = fakeContext([{ statusCode: 206 }, refused()]);
+		const last = tracking(0);
+		await assert.rejects(uploadVideoChunks(late.ctx, 'https://u/', plan(), bytes(SIZE), 'video/mp4', Date.now(), last.delivery), refusedWith('certificate_rejected'));
+		assert.equal(last.delivery.finalMayHaveArrived, true);
+	});
+});

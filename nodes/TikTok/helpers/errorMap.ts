@@ -191,7 +191,7 @@ export const FAIL_REASONS: Record<string, ErrorAdvice> = {
 	},
 	internal: {
 		message: 'TikTok failed to publish because of an internal problem',
-		description: 'This can be retried: run the item again.',
+		description: 'TikTok says this can be retried: nothing was posted, so publishing it again is safe.',
 	},
 	video_pull_failed: {
 		message: 'TikTok could not download the video from the URL',
@@ -261,7 +261,10 @@ export const MEDIA_CHECKS = {
 
 export type MediaCheckCode = keyof typeof MEDIA_CHECKS;
 
-/** Raw HTTP statuses of the chunk upload URL (no JSON envelope there). */
+/**
+ * Raw HTTP statuses of the chunk upload URL (no JSON envelope there). An upload only exists once TikTok accepted a
+ * publish, so these say what went wrong; the next step (`afterInitNextStep`) is added where the failure is known.
+ */
 export const UPLOAD_STATUS_ERRORS: Record<number, ErrorAdvice> = {
 	400: {
 		message: 'TikTok rejected an upload chunk as malformed',
@@ -270,15 +273,15 @@ export const UPLOAD_STATUS_ERRORS: Record<number, ErrorAdvice> = {
 	403: {
 		message: 'The TikTok upload link expired',
 		description:
-			'TikTok gives one hour to upload a video. Run the item again; for very large files use a faster connection or "URL (Pulled by TikTok)" from a verified domain.',
+			'TikTok gives one hour to upload a video. For very large files use a faster connection, or Video Source "URL" with URL Handling "Pulled by TikTok" from a verified domain.',
 	},
 	404: {
 		message: 'TikTok no longer has an upload waiting for this link',
-		description: 'The upload was finished or cancelled. Run the item again to start a new publish.',
+		description: "The upload was finished, cancelled or expired on TikTok's side.",
 	},
 	416: {
 		message: "TikTok's upload progress did not match the chunk sent",
-		description: 'Run the item again to start a new upload.',
+		description: "TikTok's count of the bytes it received differs from what n8n sent.",
 	},
 };
 
@@ -286,10 +289,35 @@ export function adviceForUploadStatus(status: number): ErrorAdvice {
 	return (
 		UPLOAD_STATUS_ERRORS[status] ?? {
 			message: `TikTok's upload server answered HTTP ${status}`,
-			description: 'TikTok had a problem receiving the video. Run the item again in a few minutes.',
+			description: 'TikTok had a problem receiving the video.',
 		}
 	);
 }
+
+/**
+ * The next step after a failure once TikTok accepted a publish (`publishId`). `mayPost`: TikTok may have the whole
+ * media, so the post may still appear; otherwise the video provably never reached TikTok whole. Never "run the
+ * item again" while a post may come: TikTok offers no way to make a second publish safe.
+ */
+export function afterInitNextStep(publishId: string, mayPost: boolean, lastStatus?: string): string {
+	if (!mayPost) {
+		return `Nothing will be posted from this publish (publish_id ${publishId}): TikTok never received the whole video, so publishing it again is safe.`;
+	}
+	const known = lastStatus && lastStatus !== 'UNKNOWN' ? ` (its last status: ${lastStatus})` : '';
+	return `TikTok accepted this publish (publish_id ${publishId}) and may still post it${known}. Before publishing the same media again, check Post → Get Status with that publish_id, or the TikTok profile (the inbox, for drafts): publishing again could post it twice.`;
+}
+
+/** Failures after TikTok accepted a publish; the item's details carry its `publish_id` and last `status`. */
+export const AFTER_INIT_ERRORS: Record<string, ErrorAdvice> = {
+	publish_outcome_unknown: {
+		message: 'TikTok accepted the publish, but its outcome is unknown',
+		description: afterInitNextStep('<publish_id>', true),
+	},
+};
+
+/** What a successful item says when the wait ended before TikTok finished. */
+export const WAIT_TIMED_OUT_STEP =
+	'TikTok had not finished when the wait ended. Check Post → Get Status with this publish_id later; do not publish the same media again meanwhile: it may still be posted.';
 
 export function adviceForApiError(code: string, tiktokMessage?: string): ErrorAdvice {
 	const byMessage = code === 'invalid_params' || code === 'invalid_param' ? INVALID_PARAMS_BY_MESSAGE[tiktokMessage?.trim() ?? ''] : undefined;

@@ -19,6 +19,15 @@ export function isTerminal(status: string | undefined, draft: boolean): boolean 
 	return status !== undefined && TERMINAL_STATUSES.includes(status);
 }
 
+/**
+ * Whether a status shows that TikTok holds the video's first `bytes` bytes: its count of uploaded bytes reaches
+ * them, or the publish went past receiving (posted, or delivered to the inbox).
+ */
+export function hasReceived(status: TikTokStatus | undefined, bytes: number): boolean {
+	if (status?.status === 'PUBLISH_COMPLETE' || status?.status === 'SEND_TO_USER_INBOX') return true;
+	return typeof status?.uploaded_bytes === 'number' && status.uploaded_bytes >= bytes;
+}
+
 /** Publish ids look like `v_pub_file~v2-1.123456789`, `v_inbox_url~v2.123`, `p_pub_url~v2.123`. */
 const PUBLISH_ID = /^[vp]_(pub|inbox)_(file|url)~[A-Za-z0-9._~-]{1,60}$/;
 

@@ -8,14 +8,14 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { ListProgress, PostLookup, PostMatch, TikTokVideo, VideoPage } from '../helpers/analytics';
 import { findPostedVideo, idBatches, listingReachedBefore, matchById, pageSize, parseScopes, scopesOfUserFields, startListing, takePage } from '../helpers/analytics';
 import type { TikTokError } from '../helpers/errors';
-import { isTikTokError, missingScope, publishOutcomeUnknown } from '../helpers/errors';
+import { isTikTokError, mayPassLater, missingScope, publishOutcomeUnknown } from '../helpers/errors';
 import { DISPLAY_CALLS_PER_MINUTE, INIT_CALLS_PER_MINUTE } from '../helpers/limits';
 import { SlidingWindowPacer } from '../helpers/pacer';
 import type { CreatorInfo } from '../helpers/postSettings';
 import type { TikTokStatus } from '../helpers/publishResult';
 import { isTerminal } from '../helpers/publishResult';
 import type { TikTokContext } from './http';
-import { pause } from './http';
+import { cancelSignal, pause } from './http';
 import { tiktokApiRequest } from './request';
 import { CREDENTIAL_TYPE } from './token';
 
@@ -124,8 +124,8 @@ export async function startPublish(
 	};
 }
 
-export async function fetchStatus(ctx: TikTokContext, publishId: string): Promise<TikTokStatus> {
-	return (await tiktokApiRequest<IDataObject>(ctx, 'POST', PATHS.status, { publish_id: publishId }, { idempotent: true })) as TikTokStatus;
+export async function fetchStatus(ctx: TikTokContext, publishId: string, options: { maxAttempts?: number; timeoutMs?: number } = {}): Promise<TikTokStatus> {
+	return (await tiktokApiRequest<IDataObject>(ctx, 'POST', PATHS.status, { publish_id: publishId }, { idempotent: true, ...options })) as TikTokStatus;
 }
 
 export interface WaitOptions {
@@ -134,20 +134,45 @@ export interface WaitOptions {
 	draft: boolean;
 }
 
-/** Polls status/fetch until a final status or the timeout; returns the last status seen. */
-export async function waitForFinalStatus(
-	ctx: IExecuteFunctions,
-	publishId: string,
-	options: WaitOptions,
-): Promise<{ status: TikTokStatus; timedOut: boolean; polls: number }> {
+/** How a wait ended: with a status (final, or the last one when time ran out), or with a failure after the last status seen. */
+export type WaitResult =
+	| { status: TikTokStatus; timedOut: boolean; polls: number }
+	| { failure: unknown; lastStatus?: TikTokStatus; polls: number };
+
+/** Each poll may wait this long for an answer (less when the wait ends sooner, never under the minimum). */
+const POLL_TIMEOUT_MS = 60_000;
+const MIN_POLL_TIMEOUT_MS = 5_000;
+
+/**
+ * Polls status/fetch every interval until a final status or the timeout. A poll that fails in a way that may
+ * pass (no answer, 5xx, 429) is made again at the next interval, within the same timeout; TikTok's other refusals
+ * (a revoked connection) and a cancelled execution end the wait at once. Running out of time while polls fail is
+ * a failure: TikTok's status is then not known.
+ */
+export async function waitForFinalStatus(ctx: IExecuteFunctions, publishId: string, options: WaitOptions): Promise<WaitResult> {
 	const deadline = Date.now() + options.timeoutMs;
 	let polls = 0;
+	let lastStatus: TikTokStatus | undefined;
 	for (;;) {
-		const status = await fetchStatus(ctx, publishId);
+		const timeoutMs = Math.max(MIN_POLL_TIMEOUT_MS, Math.min(POLL_TIMEOUT_MS, deadline - Date.now()));
+		const answer = await fetchStatus(ctx, publishId, { maxAttempts: 1, timeoutMs }).then(
+			(status) => ({ status }),
+			(failure: unknown) => ({ failure }),
+		);
 		polls++;
-		if (isTerminal(status.status, options.draft)) return { status, timedOut: false, polls };
-		if (Date.now() + options.intervalMs > deadline) return { status, timedOut: true, polls };
-		await pause(ctx, options.intervalMs);
+		const timeLeft = Date.now() + options.intervalMs <= deadline;
+		if ('status' in answer) {
+			lastStatus = answer.status;
+			if (isTerminal(answer.status.status, options.draft)) return { status: answer.status, timedOut: false, polls };
+			if (!timeLeft) return { status: answer.status, timedOut: true, polls };
+		} else if (!timeLeft || !mayPassLater(answer.failure) || cancelSignal(ctx)?.aborted) {
+			return { failure: answer.failure, lastStatus, polls };
+		}
+		const cancelled = await pause(ctx, options.intervalMs).then(
+			() => undefined,
+			(failure: unknown) => failure,
+		);
+		if (cancelled !== undefined) return { failure: cancelled, lastStatus, polls };
 	}
 }
 

@@ -67,9 +67,28 @@ class ChunkReader {
 }
 
 /**
+ * What an upload tells its caller about delivery while it runs, and asks it: the caller decides, after a failure,
+ * whether TikTok may have the whole video (and so may post it).
+ */
+export interface UploadDelivery {
+	/** Chunks sent again after a 5xx or no answer. */
+	retries: number;
+	/** An attempt at the final chunk got no clear answer (none, a 5xx, or cancelled in flight): TikTok may have the whole video. */
+	finalMayHaveArrived: boolean;
+	/** Whether TikTok says (status/fetch) that it holds the video's first `bytes` bytes; false when it cannot tell. */
+	received(bytes: number): Promise<boolean>;
+}
+
+/** For an upload whose caller asks nothing of it. */
+function untrackedDelivery(): UploadDelivery {
+	return { retries: 0, finalMayHaveArrived: false, received: async () => false };
+}
+
+/**
  * Uploads a video to TikTok's upload URL chunk by chunk, in order.
  * A chunk that meets a 5xx, a reset connection or a timeout is sent again (TikTok: "retry submitting this
- * chunk"); when a retry is answered 416 but TikTok's Content-Range shows the chunk arrived, we move on.
+ * chunk"). A retry refused as out of step (416) or as gone (404) may only mean the earlier attempt arrived: when
+ * TikTok's Content-Range, or else its status, shows the chunk's bytes, we move on.
  */
 export async function uploadVideoChunks(
 	ctx: IExecuteFunctions,
@@ -78,17 +97,18 @@ export async function uploadVideoChunks(
 	source: ByteSource,
 	contentType: string,
 	issuedAt: number,
+	delivery: UploadDelivery = untrackedDelivery(),
 ): Promise<UploadReport> {
 	const reader = new ChunkReader(source);
 	// One buffer for every chunk, sized for the final (longest) one: the upload holds one chunk of memory, never two.
 	const buffer = Buffer.allocUnsafe(chunkRange(plan, plan.totalChunkCount - 1).length);
-	let retries = 0;
 	try {
 		for (let index = 0; index < plan.totalChunkCount; index++) {
 			const range = chunkRange(plan, index);
 			const chunk = buffer.subarray(0, range.length);
+			const isFinal = index === plan.totalChunkCount - 1;
 			await reader.fill(chunk, range.length);
-			if (index === plan.totalChunkCount - 1) await reader.expectEnd();
+			if (isFinal) await reader.expectEnd();
 			const contentRange = contentRangeHeader(plan, range);
 			let ambiguousBefore = false;
 			for (let attempt = 1; ; attempt++) {
@@ -96,13 +116,15 @@ export async function uploadVideoChunks(
 					throw uploadRefused(403, 'upload_url_expired');
 				}
 				const sent = await putChunk(ctx, uploadUrl, chunk, contentType, contentRange);
+				const unclear = !sent.ok || sent.response.statusCode >= 500;
+				if (unclear && isFinal) delivery.finalMayHaveArrived = true;
 				if (!sent.ok) {
 					if (ctx.getExecutionCancelSignal()?.aborted) throw sent.failure;
 					if (!isTransientNetworkFailure(sent.failure) || attempt >= MAX_ATTEMPTS_PER_CHUNK) {
 						throw networkFailed('upload', uploadUrl, sent.failure, `Chunk ${index + 1} of ${plan.totalChunkCount} could not be sent`);
 					}
 					ambiguousBefore = true;
-					retries++;
+					delivery.retries++;
 					await pause(ctx, backoffMs(attempt));
 					continue;
 				}
@@ -110,9 +132,10 @@ export async function uploadVideoChunks(
 				const reply = headers['content-range'];
 				if (statusCode === 206 || statusCode === 201) break;
 				if (statusCode === 416 && ambiguousBefore && acknowledges(reply, range.end)) break;
+				if ((statusCode === 404 || statusCode === 416) && ambiguousBefore && (await delivery.received(range.end + 1))) break;
 				if (statusCode >= 500 && attempt < MAX_ATTEMPTS_PER_CHUNK) {
 					ambiguousBefore = true;
-					retries++;
+					delivery.retries++;
 					await pause(ctx, backoffMs(attempt));
 					continue;
 				}
@@ -122,7 +145,7 @@ export async function uploadVideoChunks(
 	} finally {
 		await reader.close();
 	}
-	return { chunks: plan.totalChunkCount, retries, bytes: plan.videoSize };
+	return { chunks: plan.totalChunkCount, retries: delivery.retries, bytes: plan.videoSize };
 }
 
 /**

@@ -20,7 +20,7 @@ import {
 	requestOptionsProperty,
 	waitProperties,
 } from '../shared/properties';
-import { creatorForDirectPost, publishContext, publishOutcome } from '../shared/publishFlow';
+import { creatorForDirectPost, publishAfterInit, publishContext } from '../shared/publishFlow';
 
 type ImagesInput = 'list' | 'field' | 'binary';
 
@@ -208,12 +208,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		},
 		{ timeoutMs },
 	);
-	const output = await publishOutcome(this, init, { wait, draft, creator, kind: 'photo', pendingStatus: 'PROCESSING_DOWNLOAD' });
+	const { output } = await publishAfterInit(this, init, { wait, draft, creator, kind: 'photo' });
 	return [
 		{
 			json: {
 				...output,
-				...publishContext(draft, creator),
+				...publishContext(draft, creator, output),
 				source: 'PULL_FROM_URL',
 				photos: { count: urls.length, cover_index: coverIndex, images },
 				...(warnings.length > 0 ? { warnings } : {}),

@@ -1,15 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { ChunkPlan } from '../../helpers/chunkPlan';
 import { planChunks } from '../../helpers/chunkPlan';
 import { isTikTokError } from '../../helpers/errors';
 import { assertVideoDuration, commonPostInfo } from '../../helpers/postSettings';
 import { assertVideoCaption } from '../../helpers/text';
 import { assertHttpUrl } from '../../helpers/urls';
 import { checkVideoPicture } from '../../helpers/video';
+import type { LocalVideo } from '../../helpers/video';
 import type { InitResult } from '../../transport/endpoints';
 import { PATHS, startPublish } from '../../transport/endpoints';
-import type { UploadReport } from '../../transport/upload';
 import { uploadVideoChunks } from '../../transport/upload';
 import {
 	directPostProperties,
@@ -24,7 +25,8 @@ import {
 	waitProperties,
 } from '../shared/properties';
 import { derivePostUrl, needsPostLookup } from '../shared/analytics';
-import { creatorForDirectPost, publishContext, publishOutcome } from '../shared/publishFlow';
+import type { VideoUpload } from '../shared/publishFlow';
+import { creatorForDirectPost, publishAfterInit, publishContext } from '../shared/publishFlow';
 import { videoFromBinary, videoFromUrl } from './source';
 
 type UrlHandling = 'auto' | 'pull' | 'upload';
@@ -192,7 +194,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			return undefined;
 		});
 	}
-	let upload: UploadReport | undefined;
+	let sending: VideoUpload | undefined;
 	if (!init) {
 		video ??= await videoFromUrl(this, videoUrl, this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean);
 		if (sourceType === 'url') warnings = checkVideoPicture(video);
@@ -204,18 +206,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			withPostInfo({ source: 'FILE_UPLOAD', video_size: plan.videoSize, chunk_size: plan.chunkSize, total_chunk_count: plan.totalChunkCount }),
 			{ timeoutMs },
 		);
-		upload = await uploadVideoChunks(this, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt);
+		sending = uploadTo(this, init, plan, video);
 	}
-	const transferredAt = Date.now();
-	const source = upload ? 'FILE_UPLOAD' : 'PULL_FROM_URL';
+	const source = sending ? 'FILE_UPLOAD' : 'PULL_FROM_URL';
 
-	const output = await publishOutcome(this, init, {
-		wait,
-		draft,
-		creator,
-		kind: 'video',
-		pendingStatus: upload ? 'PROCESSING_UPLOAD' : 'PROCESSING_DOWNLOAD',
-	});
+	const { output, upload, transferredAt } = await publishAfterInit(this, init, { wait, draft, creator, kind: 'video', upload: sending });
 	// Only public posts are in TikTok's video list, so only they can be found there.
 	if (options.findPostUrl && settings?.privacyLevel === 'PUBLIC_TO_EVERYONE' && needsPostLookup(output)) {
 		Object.assign(output, await derivePostUrl(this, { caption, startedAtSec: Math.floor(started / 1000) }, creator?.creator_username));
@@ -224,7 +219,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		{
 			json: {
 				...output,
-				...publishContext(draft, creator),
+				...publishContext(draft, creator, output),
 				source,
 				...(fallbackReason ? { fallback: `TikTok refused to pull the URL (${fallbackReason}), so n8n uploaded it` } : {}),
 				...(video && upload && plan
@@ -248,4 +243,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			pairedItem: { item: itemIndex },
 		},
 	];
+}
+
+/** The upload of `video` to the link `init` returned, for publishAfterInit to run. */
+function uploadTo(ctx: IExecuteFunctions, init: InitResult, plan: ChunkPlan, video: LocalVideo): VideoUpload {
+	return {
+		plan,
+		send: async (delivery) => await uploadVideoChunks(ctx, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt, delivery),
+	};
 }
