@@ -272,8 +272,8 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 			faults: Array.from({ length: 6 }, () => ({ type: 'chunkDrop' as const, chunkIndex: 1 })),
 			row: { area: 'upload', fault: 'middle chunk: connection dropped on all 6 attempts', boundMs: UPLOAD_BOUND_MS },
 			check: (outcome) => {
-				assert.match(String(nothingPosted(outcome, 'upload_failed').error), /Chunk 2 of 3 could not be sent/);
-				return 'error item: upload_failed + publish_id, "nothing will be posted"';
+				assert.match(String(nothingPosted(outcome, 'network_error').error), /Chunk 2 of 3 could not be sent/);
+				return 'error item: network_error + publish_id, "nothing will be posted"';
 			},
 		},
 		final_exhausted: {

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { writeMp4 } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
+import { countFor, recordFault } from './ledger.mts';
 import type { Stack } from './stack.mts';
 import { BINARY_VIDEO_DIRECT, filePath, itemsNode, readFileNode, splitByOutcome, startStack, tiktokNode } from './stack.mts';
 
@@ -36,6 +37,13 @@ describe('reliability in real n8n', { timeout: 1_200_000 }, () => {
 	});
 	after(async () => await stack?.stop());
 
+	/** Runs `nodes` and how long the run took, for the ledger. */
+	async function timedRun(nodes: Array<Record<string, unknown>>) {
+		const started = Date.now();
+		const run = await stack.run(nodes);
+		return { run, ms: Date.now() - started };
+	}
+
 	/** A fresh creator, so daily caps and rate windows from other tests do not interfere. */
 	async function freshCreator(name: string) {
 		stack.emu.addAccount(name, { isPrivate: true });
@@ -50,7 +58,7 @@ describe('reliability in real n8n', { timeout: 1_200_000 }, () => {
 		for (let chunkIndex = 0; chunkIndex < 6; chunkIndex++) {
 			stack.emu.config.faults.push({ type: 'chunk5xx', chunkIndex, status: 503 }, { type: 'chunkDrop', chunkIndex });
 		}
-		const run = await stack.run([readFileNode(path), tiktokNode(creator, publishVideo({ requestOptions: { chunkSize: '8' } }))]);
+		const { run, ms } = await timedRun([readFileNode(path), tiktokNode(creator, publishVideo({ requestOptions: { chunkSize: '8' } }))]);
 		assert.ok(run.ok, `${run.error?.message} ${run.error?.description}`);
 		const [out] = nodeOutput(run, 'TikTok');
 		assert.equal(out.status, 'PUBLISH_COMPLETE');
@@ -61,24 +69,36 @@ describe('reliability in real n8n', { timeout: 1_200_000 }, () => {
 		assert.equal(fired.length, 12, 'every injected fault fired');
 		assert.equal(stack.emu.publishCount(stack.emu.openIdOf('chunk_faults')), 1, 'no duplicate post');
 		assert.equal(stack.emu.state.publishes.get(String(out.publish_id))?.sha256, sha256);
+		recordFault({
+			area: 'upload',
+			fault: 'a 503 and a dropped connection at every chunk of a 6-chunk upload (48 MB, 12 faults)',
+			outcome: 'PUBLISH_COMPLETE after 12 chunk retries, byte-exact (sha256 equal)',
+			ms,
+			...countFor(stack.emu, 'chunk_faults'),
+			itemsIn: 1,
+			itemsOut: 1,
+			boundMs: 180_000,
+		});
 	});
 
 	it('waits out a 429 storm on init and publishes once (TikTok refused those calls, so repeating is safe)', async () => {
 		const creator = await freshCreator('storm');
 		stack.emu.config.faults.push({ type: 'http429', endpoint: 'init', count: 2 });
-		const run = await stack.run([readFileNode(small), tiktokNode(creator, publishVideo())]);
+		const { run, ms } = await timedRun([readFileNode(small), tiktokNode(creator, publishVideo())]);
 		assert.ok(run.ok, `${run.error?.message} ${run.error?.description}`);
 		assert.equal(nodeOutput(run, 'TikTok')[0].status, 'PUBLISH_COMPLETE');
 		assert.equal(stack.emu.state.faults.filter((f) => f.type === 'http429').length, 2);
 		assert.equal(stack.emu.publishCount(stack.emu.openIdOf('storm')), 1);
+		recordFault({ area: 'init', fault: 'init answered 429 twice', outcome: 'waited 10 s + 20 s, then PUBLISH_COMPLETE', ms, ...countFor(stack.emu, 'storm'), itemsIn: 1, itemsOut: 1, boundMs: 120_000 });
 	});
 
 	it('keeps waiting while status is stuck, then reports the outcome', async () => {
 		const creator = await freshCreator('stuck');
 		stack.emu.config.faults.push({ type: 'statusStuck', polls: 3 });
-		const run = await stack.run([readFileNode(small), tiktokNode(creator, publishVideo({ waitOptions: { intervalSeconds: 2, timeoutMinutes: 2 } }))]);
+		const { run, ms } = await timedRun([readFileNode(small), tiktokNode(creator, publishVideo({ waitOptions: { intervalSeconds: 2, timeoutMinutes: 2 } }))]);
 		assert.ok(run.ok, run.error?.message);
 		assert.equal(nodeOutput(run, 'TikTok')[0].status, 'PUBLISH_COMPLETE');
+		recordFault({ area: 'status polling', fault: 'status stuck in processing for 3 extra polls', outcome: 'kept waiting, then PUBLISH_COMPLETE', ms, ...countFor(stack.emu, 'stuck'), itemsIn: 1, itemsOut: 1, boundMs: 120_000 });
 	});
 
 	it('renews the token when it expires in the middle of a batch, without burning the rotated refresh token', async () => {
@@ -87,12 +107,22 @@ describe('reliability in real n8n', { timeout: 1_200_000 }, () => {
 			stack.emu.addAccount('expiring', { isPrivate: true });
 			const creator = await stack.connect('expiring', { expiresInSec: 12 });
 			const before = stack.emu.state.tokenRequests.length;
-			const run = await stack.run([...batch(small, 4), tiktokNode(creator, publishVideo())]);
+			const { run, ms } = await timedRun([...batch(small, 4), tiktokNode(creator, publishVideo())]);
 			assert.ok(run.ok, `${run.error?.message} ${run.error?.description}`);
 			assert.deepEqual(nodeOutput(run, 'TikTok').map((o) => o.status), ['PUBLISH_COMPLETE', 'PUBLISH_COMPLETE', 'PUBLISH_COMPLETE', 'PUBLISH_COMPLETE']);
 			const refreshes = stack.emu.state.tokenRequests.slice(before).filter((r) => r.grantType === 'refresh_token');
 			assert.ok(refreshes.length >= 1, 'the batch outlived the access token');
 			assert.ok(refreshes.every((r) => r.outcome === 'ok'), JSON.stringify(refreshes.map((r) => r.outcome)));
+			recordFault({
+				area: 'token',
+				fault: 'access token (12 s life, rotating refresh token) expires in the middle of a batch of 4',
+				outcome: `4 × PUBLISH_COMPLETE; ${refreshes.length} renewal(s), each accepted`,
+				ms,
+				...countFor(stack.emu, 'expiring'),
+				itemsIn: 4,
+				itemsOut: 4,
+				boundMs: 240_000,
+			});
 		} finally {
 			stack.emu.config.accessTokenTtlSec = 86400;
 		}
@@ -103,10 +133,21 @@ describe('reliability in real n8n', { timeout: 1_200_000 }, () => {
 		stack.emu.config.uploadUrlTtlSec = 1;
 		stack.emu.config.faults.push({ type: 'chunk5xx', chunkIndex: 0 });
 		try {
-			const run = await stack.run([readFileNode(small), tiktokNode(creator, publishVideo())]);
+			const { run, ms } = await timedRun([readFileNode(small), tiktokNode(creator, publishVideo())]);
 			assert.equal(run.ok, false);
 			assert.match(String(run.error?.message), /upload link expired/);
 			assert.match(String(run.error?.description), /one hour/);
+			recordFault({
+				area: 'upload',
+				fault: 'the only chunk answered 503, and the upload link expired before the retry',
+				outcome: `stopped with "${String(run.error?.message)}"`,
+				ms,
+				...countFor(stack.emu, 'slow_link'),
+				itemsIn: 1,
+				// The workflow stopped on the error (no Continue On Fail): the item is the error n8n shows.
+				itemsOut: 1,
+				boundMs: 60_000,
+			});
 		} finally {
 			stack.emu.config.uploadUrlTtlSec = 3600;
 		}
@@ -116,12 +157,22 @@ describe('reliability in real n8n', { timeout: 1_200_000 }, () => {
 		const creator = await freshCreator('hang');
 		stack.emu.config.faults.push({ type: 'initHang', afterCreate: true });
 		const initsBefore = stack.emu.state.inits.length;
-		const run = await stack.run([readFileNode(small), tiktokNode(creator, publishVideo({ requestOptions: { initTimeoutSeconds: 3 } }))]);
+		const { run, ms } = await timedRun([readFileNode(small), tiktokNode(creator, publishVideo({ requestOptions: { initTimeoutSeconds: 3 } }))]);
 		assert.equal(run.ok, false);
 		assert.match(String(run.error?.message), /may or may not have started/);
 		assert.match(String(run.error?.description), /did not try again/);
 		assert.equal(stack.emu.state.inits.length - initsBefore, 1, 'the emulator saw exactly one init');
 		assert.equal(stack.emu.publishCount(stack.emu.openIdOf('hang')), 1);
+		recordFault({
+			area: 'init',
+			fault: 'init never answered after TikTok created the publish (timeout 3 s)',
+			outcome: 'stopped: "TikTok may or may not have started this publish", not repeated',
+			ms,
+			...countFor(stack.emu, 'hang'),
+			itemsIn: 1,
+			itemsOut: 1,
+			boundMs: 60_000,
+		});
 	});
 
 	it('sends items past the daily cap to the error output, with TikTok\'s code, none lost or duplicated', async () => {
@@ -129,7 +180,7 @@ describe('reliability in real n8n', { timeout: 1_200_000 }, () => {
 		try {
 			const creator = await freshCreator('capped_batch');
 			const requestsBefore = stack.emu.state.requests.length;
-			const run = await stack.run([...batch(small, 20), tiktokNode(creator, publishVideo({ waitForPublish: false }), { onError: 'continueErrorOutput' })]);
+			const { run, ms } = await timedRun([...batch(small, 20), tiktokNode(creator, publishVideo({ waitForPublish: false }), { onError: 'continueErrorOutput' })]);
 			assert.ok(run.ok, run.error?.message);
 			const { succeeded: ok, failed } = splitByOutcome(stack, run);
 			assert.equal(ok.length, 5);
@@ -150,6 +201,16 @@ describe('reliability in real n8n', { timeout: 1_200_000 }, () => {
 			const calls = stack.emu.state.requests.slice(requestsBefore).map((r) => r.path);
 			assert.equal(calls.filter((path) => path.endsWith('/video/init/')).length, 5, 'no init after the cap');
 			assert.equal(calls.filter((path) => path.endsWith('/creator_info/query/')).length, 6, 'one refused creator_info, then no more calls');
+			recordFault({
+				area: 'daily cap',
+				fault: 'daily cap (5 posts) reached in a batch of 20, On Error: Continue (using error output)',
+				outcome: '5 published; 15 on the error output with spam_risk_too_many_posts and log_id; no call after the refusal',
+				ms,
+				...countFor(stack.emu, 'capped_batch'),
+				itemsIn: 20,
+				itemsOut: ok.length + failed.length,
+				boundMs: 240_000,
+			});
 		} finally {
 			stack.emu.config.directPostsPerDay = 15;
 		}
@@ -170,5 +231,15 @@ describe('reliability in real n8n', { timeout: 1_200_000 }, () => {
 		assert.ok(paced.slice(6).some((ms) => ms > 30_000), `items 7–12 waited for the window (${paced.join(', ')})`);
 		assert.ok(seconds > 60, `took ${seconds} s`);
 		process.stdout.write(`# batch of 12: ${seconds.toFixed(1)} s, paced ms per item: ${paced.join(', ')}\n`);
+		recordFault({
+			area: 'rate limit',
+			fault: 'a batch of 12 on one credential (TikTok allows 6 publish calls a minute)',
+			outcome: `12 published, no 429 from TikTok; items 7–12 waited up to ${Math.round(Math.max(...paced) / 1000)} s for the window`,
+			ms: Math.round(seconds * 1000),
+			...countFor(stack.emu, 'batch12'),
+			itemsIn: 12,
+			itemsOut: outputs.length,
+			boundMs: 300_000,
+		});
 	});
 });
