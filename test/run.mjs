@@ -58,7 +58,7 @@ const explicitFiles = names.filter((a) => !(a in suites) && !(a in aliases));
  * Files that take minutes start first, so files running side by side end together (longest first). The rest keep
  * their alphabetical order.
  */
-const LONGEST_FIRST = ['tokenStore', 'video', 'reliability', 'examples', 'tokenLife', 'credential', 'screenshots'];
+const LONGEST_FIRST = ['tokenStore', 'video', 'reliability', 'examples', 'afterInit', 'tokenLife', 'credential', 'redirects', 'screenshots'];
 function byExpectedLength(a, b) {
 	const rank = (file) => {
 		const index = LONGEST_FIRST.findIndex((name) => file.endsWith(`/${name}.test.mts`));
