@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { ErrorAdvice } from '../nodes/TikTok/helpers/errorMap.ts';
-import { API_ERRORS, FAIL_REASONS, INVALID_PARAMS_BY_MESSAGE, OAUTH_ERRORS, UPLOAD_STATUS_ERRORS } from '../nodes/TikTok/helpers/errorMap.ts';
+import { API_ERRORS, FAIL_REASONS, INVALID_PARAMS_BY_MESSAGE, OAUTH_ERRORS, SOURCE_ERRORS, UPLOAD_STATUS_ERRORS } from '../nodes/TikTok/helpers/errorMap.ts';
 
 export const TROUBLESHOOTING_PATH = join(import.meta.dirname, '..', 'docs', 'troubleshooting.md');
 
@@ -41,6 +41,9 @@ ${table(FAIL_REASONS, '`fail_reason`')}
 
 ## Video upload link (HTTP status of a chunk upload)
 ${table(UPLOAD_STATUS_ERRORS, 'HTTP status')}
+
+## A video n8n downloads from a URL (the node's own \`code\`)
+${table(SOURCE_ERRORS, '`code`')}
 `;
 }
 

@@ -7,13 +7,13 @@ import { preflightImages } from '../../nodes/TikTok/transport/preflight.ts';
 type Answer = { statusCode: number; headers?: Record<string, string> } | Error;
 
 /** n8n's execute context with a media server scripted per "METHOD url"; records every request and body closed. */
-function fakeContext(answers: Record<string, Answer>) {
+function fakeContext(answers: Record<string, Answer>, cancel?: AbortSignal) {
 	const requests: IHttpRequestOptions[] = [];
 	const closedBodies: string[] = [];
 	let inFlight = 0;
 	let maxInFlight = 0;
 	const ctx = {
-		getExecutionCancelSignal: () => undefined,
+		getExecutionCancelSignal: () => cancel,
 		helpers: {
 			httpRequest: async (options: IHttpRequestOptions) => {
 				requests.push(options);
@@ -48,6 +48,17 @@ describe('photo preflight requests (headers only, never whole images)', () => {
 			assert.ok(typeof request.timeout === 'number' && request.timeout > 0);
 			assert.ok('abortSignal' in request);
 		}
+	});
+
+	it("bounds each check by a wall-clock signal that also follows the execution's cancel signal", async () => {
+		const cancel = new AbortController();
+		const { ctx, requests } = fakeContext({ 'HEAD https://a/1.jpg': jpeg(3000) }, cancel.signal);
+		await preflightImages(ctx, ['https://a/1.jpg'], false);
+		const signal = requests[0].abortSignal as AbortSignal;
+		assert.notEqual(signal, cancel.signal, 'its own signal, which also ends after 30 seconds');
+		assert.equal(signal.aborted, false);
+		cancel.abort();
+		assert.equal(signal.aborted, true);
 	});
 
 	it('falls back to a one-byte ranged GET when the HEAD is refused, reading the size from Content-Range and closing the body', async () => {

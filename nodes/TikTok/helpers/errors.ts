@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ErrorAdvice } from './errorMap';
-import { OAUTH_ERRORS, TOKEN_STORE_STEP, adviceForApiError, adviceForFailReason, adviceForUploadStatus } from './errorMap';
+import { OAUTH_ERRORS, SOURCE_ERRORS, TOKEN_STORE_STEP, adviceForApiError, adviceForFailReason, adviceForUploadStatus } from './errorMap';
 
 /** The code of every failure the user fixes in the node's input (shown as NodeOperationError, not NodeApiError). */
 export const INVALID_INPUT = 'invalid_input';
@@ -74,9 +74,17 @@ export function executionCancelled(): TikTokError {
  */
 export function transferFailed(code: string, message: string): TikTokError {
 	return new TikTokError(
-		{ message, description: 'Check the network connection between n8n and TikTok, then run the item again.' },
+		{ message, description: SOURCE_ERRORS[code]?.description ?? 'Check the network connection between n8n and TikTok, then run the item again.' },
 		{ code },
 	);
+}
+
+/**
+ * A video n8n downloads that cannot be used as it is: `code` is one of SOURCE_ERRORS (its fix), `message` says
+ * what happened to this URL.
+ */
+export function sourceProblem(code: string, message: string, details: { http_status?: number } = {}): TikTokError {
+	return new TikTokError({ message, description: SOURCE_ERRORS[code].description }, { code, ...details });
 }
 
 /** TikTok's upload server refused a chunk with `httpStatus` (`code` defaults to upload_http_<status>). */

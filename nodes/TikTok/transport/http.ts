@@ -54,6 +54,17 @@ export function cancelSignal(ctx: TikTokContext): AbortSignal | undefined {
 	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
 }
 
+/**
+ * A signal for a request with a wall-clock limit: it aborts after `ms`, when the execution is cancelled, or when
+ * one of `also` aborts; `expired()` tells the time limit apart. (AbortSignal.any exists from Node 20.3; n8n 1.x
+ * needs Node 20.19.)
+ */
+export function deadlineSignal(ctx: TikTokContext, ms: number, ...also: AbortSignal[]): { signal: AbortSignal; expired(): boolean } {
+	const timer = AbortSignal.timeout(ms);
+	const cancel = cancelSignal(ctx);
+	return { signal: AbortSignal.any([timer, ...(cancel ? [cancel] : []), ...also]), expired: () => timer.aborted && !cancel?.aborted };
+}
+
 /** Waits, waking early when the execution is cancelled. */
 export async function pause(ctx: TikTokContext, ms: number): Promise<void> {
 	const signal = cancelSignal(ctx);

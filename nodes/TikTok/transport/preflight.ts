@@ -5,9 +5,9 @@ import { executionCancelled, invalidInput } from '../helpers/errors';
 import type { ImageProbeResponse, ImageVerdict } from '../helpers/photo';
 import { imageLabel, judgeImageResponse, needsRangedGet, unreachableVerdict } from '../helpers/photo';
 import type { Sent } from './http';
-import { cancelSignal, failureMessage, send } from './http';
+import { cancelSignal, deadlineSignal, failureMessage, send } from './http';
 
-/** One image's headers must come back within this; TikTok itself gives a download up to an hour. */
+/** One image's check (headers only) must finish within this, wall clock; TikTok itself gives a download up to an hour. */
 const CHECK_TIMEOUT_MS = 30_000;
 /** Images checked at the same time: 35 URLs take a few round trips, not 35. */
 const PARALLEL_CHECKS = 5;
@@ -21,6 +21,8 @@ export interface CheckedImage extends IDataObject {
 
 /** Headers only: a HEAD, or a one-byte ranged GET whose body (whole, if the range is ignored) is not read. */
 async function askServer(ctx: IExecuteFunctions, url: string, method: 'HEAD' | 'GET', ignoreSslIssues: boolean): Promise<Sent<ImageProbeResponse>> {
+	// The request's timeout is an idle one: a server trickling its headers would hold it; the deadline does not.
+	const deadline = deadlineSignal(ctx, CHECK_TIMEOUT_MS);
 	const sent = await send<ImageProbeResponse & { body?: { destroy?: () => void } }>(ctx, {
 		method,
 		url,
@@ -33,9 +35,10 @@ async function askServer(ctx: IExecuteFunctions, url: string, method: 'HEAD' | '
 		disableFollowRedirect: true,
 		skipSslCertificateValidation: ignoreSslIssues,
 		timeout: CHECK_TIMEOUT_MS,
-		abortSignal: cancelSignal(ctx),
+		abortSignal: deadline.signal,
 	});
 	if (sent.ok) sent.response.body?.destroy?.();
+	if (!sent.ok && deadline.expired()) return { ok: false, failure: new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} seconds`) };
 	return sent;
 }
 

@@ -17,6 +17,7 @@ import {
 	postModeProperty,
 	readDirectPostSettings,
 	readInitTimeoutMs,
+	readDownloadLimits,
 	readMaxChunkBytes,
 	readWaitOptions,
 	videoRequestOptionsProperty,
@@ -192,16 +193,24 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	let upload: UploadReport | undefined;
 	if (!init) {
-		video ??= await videoFromUrl(this, videoUrl, this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean);
-		if (creator) assertVideoDuration(video.durationSec, creator);
-		plan ??= planChunks(video.size, maxChunkBytes);
-		init = await startPublish(
-			this,
-			initPath,
-			withPostInfo({ source: 'FILE_UPLOAD', video_size: plan.videoSize, chunk_size: plan.chunkSize, total_chunk_count: plan.totalChunkCount }),
-			{ timeoutMs },
-		);
-		upload = await uploadVideoChunks(this, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt);
+		video ??= await videoFromUrl(this, videoUrl, {
+			...readDownloadLimits(this, itemIndex),
+			ignoreSslIssues: this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean,
+		});
+		try {
+			if (creator) assertVideoDuration(video.durationSec, creator);
+			plan ??= planChunks(video.size, maxChunkBytes);
+			init = await startPublish(
+				this,
+				initPath,
+				withPostInfo({ source: 'FILE_UPLOAD', video_size: plan.videoSize, chunk_size: plan.chunkSize, total_chunk_count: plan.totalChunkCount }),
+				{ timeoutMs },
+			);
+			upload = await uploadVideoChunks(this, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt);
+		} finally {
+			// A download streamed into the upload stays open until read: every way out of here closes it.
+			video.discard?.();
+		}
 	}
 	const transferredAt = Date.now();
 	const source = upload ? 'FILE_UPLOAD' : 'PULL_FROM_URL';
