@@ -31,6 +31,8 @@ export interface Stack {
 	n8n: N8nInstance;
 	/** Imports a credential holding tokens the emulator issued for `account`; returns its id. */
 	connect(account: string, options?: { scopes?: string[]; expiresInSec?: number; name?: string }): Promise<{ id: string; name: string }>;
+	/** `connect` for several accounts in one import (one n8n CLI start instead of one per account). */
+	connectEach(accounts: string[]): Promise<Array<{ id: string; name: string }>>;
 	/**
 	 * Runs Manual Trigger → nodes (chained in order) in n8n and returns the run: in the running server, or with
 	 * `via: 'cli'` in a new `n8n execute` process (what a restart means for in-memory state).
@@ -75,28 +77,37 @@ export async function startStack(
 	const instance = n8n;
 	await mkdir(instance.filesFolder, { recursive: true });
 	const issuedTokens: string[] = [];
+	/** A credential holding tokens the emulator issued for `account`, as n8n imports it. */
+	const credentialFor = (account: string, connectOptions: { scopes?: string[]; expiresInSec?: number; name?: string } = {}) => {
+		const tokens = emu.issueTokens({ account, scopes: connectOptions.scopes });
+		issuedTokens.push(String(tokens.access_token), String(tokens.refresh_token));
+		const expiresIn = connectOptions.expiresInSec ?? Number(tokens.expires_in);
+		return {
+			name: connectOptions.name ?? `TikTok ${account} ${randomBytes(3).toString('hex')}`,
+			type: CREDENTIAL_TYPE,
+			data: {
+				clientId: DEFAULT_CLIENT_KEY,
+				clientSecret: DEFAULT_CLIENT_SECRET,
+				authBaseUrl: emu.baseUrl,
+				apiBaseUrl: emu.baseUrl,
+				oauthTokenData: { ...tokens, n8n_expires_at: String(Date.now() + expiresIn * 1000) },
+			},
+		};
+	};
 	return {
 		emu,
 		issuedTokens,
 		n8n: instance,
 		filesFolder: instance.filesFolder,
 		async connect(account, connectOptions = {}) {
-			const tokens = emu.issueTokens({ account, scopes: connectOptions.scopes });
-			issuedTokens.push(String(tokens.access_token), String(tokens.refresh_token));
-			const name = connectOptions.name ?? `TikTok ${account} ${randomBytes(3).toString('hex')}`;
-			const expiresIn = connectOptions.expiresInSec ?? Number(tokens.expires_in);
-			const [id] = await instance.importCredentials({
-				name,
-				type: CREDENTIAL_TYPE,
-				data: {
-					clientId: DEFAULT_CLIENT_KEY,
-					clientSecret: DEFAULT_CLIENT_SECRET,
-					authBaseUrl: emu.baseUrl,
-					apiBaseUrl: emu.baseUrl,
-					oauthTokenData: { ...tokens, n8n_expires_at: String(Date.now() + expiresIn * 1000) },
-				},
-			});
-			return { id, name };
+			const credential = credentialFor(account, connectOptions);
+			const [id] = await instance.importCredentials(credential);
+			return { id, name: credential.name };
+		},
+		async connectEach(accounts) {
+			const credentials = accounts.map((account) => credentialFor(account));
+			const ids = await instance.importCredentials(credentials);
+			return credentials.map((credential, index) => ({ id: ids[index], name: credential.name }));
 		},
 		async run(nodes, runOptions = {}) {
 			return await instance.run(chain(nodes, runOptions.name ?? 'e2e'), { via: runOptions.via });
