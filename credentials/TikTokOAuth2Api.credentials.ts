@@ -132,6 +132,8 @@ export class TikTokOAuth2Api implements ICredentialType {
 			url: '/v2/post/publish/creator_info/query/',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json; charset=UTF-8' },
+			// n8n would send the access token on to wherever a redirect points.
+			disableFollowRedirect: true,
 		},
 		rules: [
 			{

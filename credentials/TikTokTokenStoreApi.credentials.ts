@@ -95,6 +95,8 @@ export class TikTokTokenStoreApi implements ICredentialType {
 			url: '/v2/post/publish/creator_info/query/',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json; charset=UTF-8' },
+			// n8n would send the access token on to wherever a redirect points.
+			disableFollowRedirect: true,
 		},
 		rules: [
 			{

@@ -6,8 +6,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { ErrorAdvice } from '../nodes/TikTok/helpers/errorMap.ts';
-import { API_ERRORS, FAIL_REASONS, INVALID_PARAMS_BY_MESSAGE, OAUTH_ERRORS, SOURCE_ERRORS, UPLOAD_STATUS_ERRORS } from '../nodes/TikTok/helpers/errorMap.ts';
+import type { ErrorAdvice, NetworkErrorCode, RequestTarget } from '../nodes/TikTok/helpers/errorMap.ts';
+import {
+	API_ERRORS,
+	FAIL_REASONS,
+	INVALID_PARAMS_BY_MESSAGE,
+	MEDIA_CHECKS,
+	NETWORK_ERRORS,
+	OAUTH_ERRORS,
+	REDIRECT_ERRORS,
+	REQUEST_TARGETS,
+	SOURCE_ERRORS,
+	UPLOAD_STATUS_ERRORS,
+	adviceForNetworkFailure,
+	adviceForRedirect,
+} from '../nodes/TikTok/helpers/errorMap.ts';
 
 export const TROUBLESHOOTING_PATH = join(import.meta.dirname, '..', 'docs', 'troubleshooting.md');
 
@@ -17,6 +30,20 @@ function table(rows: Record<string | number, ErrorAdvice>, codeLabel: string): s
 		.sort(([a], [b]) => a.localeCompare(b))
 		.map(([code, advice]) => `| \`${code}\` | ${cell(advice.message)} | ${cell(advice.description)} |`);
 	return [`| ${codeLabel} | What the node says | What to do |`, '|---|---|---|', ...lines].join('\n');
+}
+
+/** The node's own connection codes, one row per code and place the request went (HOST stands for the host, CAUSE for the cause). */
+function connectionRows(): Record<string, ErrorAdvice> {
+	const rows: Record<string, ErrorAdvice> = {};
+	for (const code of Object.keys(NETWORK_ERRORS) as NetworkErrorCode[]) {
+		for (const target of Object.keys(REQUEST_TARGETS) as RequestTarget[]) {
+			rows[`${code} (${target})`] = adviceForNetworkFailure(code, target, 'HOST', 'CAUSE');
+		}
+	}
+	for (const target of Object.keys(REDIRECT_ERRORS) as Array<keyof typeof REDIRECT_ERRORS>) {
+		rows[`unexpected_redirect (${target})`] = adviceForRedirect(target, '"HOST"');
+	}
+	return rows;
 }
 
 export function troubleshootingMarkdown(): string {
@@ -44,6 +71,23 @@ ${table(UPLOAD_STATUS_ERRORS, 'HTTP status')}
 
 ## A video n8n downloads from a URL (the node's own \`code\`)
 ${table(SOURCE_ERRORS, '`code`')}
+
+## Media the node refused before publishing (\`details.code\`; nothing was sent to TikTok)
+TikTok documents limits it checks only after the upload or download, failing the post with a \`fail_reason\` above.
+The node reads what it can from the media's first bytes and refuses what those limits reject before anything is sent.
+The message names the file (a photo by its position in the carousel and its URL) and the number found; a limit the
+media gave no number for is not refused but listed in the output's \`warnings\`.
+
+${table(MEDIA_CHECKS, '`details.code`')}
+
+## Connection problems (the node's own \`code\`, by where the request went)
+No answer came back, or TikTok's side answered with a redirect, which the node never follows (n8n would pass the
+access token, or the client secret, on to wherever it points). \`details.host\` names the host and
+\`details.network_code\` the system's own code (\`ENOTFOUND\`, \`CERT_HAS_EXPIRED\`…). Where the request went:
+\`api\` TikTok's API, \`token\` its token service (renewing the access token), \`upload\` its upload server,
+\`download\` the server of a video n8n downloads itself.
+
+${table(connectionRows(), '`code` (where)')}
 `;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the test suites with Node's own test runner (TypeScript through tsx).
 //
-//   node test/run.mjs [suite ...] [test file ...] [--serial]
+//   node test/run.mjs [suite ...] [test file ...] [--serial] [--lanes=N]
 //
 // Suites: quick (unit + emulator), unit, emulator, release, bench (the link bench's network emulation), harness, e2e (n8n 2.41.1), compat (the e2e suite
 // on the newest n8n 1.x), browser (the editor in Chromium; screenshots go to a temporary folder), screenshots
@@ -9,7 +9,7 @@
 //
 // Before any suite runs, the prerequisites are checked (Chromium for the browser suites, PostgreSQL and Redis
 // for the n8n suites) and the package is packed once for the whole run. Suites then run in two lanes at once,
-// each suite's output printed whole when it ends; --serial runs them one after another.
+// each suite's output printed whole when it ends; --serial runs them one after another, --lanes=N in N lanes.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -48,6 +48,8 @@ const aliases = {
 
 const args = process.argv.slice(2);
 const serial = args.includes('--serial');
+/** Suites run at once: two by default (the machine has two cores; the n8n suites mostly wait on timers and sockets). */
+const laneCount = Number(/^--lanes=(\d+)$/.exec(args.find((a) => a.startsWith('--lanes=')) ?? '')?.[1] ?? 2);
 const names = args.filter((a) => !a.startsWith('--'));
 const wanted = names.flatMap((a) => aliases[a] ?? (a in suites ? [a] : []));
 const explicitFiles = names.filter((a) => !(a in suites) && !(a in aliases));
@@ -226,7 +228,7 @@ if (!groups.some((group) => group.env.TIKTOK_SCREENSHOTS_DIR)) {
 const parallel = !serial && groups.length > 1;
 const results = [];
 await Promise.all(
-	lanes(groups, parallel ? 2 : 1).map(async (lane) => {
+	lanes(groups, parallel ? laneCount : 1).map(async (lane) => {
 		for (const group of lane) {
 			if (!parallel && groups.length > 1) console.log(`\n=== ${group.name} ===`);
 			const result = await runGroup(group, sharedEnv, !parallel);
@@ -248,7 +250,7 @@ if (results.length > 1) {
 	for (const { group, code, seconds } of results) {
 		console.log(`${group.name.padEnd(12)} ${String(group.files.length).padStart(5)}  ${String(seconds).padStart(7)}  ${code === 0 ? 'ok' : 'FAILED'}`);
 	}
-	console.log(`wall time: ${Math.round((Date.now() - runStarted) / 1000)} s${parallel ? ' (two lanes)' : ''}`);
+	console.log(`wall time: ${Math.round((Date.now() - runStarted) / 1000)} s${parallel ? ` (${laneCount} lanes)` : ''}`);
 }
 if (results.length > 1) console.log(`${total.pass} passed, ${total.fail} failed`);
 process.exit(results.every((result) => result.code === 0) ? 0 : 1);

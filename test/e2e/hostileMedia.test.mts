@@ -3,8 +3,8 @@
  * case ends in bounded time with a named error, calls no init when the fault shows before init, and leaves no file
  * in n8n's binary data folder and no connection open on the media server. Short limits come from the node's
  * Request Options, so every case takes seconds.
- * Not here: a PNG renamed .jpg. Photos are pulled by TikTok, and n8n judges photo URLs by their headers only
- * (transport/preflight.ts), so no photo bytes pass through n8n for it to check.
+ * Not here: a PNG renamed .jpg. Photos are pulled by TikTok; n8n's photo preflight reads only their first bytes
+ * and refuses a PNG by its content (test/e2e/preflight.test.mts).
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
@@ -176,7 +176,7 @@ describe('hostile media servers: a video n8n downloads itself', { timeout: 300_0
 		stack = await startStack({ env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem', N8N_BINARY_DATA_STORAGE_PATH: binaryFolder } });
 		media = await startMediaServer({ files: Object.fromEntries(cases.map((testCase) => [testCase.path, testCase.file])) });
 		cases.forEach((_, index) => stack.emu.addAccount(accountOf(index), { isPrivate: true }));
-		creators = await stack.connectEach(cases.map((_, index) => accountOf(index)));
+		creators = await stack.connectAll(cases.map((_, index) => accountOf(index)));
 	});
 	after(async () => {
 		await Promise.allSettled([stack?.stop(), media?.stop()]);

@@ -75,7 +75,7 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		await stack?.stop();
 	});
 
-	it('posts a 35-image carousel entered as a URL list: n8n checks headers only, TikTok downloads all 35 byte-exact, and the wait ends in PUBLISH_COMPLETE', async () => {
+	it('posts a 35-image carousel entered as a URL list: n8n reads only the first bytes of each, TikTok downloads all 35 byte-exact, and the wait ends in PUBLISH_COMPLETE', async () => {
 		const urls = slideUrls(35);
 		const checksBefore = n8nRequests().length;
 		const run = await stack.run([
@@ -108,7 +108,7 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 
 		const checks = n8nRequests().slice(checksBefore);
 		assert.equal(checks.length, 35, 'n8n checked each image once');
-		assert.ok(checks.every((request) => request.method === 'HEAD'), 'n8n read headers only, never an image');
+		assert.ok(checks.every((request) => request.method === 'GET' && request.range === 'bytes=0-262143'), 'n8n asked for the first bytes only');
 
 		const ids = out.post_ids as string[];
 		assert.match(ids[0], /^\d{19}$/);
@@ -121,8 +121,11 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 				url: url(slide.path),
 				content_type: slide.path.endsWith('.webp') ? 'image/webp' : 'image/jpeg',
 				bytes: slide.source.size,
+				width: 1080,
+				height: 1350,
 			})),
 		});
+		assert.equal(out.warnings, undefined, 'every limit was checked');
 	});
 
 	it('sends a draft (MEDIA_UPLOAD) from a newline- and comma-separated text, with title and description for the app, and waits for SEND_TO_USER_INBOX', async () => {
@@ -247,20 +250,20 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 			{ images: [], expect: /Add at least one image/ },
 			{ images: Array.from({ length: 36 }, (_, i) => url(slides[i % 35].path)), expect: /at most 35 images \(got 36\)/ },
 			{ images: good, cover: 3, expect: /Cover image index 3 is out of range/ },
-			{ images: [good[0], url('/verified/chart.png')], expect: /index 1 \(".*chart\.png"\) is a PNG image, and TikTok does not accept PNG/ },
-			{ images: [url('/verified/huge.jpg')], expect: /index 0 \(".*huge\.jpg"\) is 20,000,001 bytes, over TikTok's limit of 20,000,000 bytes/ },
-			{ images: [good[0], good[1], unreachable], expect: /index 2 \(".*"\) could not be reached/ },
-			{ images: [url('/verified/moved.jpg')], expect: /redirects to "\/verified\/slide-00\.jpg" \(HTTP 302\)/ },
+			{ images: [good[0], url('/verified/chart.png')], expect: /image 2 of 2 \(".*chart\.png"\) is a PNG image, and TikTok does not accept PNG/, code: 'photo_format_unsupported' },
+			{ images: [url('/verified/huge.jpg')], expect: /image 1 of 1 \(".*huge\.jpg"\) is 20,000,001 bytes, over TikTok's limit of 20,000,000 bytes/, code: 'photo_too_large' },
+			{ images: [good[0], good[1], unreachable], expect: /image 3 of 3 \(".*"\) could not be reached/, code: 'photo_unreachable' },
+			{ images: [url('/verified/moved.jpg')], expect: /redirects to "\/verified\/slide-00\.jpg" \(HTTP 302\)/, code: 'photo_unreachable' },
 			{ images: good, title: 'x'.repeat(89) + '🌸', expect: /title is too long for TikTok \(91 of 90 characters\)/ },
 			{ images: good, description: 'y'.repeat(4001), expect: /description is too long for TikTok \(4001 of 4000 characters\)/ },
 			{ images: good, branded: true, expect: /Branded content visibility cannot be set to private/ },
-			{ images: [good[0], 'https://cdn.elsewhere.example/a.jpg'], verified: verifiedPrefix, expect: /index 1 \(".*elsewhere.*"\) is not under your verified URL prefixes/ },
-			{ images: [good[0].replace('https:', 'http:')], expect: /index 0 \(".*"\) does not use https/ },
+			{ images: [good[0], 'https://cdn.elsewhere.example/a.jpg'], verified: verifiedPrefix, expect: /image 2 of 2 \(".*elsewhere.*"\) is not under your verified URL prefixes/ },
+			{ images: [good[0].replace('https:', 'http:')], expect: /image 1 of 1 \(".*"\) does not use https/ },
 		];
 		const initsBefore = stack.emu.state.inits.length;
 		const pullsBefore = tiktokRequests().length;
 		const run = await stack.run([
-			itemsNode(cases.map(({ expect, ...rest }) => ({ ...rest, expect: String(expect) }))),
+			itemsNode(cases.map(({ expect, code, ...rest }) => ({ ...rest, expect: String(expect), code }))),
 			photoNode(
 				privateCreator,
 				{
@@ -284,7 +287,7 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		const details = outputs.map((output) => output.details as Record<string, unknown>);
 		cases.forEach((testCase, index) => {
 			assert.match(String(outputs[index].error), testCase.expect, `item ${index}: ${outputs[index].error}`);
-			assert.equal(details[index].code, 'invalid_input', `item ${index} is the user's to fix`);
+			assert.equal(details[index].code, testCase.code ?? 'invalid_input', `item ${index}: its code`);
 			assert.ok(String(details[index].description ?? '').length > 20, `item ${index} says how to fix it`);
 		});
 		assert.match(String(details[10].description), /URL properties.*url_ownership_unverified/, 'explains URL ownership verification');

@@ -32,7 +32,7 @@ export interface Stack {
 	/** Imports a credential holding tokens the emulator issued for `account`; returns its id. */
 	connect(account: string, options?: { scopes?: string[]; expiresInSec?: number; name?: string }): Promise<{ id: string; name: string }>;
 	/** `connect` for several accounts in one import (one n8n CLI start instead of one per account). */
-	connectEach(accounts: string[]): Promise<Array<{ id: string; name: string }>>;
+	connectAll(accounts: string[]): Promise<Array<{ id: string; name: string }>>;
 	/**
 	 * Runs Manual Trigger → nodes (chained in order) in n8n and returns the run: in the running server, or with
 	 * `via: 'cli'` in a new `n8n execute` process (what a restart means for in-memory state).
@@ -77,8 +77,8 @@ export async function startStack(
 	const instance = n8n;
 	await mkdir(instance.filesFolder, { recursive: true });
 	const issuedTokens: string[] = [];
-	/** A credential holding tokens the emulator issued for `account`, as n8n imports it. */
-	const credentialFor = (account: string, connectOptions: { scopes?: string[]; expiresInSec?: number; name?: string } = {}) => {
+	/** A credential holding tokens the emulator issued for `account`, as `n8n import:credentials` takes it. */
+	const connection = (account: string, connectOptions: { scopes?: string[]; expiresInSec?: number; name?: string } = {}) => {
 		const tokens = emu.issueTokens({ account, scopes: connectOptions.scopes });
 		issuedTokens.push(String(tokens.access_token), String(tokens.refresh_token));
 		const expiresIn = connectOptions.expiresInSec ?? Number(tokens.expires_in);
@@ -100,12 +100,12 @@ export async function startStack(
 		n8n: instance,
 		filesFolder: instance.filesFolder,
 		async connect(account, connectOptions = {}) {
-			const credential = credentialFor(account, connectOptions);
+			const credential = connection(account, connectOptions);
 			const [id] = await instance.importCredentials(credential);
 			return { id, name: credential.name };
 		},
-		async connectEach(accounts) {
-			const credentials = accounts.map((account) => credentialFor(account));
+		async connectAll(accounts) {
+			const credentials = accounts.map((account) => connection(account));
 			const ids = await instance.importCredentials(credentials);
 			return credentials.map((credential, index) => ({ id: ids[index], name: credential.name }));
 		},

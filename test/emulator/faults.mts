@@ -1,6 +1,7 @@
 // Fault injection: faults sit in config.faults and are consumed when they fire.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Ctx } from './context.mts';
-import type { Fault, FaultRecord } from './types.mts';
+import type { Fault, FaultEndpoint, FaultRecord } from './types.mts';
 
 /**
  * Finds the first fault matching `match`, consumes it (or one of its `count`) and records it.
@@ -22,4 +23,36 @@ export function takeFault<T extends Fault = Fault>(
 	}
 	ctx.state.faults.push({ time: ctx.now(), type: fault.type, ...details });
 	return fault as T;
+}
+
+/** The endpoint a request is for, as faults name it (the upload host is one endpoint, "upload"). */
+const API_ENDPOINTS: Record<string, FaultEndpoint> = {
+	'/v2/post/publish/creator_info/query/': 'creatorInfo',
+	'/v2/post/publish/video/init/': 'init',
+	'/v2/post/publish/inbox/video/init/': 'init',
+	'/v2/post/publish/content/init/': 'init',
+	'/v2/post/publish/status/fetch/': 'status',
+	'/v2/post/publish/cancel/': 'cancel',
+	'/v2/oauth/token/': 'token',
+	'/v2/user/info/': 'userInfo',
+	'/v2/video/list/': 'videoList',
+	'/v2/video/query/': 'videoQuery',
+};
+
+/**
+ * A `redirect` fault for this request: answered with its status (307 by default) and `Location` before anything
+ * else happens (no authentication, no effect), as a misconfigured proxy or a moved host would. Returns whether
+ * it answered.
+ */
+export function answerRedirectFault(ctx: Ctx, server: 'api' | 'upload', path: string, req: IncomingMessage, res: ServerResponse): boolean {
+	const endpoint = server === 'upload' ? 'upload' : API_ENDPOINTS[path];
+	if (!endpoint) return false;
+	const fault = takeFault<Extract<Fault, { type: 'redirect' }>>(ctx, (f) => f.type === 'redirect' && f.endpoint === endpoint, { endpoint });
+	if (!fault) return false;
+	const status = fault.status ?? 307;
+	ctx.state.faults[ctx.state.faults.length - 1].status = status;
+	req.resume();
+	res.writeHead(status, { Location: fault.location, 'Content-Length': 0 });
+	res.end();
+	return true;
 }

@@ -5,6 +5,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { buildConfig } from './config.mts';
 import { createCtx, emptyOAuthStore, emptyState, type Ctx } from './context.mts';
+import { answerRedirectFault } from './faults.mts';
 import { completeAccount } from './fixtures.mts';
 import { sendEnvelope } from './http.mts';
 import {
@@ -164,6 +165,7 @@ function createServer(ctx: Ctx, name: 'api' | 'upload', sockets: Set<Socket>): h
 		res.on('finish', () => {
 			record.status = res.statusCode;
 		});
+		if (answerRedirectFault(ctx, name, url.pathname, req, res)) return;
 		const handler = name === 'api' ? routeApi : handleUpload;
 		Promise.resolve()
 			.then(() => handler(ctx, req, res, url))

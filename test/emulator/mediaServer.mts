@@ -47,6 +47,8 @@ export interface MediaRequest {
 	acceptEncoding: string | undefined;
 	/** Body bytes written to the connection so far. */
 	bytesSent: number;
+	/** The Range header asked for (the server itself ignores it and sends the whole file). */
+	range: string | undefined;
 }
 
 export interface MediaServer {
@@ -154,6 +156,7 @@ export async function startMediaServer(
 			userAgent: req.headers['user-agent'],
 			acceptEncoding: req.headers['accept-encoding'],
 			bytesSent: 0,
+			range: req.headers.range,
 		};
 		requests.push(sent);
 		const file = files[path];

@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Ctx, PublishRuntime } from './context.mts';
 import { mediaType } from './http.mts';
-import { MediaProbe, sniffImage } from './probe.mts';
+import { MediaProbe, imageSize, sniffImage } from './probe.mts';
 import { checkPullDeadline, failNow, finishTransfer } from './status.mts';
 import type { FailReason, PhotoDownload, PublishRecord } from './types.mts';
 
@@ -146,6 +146,8 @@ async function pullVideo(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): Promis
 }
 
 const PHOTO_TYPES: Record<string, 'jpeg' | 'webp'> = { 'image/jpeg': 'jpeg', 'image/webp': 'webp' };
+/** The start of each photo kept to read its size (a JPEG's frame header follows its metadata). */
+const PHOTO_HEAD_BYTES = 1024 * 1024;
 
 async function pullPhoto(
 	ctx: Ctx,
@@ -177,7 +179,7 @@ async function pullPhoto(
 			return length !== null && length > max ? sizeFailure(length) : null;
 		},
 		onData: (chunk, total) => {
-			if (head.length < 16) head = Buffer.concat([head, chunk.subarray(0, 16 - head.length)]);
+			if (head.length < PHOTO_HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, PHOTO_HEAD_BYTES - head.length)]);
 			photo.bytes = total;
 			p.downloadedBytes += chunk.length;
 			checkPullDeadline(ctx, p, rt);
@@ -198,6 +200,20 @@ async function pullPhoto(
 		photo.status = 'failed';
 		photo.error = `bytes are ${photo.detectedFormat ?? 'not JPEG/WebP'} but Content-Type says ${result.contentType}`;
 		return { ...result, ok: false, reason: 'file_format_check_failed', error: photo.error };
+	}
+	const size = imageSize(head);
+	photo.width = size?.width ?? null;
+	photo.height = size?.height ?? null;
+	const { maxPhotoLongSide, maxPhotoShortSide } = ctx.config.limits;
+	const fault = !size
+		? ({ reason: 'file_format_check_failed', error: `no frame size in the first ${PHOTO_HEAD_BYTES} bytes` } as const)
+		: Math.max(size.width, size.height) > maxPhotoLongSide || Math.min(size.width, size.height) > maxPhotoShortSide
+			? ({ reason: 'picture_size_check_failed', error: `image is ${size.width}×${size.height}; at most 1080p (${maxPhotoShortSide}×${maxPhotoLongSide} either way round) allowed` } as const)
+			: null;
+	if (fault) {
+		photo.status = 'failed';
+		photo.error = fault.error;
+		return { ...result, ok: false, reason: fault.reason, error: fault.error };
 	}
 	photo.status = 'done';
 	return result;

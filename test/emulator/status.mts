@@ -6,6 +6,7 @@ import { accountByName, clientByKey, type Ctx, type PublishRuntime } from './con
 import { takeFault } from './faults.mts';
 import { RawJsonNumber } from './http.mts';
 import type { FailReason, PublishRecord, PublishStatus } from './types.mts';
+import type { MediaProbe } from './probe.mts';
 import { emitPublishEvent } from './webhooks.mts';
 
 function processingStatus(p: PublishRecord): PublishStatus {
@@ -21,23 +22,34 @@ export function failNow(ctx: Ctx, p: PublishRecord, rt: PublishRuntime, reason: 
 }
 
 /**
+ * The video checks TikTok documents (§7.3), on what the probe read: container; a moov without a video track
+ * (nothing to post); duration against the account; each side within min/maxVideoSide; frame rate within
+ * min/maxFrameRate. What the file does not state is not held against it.
+ */
+function videoFailReason(ctx: Ctx, p: PublishRecord, probe: MediaProbe): FailReason | null {
+	const { limits } = ctx.config;
+	const account = accountByName(ctx, p.accountName);
+	const picture = probe.picture;
+	p.detectedFormat = probe.container;
+	p.detectedDurationSec = probe.durationSec;
+	p.detectedPicture = picture ?? null;
+	if (!p.detectedFormat || picture === null) return 'file_format_check_failed';
+	if (account && p.detectedDurationSec !== null && p.detectedDurationSec > account.maxVideoPostDurationSec) {
+		return 'duration_check_failed';
+	}
+	const sides = [picture?.width, picture?.height].filter((side): side is number => typeof side === 'number');
+	if (sides.some((side) => side < limits.minVideoSide || side > limits.maxVideoSide)) return 'picture_size_check_failed';
+	const fps = picture?.frameRate;
+	if (typeof fps === 'number' && (fps < limits.minFrameRate || fps > limits.maxFrameRate)) return 'frame_rate_check_failed';
+	return null;
+}
+
+/**
  * Upload or download finished: run the video media checks and start processing.
  * `mediaFailReason` is reported when processing ends, like TikTok's checks.
  */
 export function finishTransfer(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): void {
-	if (p.kind === 'video' && rt.probe) {
-		p.detectedFormat = rt.probe.container;
-		p.detectedDurationSec = rt.probe.durationSec;
-		const account = accountByName(ctx, p.accountName);
-		if (!p.detectedFormat) rt.mediaFailReason = 'file_format_check_failed';
-		else if (
-			account &&
-			p.detectedDurationSec !== null &&
-			p.detectedDurationSec > account.maxVideoPostDurationSec
-		) {
-			rt.mediaFailReason = 'duration_check_failed';
-		}
-	}
+	if (p.kind === 'video' && rt.probe) rt.mediaFailReason = videoFailReason(ctx, p, rt.probe) ?? rt.mediaFailReason;
 	rt.stage = 'processing';
 	rt.processingPollsLeft = ctx.config.statusPolls.processing;
 }

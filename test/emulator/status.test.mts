@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { startEmulator, type TikTokEmulator } from './index.mts';
-import { mp4Source } from './media.mts';
+import { bytesOf, jpegSource, mp4Source } from './media.mts';
 import { startMediaServer } from './mediaServer.mts';
 import type { FailReason } from './types.mts';
 import { api, directFileBody, poll, pollToEnd, putChunk, tokenFor } from './testkit.mts';
@@ -148,7 +148,7 @@ describe('status/fetch: drafts (inbox and MEDIA_UPLOAD)', () => {
 	it('ends a MEDIA_UPLOAD photo in SEND_TO_USER_INBOX', async () => {
 		const media = await startMediaServer({
 			files: {
-				'/a.jpg': { body: Buffer.from([0xff, 0xd8, 0xff, 0, 1]), contentType: 'image/jpeg' },
+				'/a.jpg': { body: await bytesOf(jpegSource(300)), contentType: 'image/jpeg' },
 			},
 		});
 		try {

@@ -139,7 +139,8 @@ export type Fault =
 	| { type: 'statusStuck'; polls: number; publishId?: string }
 	| { type: 'initHang'; afterCreate?: true }
 	| { type: 'initReset' }
-	| { type: 'refreshAnswerDelay'; ms: number };
+	| { type: 'refreshAnswerDelay'; ms: number }
+	| { type: 'redirect'; endpoint: FaultEndpoint | 'upload'; location: string; status?: 301 | 302 | 303 | 307 | 308 };
 
 /** What happens to a publish once processing ends. No failReason = success. */
 export interface Outcome {
@@ -202,6 +203,17 @@ export interface EmulatorConfig {
 		maxPhotoDescriptionLength: number;
 		maxPhotoCount: number;
 		maxPhotoBytes: number;
+		/**
+		 * Media checks after the transfer (media transfer guide §7.3): video sides 360–4096 px
+		 * (`picture_size_check_failed`, the reason TikTok's own example gives for a FILE_UPLOAD), 23–60 FPS
+		 * (`frame_rate_check_failed`); photos "maximum 1080p", read as fitting 1920×1080 either way round.
+		 */
+		minVideoSide: number;
+		maxVideoSide: number;
+		minFrameRate: number;
+		maxFrameRate: number;
+		maxPhotoLongSide: number;
+		maxPhotoShortSide: number;
 	};
 	uploadUrlTtlSec: number;
 	appVersionTooOld: boolean;
@@ -311,6 +323,9 @@ export interface PhotoDownload {
 	bytes: number;
 	sha256: string | null;
 	detectedFormat: 'jpeg' | 'webp' | null;
+	/** From the first SOF (JPEG) or VP8/VP8L/VP8X chunk (WebP); null when not found. */
+	width: number | null;
+	height: number | null;
 	error: string | null;
 }
 
@@ -346,6 +361,8 @@ export interface PublishRecord {
 	photoDownloads: PhotoDownload[];
 	detectedFormat: 'mp4' | 'webm' | null;
 	detectedDurationSec: number | null;
+	/** The video track's size and frame rate as read after the transfer; null when unknown or there is no video track. */
+	detectedPicture: { width: number | null; height: number | null; frameRate: number | null } | null;
 	status: PublishStatus;
 	failReason: FailReason | null;
 	/** Post ids as decimal strings (they exceed 2^53). */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 
 import { planChunks } from '../../nodes/TikTok/helpers/chunkPlan.ts';
-import { readMp4Duration } from '../../nodes/TikTok/helpers/media.ts';
+import { readMp4Facts } from '../../nodes/TikTok/helpers/media.ts';
 import { probe, releasingPieces } from '../../nodes/TikTok/helpers/video.ts';
 import { uploadVideoChunks } from '../../nodes/TikTok/transport/upload.ts';
 import { mp4Buffer } from '../fixtures/video.mts';
@@ -30,16 +30,16 @@ describe('pieces are only valid until the next one is requested', () => {
 	// Same layout (boxes spanning pieces, moov at the end), small enough to read 7 bytes at a time quickly.
 	const smallVideo = mp4Buffer({ sizeBytes: 300_000, durationSec: 245, moovAtEnd: true });
 
-	it('the MP4 duration is read correctly, whatever the piece size', async () => {
+	it('the MP4 duration and picture are read correctly, whatever the piece size', async () => {
 		for (const [source, pieceBytes] of [[smallVideo, 7], [video, 1000], [video, 65_536], [video, 1_048_576]] as const) {
-			assert.equal(await readMp4Duration(scribbling(source, pieceBytes)), 245, `pieces of ${pieceBytes} bytes`);
+			assert.deepEqual(await readMp4Facts(scribbling(source, pieceBytes)), { durationSec: 245, width: 1080, height: 1920, frameRate: 30 }, `pieces of ${pieceBytes} bytes`);
 		}
 	});
 
 	it('the container is recognised from the first piece', async () => {
 		const probed = await probe({ size: smallVideo.length, open: async () => scribbling(smallVideo, 5) });
 		assert.equal(probed.container, 'mp4');
-		assert.equal(probed.durationSec, 245);
+		assert.deepEqual([probed.durationSec, probed.width, probed.height, probed.frameRate], [245, 1080, 1920, 30]);
 	});
 
 	it('every uploaded chunk holds exactly the bytes of its range', async () => {

@@ -37,7 +37,7 @@ function body(pieces: Buffer[], end: 'end' | 'stall' | 'endless' | Error = 'end'
 	return { stream, state };
 }
 
-function fakeContext(answer: { statusCode?: number; headers?: Record<string, string>; stream?: Readable } | 'hang', options: { consumer?: Consumer; cancel?: AbortSignal } = {}) {
+function fakeContext(answer: { statusCode?: number; headers?: Record<string, string>; stream?: Readable } | 'hang' | Error, options: { consumer?: Consumer; cancel?: AbortSignal } = {}) {
 	const requests: IHttpRequestOptions[] = [];
 	const stored: Buffer[] = [];
 	const ctx = {
@@ -45,6 +45,7 @@ function fakeContext(answer: { statusCode?: number; headers?: Record<string, str
 		helpers: {
 			httpRequest: async (request: IHttpRequestOptions) => {
 				requests.push(request);
+				if (answer instanceof Error) throw answer;
 				const signal = request.abortSignal as AbortSignal;
 				if (answer === 'hang' || signal.aborted) {
 					// As axios does: the request fails once its signal aborts.
@@ -96,11 +97,6 @@ function expectCode(code: string, message?: RegExp) {
 }
 
 describe('downloading a video (Uploaded by n8n)', () => {
-	// AbortSignal.timeout does not keep a process alive; in n8n the server and the open connection do, here this.
-	let alive: NodeJS.Timeout;
-	before(() => (alive = setInterval(() => {}, 1000)));
-	after(() => clearInterval(alive));
-
 	it('asks for the file as it is, judges statuses itself, under an idle timeout and a wall-clock signal', async () => {
 		const { stream } = body([VIDEO]);
 		const { ctx, requests } = fakeContext({ headers: withLength(VIDEO), stream });
@@ -126,10 +122,11 @@ describe('downloading a video (Uploaded by n8n)', () => {
 
 	it('refuses a declared size above the limit without reading a byte, and closes the answer', async () => {
 		const { stream, state } = body([VIDEO], 'endless');
-		const { ctx } = fakeContext({ headers: withLength(5 * 1024 ** 3), stream });
+		const { ctx, requests } = fakeContext({ headers: withLength(5 * 1024 ** 3), stream });
 		await assert.rejects(videoFromUrl(ctx, URL, LIMITS), expectCode('download_too_large', /5368709120 bytes .*more than the download limit of 1 MB/));
 		assert.equal(state.served, 0);
 		assert.equal(stream.destroyed, true);
+		assert.equal((requests[0].abortSignal as AbortSignal).aborted, true, "the request's signal aborts: n8n's HTTP layer then closes the connection");
 	});
 
 	it('refuses an HTTP error, a compressed answer and a web page before reading, closing each', async () => {
@@ -190,10 +187,21 @@ describe('downloading a video (Uploaded by n8n)', () => {
 		await assert.rejects(videoFromUrl(fakeContext({ headers: withLength(VIDEO), stream: silent.stream }).ctx, URL, quick), expectCode('download_timed_out'));
 		assert.equal(silent.stream.destroyed, true);
 
-		const trickle = body([VIDEO.subarray(0, 100)], 'stall');
+		// The head n8n reads before the init (container, and the moov box's facts: its first 490 bytes) comes, then nothing.
+		const trickle = body([VIDEO.subarray(0, 1000)], 'stall');
 		const video = await videoFromUrl(fakeContext({ headers: withLength(VIDEO), stream: trickle.stream }).ctx, URL, quick);
 		await assert.rejects(drain(await video.open()), expectCode('download_timed_out'));
 		assert.equal(trickle.stream.destroyed, true);
+	});
+
+	it("names a request that got no answer by its cause, with the fix for the video's server", async () => {
+		const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+		await assert.rejects(
+			videoFromUrl(fakeContext(refused).ctx, 'http://127.0.0.1:9/clip.mp4', LIMITS),
+			expectCode('connection_refused', /^n8n could not connect to the video's server at "127\.0\.0\.1:9" \(connection refused\)$/),
+		);
+		const loop = Object.assign(new Error('Maximum number of redirects exceeded'), { code: 'ERR_FR_TOO_MANY_REDIRECTS' });
+		await assert.rejects(videoFromUrl(fakeContext(loop).ctx, URL, LIMITS), expectCode('download_http_error', /redirects too many times \(a redirect loop\)/));
 	});
 
 	it('says the execution was cancelled when it was', async () => {

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import {
 	API_ERRORS,
 	FAIL_REASONS,
+	MEDIA_CHECKS,
 	OAUTH_ERRORS,
 	SOURCE_ERRORS,
 	UPLOAD_STATUS_ERRORS,
@@ -67,6 +68,15 @@ const failReasons: Record<string, [RegExp, RegExp]> = {
 	spam_risk: [/post as risky/, /Do not retry/],
 };
 
+const mediaChecks: Record<string, [RegExp, RegExp]> = {
+	video_resolution_out_of_range: [/smaller or larger than TikTok allows/, /360 to 4096 pixels/],
+	video_frame_rate_out_of_range: [/frame rate.*23–60/, /24, 25, 30, 50 or 60/],
+	photo_unreachable: [/could not be fetched/, /position in the carousel and its URL.*without redirects/],
+	photo_format_unsupported: [/not a JPEG or WebP/, /no PNG.*Content-Type image\/jpeg or image\/webp/],
+	photo_too_large: [/over 20 MB/, /20,000,000 bytes/],
+	photo_resolution_too_high: [/larger than 1080p/, /1920 pixels on the long side and 1080 on the short side/],
+};
+
 const uploadStatuses: Record<number, [RegExp, RegExp]> = {
 	400: [/malformed/, /bug/],
 	403: [/upload link expired/, /one hour/],
@@ -121,6 +131,11 @@ describe('error map: every documented TikTok code names the fix', () => {
 		assert.deepEqual(Object.keys(SOURCE_ERRORS).sort(), Object.keys(sourceCodes).sort());
 		check(sourceCodes, (code) => SOURCE_ERRORS[code]);
 		for (const code of ['source_too_long', 'source_too_short']) assert.doesNotMatch(SOURCE_ERRORS[code].description, /run the item again/i);
+	});
+
+	it('covers every media check the node makes before sending anything, on the numbers TikTok documents', () => {
+		assert.deepEqual(Object.keys(MEDIA_CHECKS).sort(), Object.keys(mediaChecks).sort());
+		check(mediaChecks, (code) => MEDIA_CHECKS[code as keyof typeof MEDIA_CHECKS]);
 	});
 
 	it("keeps an unknown code visible with TikTok's own message", () => {

@@ -8,7 +8,7 @@ import { requireAsN8n } from './commonjs.mts';
 // The router, its errors and n8n-workflow as n8n loads them, so `instanceof` sees one class of each.
 const { NodeApiError, NodeOperationError } = requireAsN8n('n8n-workflow') as typeof import('n8n-workflow');
 const { toNodeError } = requireAsN8n('../../nodes/TikTok/actions/router.ts') as typeof import('../../nodes/TikTok/actions/router.ts');
-const { apiError, invalidInput, publishFailed, publishOutcomeUnknown, uploadRefused } = requireAsN8n('../../nodes/TikTok/helpers/errors.ts') as typeof import('../../nodes/TikTok/helpers/errors.ts');
+const { apiError, invalidInput, mediaRefused, publishFailed, publishOutcomeUnknown, uploadRefused } = requireAsN8n('../../nodes/TikTok/helpers/errors.ts') as typeof import('../../nodes/TikTok/helpers/errors.ts');
 
 const node = { id: '1', name: 'TikTok', type: 'n8n-nodes-tiktok-publisher.tikTok', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
 
@@ -18,6 +18,13 @@ describe('TikTokError → n8n error and error item', () => {
 		assert.ok(error instanceof NodeOperationError);
 		assert.equal(error.message, 'Add at least one image');
 		assert.deepEqual(json, { error: 'Add at least one image', details: { description: 'A photo post needs 1 to 35 image URLs.', code: 'invalid_input' } });
+	});
+
+	it('media refused before sending is the user\'s to fix too: a NodeOperationError, with its own code and what names the file', () => {
+		const refused = mediaRefused('photo_resolution_too_high', 'The image 3 of 7 ("https://a/3.jpg") is 4000×3000 pixels', 'Resize it.', { image_position: 3, image_url: 'https://a/3.jpg' });
+		const { error, json } = toNodeError(node, refused, 0);
+		assert.ok(error instanceof NodeOperationError);
+		assert.deepEqual(json.details, { description: 'Resize it.', image_position: 3, image_url: 'https://a/3.jpg', code: 'photo_resolution_too_high' });
 	});
 
 	it("a TikTok refusal is a NodeApiError with TikTok's code, log_id and HTTP status, and TikTok's own words in the fix", () => {

@@ -42,9 +42,10 @@ function fakeN8n(options: { store?: boolean; engineV2?: boolean; beforeRefresh?:
 	const httpRequest = async (request: IHttpRequestOptions) => {
 		if (request.url.endsWith('/v2/oauth/token/')) {
 			await options.beforeRefresh?.();
-			const answer = JSON.parse(String(await tokenEndpoint(request))) as IDataObject;
+			const response = await tokenEndpoint(request);
+			const answer = JSON.parse(response.body) as IDataObject;
 			if (answer.access_token) liveAccess.add(String(answer.access_token));
-			return JSON.stringify(answer);
+			return response;
 		}
 		const bearer = String(request.headers?.Authorization).replace('Bearer ', '');
 		sentWith.push(bearer);
@@ -136,7 +137,7 @@ describe('staying connected with a Token Store (fake n8n 2.41 save semantics)', 
 				otherWorkerDone = true;
 				// Another worker renews rft.1 first and saves its result.
 				const winner = JSON.parse(
-					String(await n8n.tiktok.http.helpers.httpRequest({ url: `${API}/v2/oauth/token/`, body: 'client_key=key&client_secret=secret&grant_type=refresh_token&refresh_token=rft.1' })),
+					String((await n8n.tiktok.http.helpers.httpRequest({ url: `${API}/v2/oauth/token/`, body: 'client_key=key&client_secret=secret&grant_type=refresh_token&refresh_token=rft.1' })).body),
 				) as IDataObject;
 				n8n.liveAccess.add(String(winner.access_token));
 				n8n.db[STORE] = { ...n8n.db[STORE], clientId: 'key', clientSecret: 'secret', apiBaseUrl: API, grantRefreshToken: 'rft.1', savedAt: 'x', tokens: JSON.stringify({ ...winner, n8n_expires_at: future() }) };

@@ -180,7 +180,9 @@ describe('TikTok Trigger: one delivery', () => {
 	});
 
 	it('a missing, invalid or stale signature answers 401 and starts nothing', async () => {
-		for (const signature of [undefined, sign(PUBLIC).replace(/s=./, 's=0'), sign(PUBLIC, Math.floor(Date.now() / 1000) - 301), 'nonsense']) {
+		// Tampered: the first hex digit of the signature changed (to 1 when it was 0, so it always differs).
+		const tampered = sign(PUBLIC).replace(/s=(.)/, (_, digit: string) => `s=${digit === '0' ? '1' : '0'}`);
+		for (const signature of [undefined, tampered, sign(PUBLIC, Math.floor(Date.now() / 1000) - 301), 'nonsense']) {
 			const { result, status } = await deliver({ body: PUBLIC, signature });
 			assert.equal(status, 401, String(signature));
 			assert.deepEqual(result, { noWebhookResponse: true });

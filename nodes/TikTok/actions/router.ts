@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, JsonObj
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { TikTokError } from '../helpers/errors';
+import { safeMessage } from '../helpers/networkErrors';
 import * as creator from './creator/Creator.resource';
 import type { Operation, OperationTable, TikTokType } from './node.type';
 import * as photo from './photo/Photo.resource';
@@ -85,8 +86,28 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		return { error: apiError, json };
 	}
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		return { error, json: { error: error.message, details: withoutUndefined({ description: error.description ?? undefined }) } };
+		const json = { error: error.message, details: withoutUndefined({ description: error.description ?? undefined }) };
+		return { error: withoutCause(node, error, itemIndex), json };
 	}
-	const wrapped = new NodeOperationError(node, error as Error, { itemIndex });
+	// Only the message: a raw failure (an axios error) keeps its request, Authorization header included.
+	const wrapped = new NodeOperationError(node, safeMessage(error), { itemIndex });
 	return { error: wrapped, json: { error: wrapped.message, details: {} } };
+}
+
+/** Whether a failure, or one it wraps, holds the request it was made from (axios: `config`, `request`; n8n: `options`). */
+function carriesRequest(failure: unknown, depth = 0): boolean {
+	if (typeof failure !== 'object' || failure === null || depth > 4) return false;
+	const { config, request, options, cause } = failure as { config?: unknown; request?: unknown; options?: unknown; cause?: unknown };
+	return config !== undefined || request !== undefined || options !== undefined || carriesRequest(cause, depth + 1);
+}
+
+/**
+ * n8n's error as it is, or, when it wraps another error (n8n's request helpers wrap the raw axios error, whose
+ * request holds the Authorization header), the same message and fix without it.
+ */
+function withoutCause(node: INode, error: NodeApiError | NodeOperationError, itemIndex: number): NodeApiError | NodeOperationError {
+	if (!carriesRequest(error.cause)) return error;
+	const options = { itemIndex, message: error.message, description: error.description ?? undefined };
+	if (error instanceof NodeOperationError) return new NodeOperationError(node, error.message, options);
+	return new NodeApiError(node, {}, { ...options, httpCode: error.httpCode ?? undefined });
 }

@@ -223,6 +223,44 @@ export const FAIL_REASONS: Record<string, ErrorAdvice> = {
 	},
 };
 
+/**
+ * Media the node refuses before anything is sent to TikTok, because TikTok's documented limits (media transfer
+ * guide) would fail the post after the upload or download. The error names the file (a photo by its position and
+ * URL) and the number found; these are the codes a workflow branches on.
+ */
+export const MEDIA_CHECKS = {
+	video_resolution_out_of_range: {
+		message: 'The video is smaller or larger than TikTok allows',
+		description:
+			'TikTok accepts videos 360 to 4096 pixels wide and high. Export the video at a size within that (TikTok\'s own format is 1080×1920), then run the item again.',
+	},
+	video_frame_rate_out_of_range: {
+		message: "The video's frame rate is outside TikTok's 23–60 frames per second",
+		description: 'Export the video at 24, 25, 30, 50 or 60 frames per second, then run the item again.',
+	},
+	photo_unreachable: {
+		message: 'An image could not be fetched the way TikTok fetches it',
+		description:
+			'The error names the image (its position in the carousel and its URL). Make sure it exists, is public, answers without redirects and stays reachable, then run the item again.',
+	},
+	photo_format_unsupported: {
+		message: 'An image is not a JPEG or WebP file served as one',
+		description:
+			'TikTok takes JPEG and WebP photos only (no PNG, GIF or HEIC), judged by the file\'s content, and served with Content-Type image/jpeg or image/webp. Convert the image (for example with the Edit Image node) or fix the server\'s Content-Type, then run the item again.',
+	},
+	photo_too_large: {
+		message: 'An image is over 20 MB',
+		description: 'TikTok takes photos of at most 20 MB (20,000,000 bytes) each. Compress or resize the image and host the smaller file.',
+	},
+	photo_resolution_too_high: {
+		message: 'An image is larger than 1080p',
+		description:
+			'TikTok takes photos up to 1080p: at most 1920 pixels on the long side and 1080 on the short side (1080×1920 portrait, 1920×1080 landscape). Resize the image (Edit Image node → Resize) and host the smaller file.',
+	},
+} satisfies Record<string, ErrorAdvice>;
+
+export type MediaCheckCode = keyof typeof MEDIA_CHECKS;
+
 /** Raw HTTP statuses of the chunk upload URL (no JSON envelope there). */
 export const UPLOAD_STATUS_ERRORS: Record<number, ErrorAdvice> = {
 	400: {
@@ -314,3 +352,105 @@ export const SOURCE_ERRORS: Record<string, ErrorAdvice> = {
 			'The file changed while n8n was downloading it, the server is broken, or the connection dropped, so the upload stopped before TikTok could publish a cut-off video. Fix the source, then check Post → Get Status with this publish_id before publishing again.',
 	},
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Requests that got no usable answer: the network failed, or TikTok's side answered with a redirect.
+
+/** Where a request went: TikTok's JSON API, its token endpoint, its upload host, or a video's own server. */
+export type RequestTarget = 'api' | 'token' | 'upload' | 'download';
+
+/** How messages name each target (`{server}`). */
+export const REQUEST_TARGETS: Record<RequestTarget, string> = {
+	api: "TikTok's API",
+	token: "TikTok's token service",
+	upload: "TikTok's upload server",
+	download: "the video's server",
+};
+
+/** What went wrong on the way, as helpers/networkErrors.ts tells it from the failure's code. */
+export type NetworkErrorCode = 'dns_lookup_failed' | 'connection_refused' | 'certificate_rejected' | 'timed_out' | 'network_error';
+
+const CHECK_API_URL = 'Check the TikTok API URL in the TikTok credential (normally https://open.tiktokapis.com)';
+const EXTRA_CA = 'set the environment variable NODE_EXTRA_CA_CERTS to the PEM file of its certificate authority and restart n8n';
+
+/**
+ * A message per failure and a fix per target (the token service shares the API's: both live at the credential's
+ * TikTok API URL); `{server}`, `{host}` (never a path or query: an upload URL's query is its signature) and
+ * `{reason}` are filled in by `adviceForNetworkFailure`.
+ */
+export const NETWORK_ERRORS: Record<NetworkErrorCode, { message: string; fixes: Record<Exclude<RequestTarget, 'token'>, string> }> = {
+	dns_lookup_failed: {
+		message: 'n8n could not find {server} at "{host}" ({reason})',
+		fixes: {
+			api: `${CHECK_API_URL}. If it is right, the n8n server cannot look up internet names right now: check its DNS settings and internet connection, then try again.`,
+			upload: 'TikTok chose this address, so the n8n server cannot look up internet names right now: check its DNS settings, proxy and internet connection.',
+			download: 'Check the video URL for typos. If it is right, the n8n server cannot look up internet names right now: check its DNS settings and internet connection.',
+		},
+	},
+	connection_refused: {
+		message: 'n8n could not connect to {server} at "{host}" ({reason})',
+		fixes: {
+			api: `Nothing answers at that address. ${CHECK_API_URL}, with no port number. Also check any proxy or firewall between n8n and the internet.`,
+			upload: 'Check any proxy or firewall between n8n and TikTok. TikTok chose this address, so if the network is fine, try again in a few minutes.',
+			download: "Check the video URL's host and port, and that its server is running and reachable from the n8n server.",
+		},
+	},
+	certificate_rejected: {
+		message: 'n8n does not trust the security certificate of {server} at "{host}" ({reason})',
+		fixes: {
+			api: `${CHECK_API_URL}. If it points to your own server, or a company proxy inspects n8n's HTTPS traffic, ${EXTRA_CA}. A wrong clock on the n8n server causes this too.`,
+			upload: `If a company proxy inspects n8n's HTTPS traffic, ${EXTRA_CA}. Otherwise check the n8n server's clock.`,
+			download: `Fix the certificate on the video's server, or, if you trust this server, turn on "Ignore SSL Issues (Insecure)" in the node's options. If the certificate comes from your own certificate authority, ${EXTRA_CA}.`,
+		},
+	},
+	timed_out: {
+		message: 'No answer in time from {server} at "{host}" ({reason})',
+		fixes: {
+			api: "Check the n8n server's internet connection, proxy and firewall. If they work, TikTok is slow right now: try again in a few minutes.",
+			upload: "Check the n8n server's internet connection and upload speed, proxy and firewall.",
+			download: "The video's server is slow or unreachable from the n8n server: check the URL, or host the file where it downloads quickly.",
+		},
+	},
+	network_error: {
+		message: 'The connection to {server} at "{host}" failed ({reason})',
+		fixes: {
+			api: 'Check the network connection between n8n and TikTok, then try again.',
+			upload: 'Check the network connection between n8n and TikTok.',
+			download: 'Check that the video URL is public and its server is up, then try again.',
+		},
+	},
+};
+
+function fill(template: string, values: Record<string, string>): string {
+	return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+export function adviceForNetworkFailure(code: NetworkErrorCode, target: RequestTarget, host: string, reason: string): ErrorAdvice {
+	const entry = NETWORK_ERRORS[code];
+	const values = { server: REQUEST_TARGETS[target], host, reason };
+	return { message: fill(entry.message, values), description: fill(entry.fixes[target === 'token' ? 'api' : target], values) };
+}
+
+/** The redirect answers the node refuses to follow (`unexpected_redirect`): from TikTok's API, token and upload hosts. */
+export const REDIRECT_ERRORS: Record<Exclude<RequestTarget, 'download'>, ErrorAdvice> = {
+	api: {
+		message: '{server} answered with a redirect to {location}; n8n did not follow it',
+		description: `n8n does not follow redirects from TikTok, so your access token stayed with TikTok. ${CHECK_API_URL}: a proxy or an outdated address can answer with redirects. If it is right, try again later.`,
+	},
+	token: {
+		message: '{server} answered with a redirect to {location}; n8n did not follow it',
+		description: `n8n does not follow redirects from TikTok, so the refresh token and your app's client secret stayed with TikTok. ${CHECK_API_URL}: a proxy or an outdated address can answer with redirects. If it is right, try again later.`,
+	},
+	upload: {
+		message: '{server} answered with a redirect to {location}; n8n did not follow it',
+		description:
+			'n8n does not follow redirects from TikTok, so the video was not sent anywhere else. TikTok chose the upload address; a proxy between n8n and TikTok can also answer with redirects. Try again later.',
+	},
+};
+
+/** `location` is how the message names where the redirect pointed: a host, never its path or query. */
+export function adviceForRedirect(target: Exclude<RequestTarget, 'download'>, location: string): ErrorAdvice {
+	const values = { server: REQUEST_TARGETS[target], location };
+	const entry = REDIRECT_ERRORS[target];
+	return { message: fill(entry.message, values), description: fill(entry.description, values) };
+}

@@ -1,7 +1,18 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ErrorAdvice } from './errorMap';
-import { OAUTH_ERRORS, SOURCE_ERRORS, TOKEN_STORE_STEP, adviceForApiError, adviceForFailReason, adviceForUploadStatus } from './errorMap';
+import type { ErrorAdvice, MediaCheckCode, RequestTarget } from './errorMap';
+import {
+	MEDIA_CHECKS,
+	OAUTH_ERRORS,
+	SOURCE_ERRORS,
+	TOKEN_STORE_STEP,
+	adviceForApiError,
+	adviceForFailReason,
+	adviceForNetworkFailure,
+	adviceForRedirect,
+	adviceForUploadStatus,
+} from './errorMap';
+import { classifyNetworkFailure, hostOf, redirectDestination } from './networkErrors';
 
 /** The code of every failure the user fixes in the node's input (shown as NodeOperationError, not NodeApiError). */
 export const INVALID_INPUT = 'invalid_input';
@@ -31,9 +42,9 @@ export class TikTokError extends Error {
 		super(advice.message);
 	}
 
-	/** Whether the user fixes this in the node's input rather than at TikTok or in the network. */
+	/** Whether the user fixes this in the node's input (parameters or media) rather than at TikTok or in the network. */
 	get isInputError(): boolean {
-		return this.details.code === INVALID_INPUT;
+		return this.details.code === INVALID_INPUT || Object.prototype.hasOwnProperty.call(MEDIA_CHECKS, this.details.code);
 	}
 }
 
@@ -44,6 +55,14 @@ export function isTikTokError(error: unknown, code?: string): error is TikTokErr
 /** Something in the node's input (parameters, media) that TikTok would refuse: nothing was sent. */
 export function invalidInput(message: string, description: string): TikTokError {
 	return new TikTokError({ message, description }, { code: INVALID_INPUT });
+}
+
+/**
+ * Media that TikTok's documented limits would fail after the upload, refused before anything was sent: `code` is
+ * one of MEDIA_CHECKS; `details` names the file and the number found (image_position, width, frame_rate…).
+ */
+export function mediaRefused(code: MediaCheckCode, message: string, description: string, details: IDataObject = {}): TikTokError {
+	return new TikTokError({ message, description }, { ...details, code });
 }
 
 /**
@@ -69,8 +88,8 @@ export function executionCancelled(): TikTokError {
 }
 
 /**
- * A request that got no answer, or media bytes that did not match their size: `code` is network_error,
- * upload_failed, source_too_short or source_too_long.
+ * Media bytes that did not match their size: `code` is source_too_short or source_too_long. (A request that got no
+ * answer is `networkFailed`.)
  */
 export function transferFailed(code: string, message: string): TikTokError {
 	return new TikTokError(
@@ -102,15 +121,36 @@ export function withTokenStoreStep(error: TikTokError): TikTokError {
 	return new TikTokError({ message: error.advice.message, description: `${error.advice.description} ${TOKEN_STORE_STEP}` }, error.details);
 }
 
-/** TikTok's token endpoint could not be reached to renew the access token. */
-export function refreshUnreachable(reason: string): TikTokError {
+/**
+ * A request to `url` that got no answer, with the cause told apart (helpers/networkErrors.ts) and the fix for
+ * where it went. Only the failure's codes and message are read: the raw failure (whose request carries the
+ * Authorization header) is never kept. `step` names what was being done, before the message.
+ */
+export function networkFailed(target: RequestTarget, url: string, failure: unknown, step?: string): TikTokError {
+	const { code, reason, systemCode } = classifyNetworkFailure(failure);
+	const host = hostOf(url);
+	const advice = adviceForNetworkFailure(code, target, host, reason);
 	return new TikTokError(
-		{
-			message: 'Could not reach TikTok to renew the access token',
-			description: `Check the server's internet connection and try again. (${reason})`,
-		},
-		{ code: 'refresh_unreachable', http_status: 401 },
+		{ message: step ? `${step}: ${advice.message}` : advice.message, description: advice.description },
+		{ code, host, ...(systemCode ? { network_code: systemCode } : {}) },
 	);
+}
+
+/**
+ * TikTok's API, token or upload host answered `url` with a redirect, which the node does not follow: n8n would
+ * send the Authorization header (and a 307 the body with the client secret) to wherever it points.
+ */
+export function unexpectedRedirect(
+	target: Exclude<RequestTarget, 'download'>,
+	url: string,
+	httpStatus: number,
+	location: string | string[] | undefined,
+): TikTokError {
+	return new TikTokError(adviceForRedirect(target, redirectDestination(location, url)), {
+		code: 'unexpected_redirect',
+		http_status: httpStatus,
+		host: hostOf(url),
+	});
 }
 
 /** A publish that TikTok finished as FAILED: `output` is the publish output (publish_id, status, fail_reason…). */

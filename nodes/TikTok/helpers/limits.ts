@@ -15,6 +15,16 @@ export const MAX_PHOTO_DESCRIPTION_UTF16 = 4000;
 export const MAX_PHOTOS = 35;
 /** "20 MB" per photo, read as 10^6 bytes (the stricter reading, as the emulator does). */
 export const MAX_PHOTO_BYTES = 20_000_000;
+/** Photos "maximum 1080p": a 1080p frame is 1920×1080, so a photo fits it either way round (1080×1920 portrait). */
+export const MAX_PHOTO_LONG_SIDE = 1920;
+export const MAX_PHOTO_SHORT_SIDE = 1080;
+
+/** Video picture size: "minimum of 360 pixels for both height and width, maximum of 4096". */
+export const MIN_VIDEO_SIDE = 360;
+export const MAX_VIDEO_SIDE = 4096;
+/** Video frame rate: "minimum of 23 FPS, maximum of 60 FPS". */
+export const MIN_FRAME_RATE = 23;
+export const MAX_FRAME_RATE = 60;
 
 export const INIT_CALLS_PER_MINUTE = 6;
 /** The upload URL dies one hour after init. */

@@ -1,7 +1,9 @@
 /**
- * Reads what TikTok will check about a video from its first bytes: the container, and for MP4/MOV the
- * duration in the `mvhd` box. No external tools; works on a byte prefix or, for files whose `moov` box sits
- * at the end, on a streamed walk over the top-level boxes that skips media data without keeping it.
+ * Reads what TikTok will check about a video from its bytes: the container; for MP4/MOV the duration (`mvhd`),
+ * and the video track's size (`tkhd`, else its sample entry) and frame rate (`mdhd` timescale and `stts` sample
+ * durations); for WebM the video track's PixelWidth/PixelHeight and, when the file states it, its DefaultDuration
+ * (frame rate). No external tools; works on a byte prefix or, for MP4 files whose `moov` box sits at the end, on a
+ * streamed walk over the top-level boxes that skips media data without keeping it.
  */
 export type VideoContainer = 'mp4' | 'mov' | 'webm';
 
@@ -53,27 +55,268 @@ export function durationFromMvhd(payload: Uint8Array): number | undefined {
 	return timescale > 0 ? duration / timescale : undefined;
 }
 
-/** Finds `mvhd` inside a complete `moov` box payload. */
-export function durationFromMoov(moovPayload: Uint8Array): number | undefined {
-	let offset = 0;
-	while (offset + 8 <= moovPayload.length) {
-		const size = readUint32(moovPayload, offset);
-		const type = ascii(moovPayload, offset + 4, 4);
-		if (size < 8) return undefined;
-		if (type === 'mvhd') return durationFromMvhd(moovPayload.subarray(offset + 8, offset + size));
-		offset += size;
-	}
-	return undefined;
+/** What n8n learnt about a video's picture and length; a field is missing when the file does not say it. */
+export interface VideoFacts {
+	durationSec?: number;
+	/** As displayed (a track rotated by 90° has its sides swapped). */
+	width?: number;
+	height?: number;
+	/** Average frames per second, to 2 decimals. */
+	frameRate?: number;
 }
 
-/** Largest `moov` box we are willing to hold in memory to read the duration. */
+/** One box of an MP4/MOV: its type and where its payload starts and ends. */
+interface Box {
+	type: string;
+	start: number;
+	end: number;
+}
+
+/** The boxes that follow each other in `bytes` (a box's payload); stops at the first one that does not fit. */
+function* boxes(bytes: Uint8Array): Generator<Box> {
+	let offset = 0;
+	while (offset + 8 <= bytes.length) {
+		let size = readUint32(bytes, offset);
+		let header = 8;
+		if (size === 1) {
+			if (offset + 16 > bytes.length) return;
+			size = readUint64(bytes, offset + 8);
+			header = 16;
+		} else if (size === 0) {
+			size = bytes.length - offset;
+		}
+		if (size < header || offset + size > bytes.length) return;
+		yield { type: ascii(bytes, offset + 4, 4), start: offset + header, end: offset + size };
+		offset += size;
+	}
+}
+
+/** The payload of the first box at `path` (e.g. mdia → minf → stbl) inside `bytes`. */
+function findBox(bytes: Uint8Array, ...path: string[]): Uint8Array | undefined {
+	let scope = bytes;
+	for (const type of path) {
+		let found: Box | undefined;
+		for (const box of boxes(scope)) {
+			if (box.type === type) {
+				found = box;
+				break;
+			}
+		}
+		if (!found) return undefined;
+		scope = scope.subarray(found.start, found.end);
+	}
+	return scope;
+}
+
+const readInt32 = (bytes: Uint8Array, offset: number) => readUint32(bytes, offset) | 0;
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+/** Displayed size from a `tkhd` payload: 16.16 fixed-point width and height, sides swapped by a 90°/270° matrix. */
+function sizeFromTkhd(tkhd: Uint8Array): { width: number; height: number } | undefined {
+	const base = tkhd[0] === 1 ? 52 : 40; // the matrix follows the version's times and duration
+	if (tkhd.length < base + 44) return undefined;
+	const width = Math.round(readUint32(tkhd, base + 36) / 65536);
+	const height = Math.round(readUint32(tkhd, base + 40) / 65536);
+	if (width === 0 || height === 0) return undefined;
+	const quarterTurn = readInt32(tkhd, base) === 0 && readInt32(tkhd, base + 16) === 0;
+	return quarterTurn ? { width: height, height: width } : { width, height };
+}
+
+/** Coded size from the first visual sample entry of an `stsd` payload (avc1, hvc1, vp09…). */
+function sizeFromStsd(stsd: Uint8Array): { width: number; height: number } | undefined {
+	const entry = 8; // version/flags, entry count
+	if (stsd.length < entry + 36) return undefined;
+	const width = (stsd[entry + 32] << 8) | stsd[entry + 33];
+	const height = (stsd[entry + 34] << 8) | stsd[entry + 35];
+	return width > 0 && height > 0 ? { width, height } : undefined;
+}
+
+/** Average frame rate: samples per second of media time, from the `mdhd` timescale and the `stts` durations. */
+function frameRateOf(mdhd: Uint8Array | undefined, stts: Uint8Array | undefined): number | undefined {
+	if (!mdhd || !stts || stts.length < 8) return undefined;
+	const timescale = mdhd[0] === 1 ? (mdhd.length >= 24 ? readUint32(mdhd, 20) : 0) : mdhd.length >= 16 ? readUint32(mdhd, 12) : 0;
+	const entries = Math.min(readUint32(stts, 4), Math.floor((stts.length - 8) / 8));
+	let samples = 0;
+	let ticks = 0;
+	for (let i = 0; i < entries; i++) {
+		const count = readUint32(stts, 8 + i * 8);
+		samples += count;
+		ticks += count * readUint32(stts, 12 + i * 8);
+	}
+	// One frame has no rate; a zero timescale or duration none either.
+	if (timescale === 0 || ticks === 0 || samples < 2) return undefined;
+	return round2((samples * timescale) / ticks);
+}
+
+/** The size and frame rate of a `trak` payload when it is a video track (handler `vide`). */
+function videoTrackFacts(trak: Uint8Array): VideoFacts | undefined {
+	const mdia = findBox(trak, 'mdia');
+	const handler = mdia && findBox(mdia, 'hdlr');
+	if (!mdia || !handler || handler.length < 12 || ascii(handler, 8, 4) !== 'vide') return undefined;
+	const stbl = findBox(mdia, 'minf', 'stbl');
+	const tkhd = findBox(trak, 'tkhd');
+	const stsd = stbl && findBox(stbl, 'stsd');
+	const size = (tkhd && sizeFromTkhd(tkhd)) ?? (stsd && sizeFromStsd(stsd));
+	return { ...size, frameRate: frameRateOf(findBox(mdia, 'mdhd'), stbl && findBox(stbl, 'stts')) };
+}
+
+/** What a complete `moov` payload says: duration (`mvhd`) and the first video track's size and frame rate. */
+export function mp4Facts(moovPayload: Uint8Array): VideoFacts {
+	const facts: VideoFacts = {};
+	for (const box of boxes(moovPayload)) {
+		const payload = moovPayload.subarray(box.start, box.end);
+		if (box.type === 'mvhd') facts.durationSec = durationFromMvhd(payload);
+		else if (box.type === 'trak' && facts.width === undefined && facts.frameRate === undefined) Object.assign(facts, videoTrackFacts(payload));
+	}
+	return withoutUndefined(facts);
+}
+
+function withoutUndefined(facts: VideoFacts): VideoFacts {
+	return Object.fromEntries(Object.entries(facts).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * What the first bytes of a video say, or how many bytes are needed to learn more: `{ need }` asks for the stream
+ * up to that length; `{ facts }` is the answer (undefined when the facts are not at the start of the file).
+ */
+export type HeadReading = { need: number } | { facts: VideoFacts | undefined };
+
+/** MP4/MOV: the top-level boxes up to `moov`; its facts once it is complete, none when media data comes first. */
+function readMp4Head(bytes: Uint8Array): HeadReading {
+	let offset = 0;
+	for (;;) {
+		if (offset + 16 > bytes.length) return { need: offset + 16 };
+		let size = readUint32(bytes, offset);
+		let header = 8;
+		if (size === 1) {
+			size = readUint64(bytes, offset + 8);
+			header = 16;
+		}
+		if (size < header) return { facts: undefined }; // size 0: a box that runs to the end of the file
+		if (ascii(bytes, offset + 4, 4) === 'moov') {
+			const end = offset + size;
+			return end <= bytes.length ? { facts: mp4Facts(bytes.subarray(offset + header, end)) } : { need: end };
+		}
+		offset += size;
+	}
+}
+
+// WebM (Matroska) element ids, as written (with their length marker).
+const EBML_HEADER = 0x1a45dfa3;
+const SEGMENT = 0x18538067;
+const CLUSTER = 0x1f43b675;
+const TRACKS = 0x1654ae6b;
+const TRACK_ENTRY = 0xae;
+const TRACK_TYPE = 0x83;
+const DEFAULT_DURATION = 0x23e383;
+const VIDEO = 0xe0;
+const PIXEL_WIDTH = 0xb0;
+const PIXEL_HEIGHT = 0xba;
+
+interface Element {
+	id: number;
+	/** Where the payload starts; its size, or undefined for "unknown size" (live streams). */
+	start: number;
+	size: number | undefined;
+}
+
+/** An EBML variable-length integer: its length (from the leading zeros of the first byte) and value. */
+function readVint(bytes: Uint8Array, offset: number, keepMarker: boolean): { length: number; value: number; allOnes: boolean } | undefined {
+	const first = bytes[offset];
+	if (first === undefined || first === 0) return undefined;
+	const length = Math.clz32(first) - 23;
+	if (offset + length > bytes.length) return undefined;
+	let value = keepMarker ? first : first & (0xff >> length);
+	let allOnes = value === (0xff >> length);
+	for (let i = 1; i < length; i++) {
+		value = value * 256 + bytes[offset + i];
+		allOnes &&= bytes[offset + i] === 0xff;
+	}
+	return { length, value, allOnes };
+}
+
+function readElement(bytes: Uint8Array, offset: number): Element | undefined {
+	const id = readVint(bytes, offset, true);
+	if (!id || id.length > 4) return undefined;
+	const size = readVint(bytes, offset + id.length, false);
+	if (!size) return undefined;
+	return { id: id.value, start: offset + id.length + size.length, size: size.allOnes ? undefined : size.value };
+}
+
+function readUint(bytes: Uint8Array, element: Element): number {
+	let value = 0;
+	for (let i = 0; i < (element.size ?? 0); i++) value = value * 256 + bytes[element.start + i];
+	return value;
+}
+
+/** The elements inside `bytes` that are complete. */
+function* elements(bytes: Uint8Array): Generator<Element> {
+	let offset = 0;
+	for (;;) {
+		const element = readElement(bytes, offset);
+		if (!element || element.size === undefined || element.start + element.size > bytes.length) return;
+		yield element;
+		offset = element.start + element.size;
+	}
+}
+
+const payloadOf = (bytes: Uint8Array, element: Element) => bytes.subarray(element.start, element.start + (element.size ?? 0));
+
+/** The first video track of a complete Tracks payload: PixelWidth/PixelHeight and, when stated, DefaultDuration (ns per frame). */
+function webmTracksFacts(tracks: Uint8Array): VideoFacts {
+	for (const entry of elements(tracks)) {
+		if (entry.id !== TRACK_ENTRY) continue;
+		const fields = payloadOf(tracks, entry);
+		const facts: VideoFacts = {};
+		let isVideo = false;
+		for (const field of elements(fields)) {
+			if (field.id === TRACK_TYPE) isVideo = readUint(fields, field) === 1;
+			else if (field.id === DEFAULT_DURATION && readUint(fields, field) > 0) facts.frameRate = round2(1e9 / readUint(fields, field));
+			else if (field.id === VIDEO) {
+				const video = payloadOf(fields, field);
+				for (const setting of elements(video)) {
+					if (setting.id === PIXEL_WIDTH) facts.width = readUint(video, setting);
+					else if (setting.id === PIXEL_HEIGHT) facts.height = readUint(video, setting);
+				}
+			}
+		}
+		if (isVideo) return facts;
+	}
+	return {};
+}
+
+/** WebM: EBML header, then the Segment's elements up to Tracks (read) or the first Cluster (media data: stop). */
+function readWebmHead(bytes: Uint8Array): HeadReading {
+	const header = readElement(bytes, 0);
+	if (!header || header.size === undefined) return { need: 64 };
+	if (header.id !== EBML_HEADER) return { facts: undefined };
+	const segment = readElement(bytes, header.start + header.size);
+	if (!segment) return { need: header.start + header.size + 12 };
+	if (segment.id !== SEGMENT) return { facts: undefined };
+	let offset = segment.start;
+	for (;;) {
+		const child = readElement(bytes, offset);
+		if (!child) return { need: offset + 12 };
+		if (child.id === CLUSTER || child.size === undefined) return { facts: undefined };
+		const end = child.start + child.size;
+		if (child.id === TRACKS) return end <= bytes.length ? { facts: webmTracksFacts(bytes.subarray(child.start, end)) } : { need: end };
+		offset = end;
+	}
+}
+
+/** What the first bytes of a video of `container` say (see HeadReading). */
+export function readVideoHead(container: VideoContainer, bytes: Uint8Array): HeadReading {
+	return container === 'webm' ? readWebmHead(bytes) : readMp4Head(bytes);
+}
+
+/** Largest `moov` box we are willing to hold in memory to read it. */
 const MAX_MOOV_BYTES = 64 * 1024 * 1024;
 
 /**
- * Walks the top-level MP4/MOV boxes of a byte stream and returns the duration in seconds, or undefined
- * when there is no readable `mvhd`. Media data is skipped, never kept.
+ * Walks the top-level MP4/MOV boxes of a byte stream and returns what its `moov` says, or undefined when there is
+ * no readable `moov`. Media data is skipped, never kept.
  */
-export async function readMp4Duration(stream: AsyncIterable<Uint8Array>): Promise<number | undefined> {
+export async function readMp4Facts(stream: AsyncIterable<Uint8Array>): Promise<VideoFacts | undefined> {
 	let pending: Uint8Array = new Uint8Array(0);
 	let skip = 0;
 	let moovSize = 0;
@@ -89,7 +332,7 @@ export async function readMp4Duration(stream: AsyncIterable<Uint8Array>): Promis
 		for (;;) {
 			if (moovSize > 0) {
 				if (pending.length < moovSize) break;
-				return durationFromMoov(pending.subarray(8, moovSize));
+				return mp4Facts(pending.subarray(readUint32(pending, 0) === 1 ? 16 : 8, moovSize));
 			}
 			if (pending.length < 16) break;
 			let size = readUint32(pending, 0);

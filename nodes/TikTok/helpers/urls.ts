@@ -25,3 +25,36 @@ export function assertHttpUrl(label: string, url: string): URL {
 	}
 	return parsed;
 }
+
+/**
+ * The file name a URL ends in, percent-decoded ("my%20clip.mp4" → "my clip.mp4"); a malformed escape
+ * ("clip%zz.mp4") keeps the name as written instead of failing; "video" when the path names no file.
+ */
+export function fileNameOfUrl(url: string): string {
+	const raw = new URL(url).pathname.split('/').pop() || 'video';
+	try {
+		return decodeURIComponent(raw);
+	} catch {
+		return raw;
+	}
+}
+
+/**
+ * Whether `url` lies under the URL prefix `prefix`: same scheme and host (with port), and a path that is the
+ * prefix's path or continues it after a "/". So "https://cdn.example.com" does not cover
+ * "https://cdn.example.com.evil.net/x.jpg", nor "https://cdn.example.com/media" "https://cdn.example.com/media-evil/x".
+ * Both are compared parsed, so "/media/../private/x" is not under "/media/".
+ */
+export function isUnderUrlPrefix(url: string, prefix: string): boolean {
+	let target: URL;
+	let base: URL;
+	try {
+		target = new URL(url);
+		base = new URL(prefix);
+	} catch {
+		return false;
+	}
+	if (target.protocol !== base.protocol || target.host !== base.host) return false;
+	const path = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+	return target.pathname === base.pathname || target.pathname.startsWith(path);
+}

@@ -3,7 +3,7 @@
  * what its first bytes say, and whether an MP4/MOV that ended where its Content-Length said is whole.
  */
 import type { TikTokError } from './errors';
-import { sourceProblem } from './errors';
+import { networkFailed, sourceProblem } from './errors';
 
 /** The part of an HTTP answer the rules look at. */
 export interface MediaAnswer {
@@ -30,9 +30,7 @@ const WEB_PAGE_TYPES = ['text/html', 'application/xhtml+xml'];
  */
 export function judgeVideoAnswer(url: string, answer: MediaAnswer, maxBytes: number): { error: TikTokError } | { length?: number; contentType?: string } {
 	const { statusCode } = answer;
-	if (statusCode < 200 || statusCode >= 300) {
-		return { error: sourceProblem('download_http_error', `The video URL answered HTTP ${statusCode} instead of the video: "${url}"`, { http_status: statusCode }) };
-	}
+	if (statusCode < 200 || statusCode >= 300) return { error: httpError(url, statusCode) };
 	// n8n's HTTP layer decompresses gzip, deflate and brotli itself and drops their header; what still shows is refused.
 	const encoding = header(answer, 'content-encoding');
 	if (encoding && encoding.toLowerCase() !== 'identity') {
@@ -53,6 +51,25 @@ export function judgeVideoAnswer(url: string, answer: MediaAnswer, maxBytes: num
 		};
 	}
 	return { length, contentType };
+}
+
+function httpError(url: string, status: number): TikTokError {
+	return sourceProblem('download_http_error', `The video URL answered HTTP ${status} instead of the video: "${url}"`, { http_status: status });
+}
+
+/**
+ * A request for the video that brought no usable answer, as the fix: a redirect loop or an HTTP error is the URL's
+ * problem (download_http_error); no answer at all is told apart like any request (helpers/networkErrors.ts: DNS,
+ * refused, certificate, timeout) with the fix for a video's server. Redirects are followed (a media host often
+ * redirects; the request carries nothing secret), so only a loop fails.
+ */
+export function downloadFailed(url: string, failure: unknown): TikTokError {
+	const error = failure as { message?: unknown; code?: unknown; response?: { status?: number } } | undefined;
+	if (error?.code === 'ERR_FR_TOO_MANY_REDIRECTS' || /maximum number of redirects/i.test(String(error?.message ?? ''))) {
+		return sourceProblem('download_http_error', `The video URL redirects too many times (a redirect loop): "${url}"`);
+	}
+	const status = error?.response?.status;
+	return status === undefined ? networkFailed('download', url, failure) : httpError(url, status);
 }
 
 /** The URL answered with something other than a video: a web page (by its type or its first bytes) or other content. */

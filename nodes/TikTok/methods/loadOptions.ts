@@ -2,6 +2,7 @@ import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { TikTokError } from '../helpers/errors';
+import { safeMessage } from '../helpers/networkErrors';
 import { privacyLabel } from '../helpers/postSettings';
 import { fetchCreatorInfo } from '../transport/endpoints';
 
@@ -18,6 +19,7 @@ export async function getPrivacyLevels(this: ILoadOptionsFunctions): Promise<INo
 		if (error instanceof TikTokError) {
 			throw new NodeOperationError(this.getNode(), error.advice.message, { description: error.advice.description });
 		}
-		throw new NodeOperationError(this.getNode(), error as Error);
+		// The message only: a raw failure keeps its request, Authorization header included.
+		throw new NodeOperationError(this.getNode(), safeMessage(error));
 	}
 }

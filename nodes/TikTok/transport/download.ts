@@ -2,10 +2,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { TikTokError } from '../helpers/errors';
-import { executionCancelled, invalidInput, isTikTokError, sourceProblem } from '../helpers/errors';
-import { beyondLimit, downloadTimedOut, fewerBytesThanDeclared, judgeVideoAnswer, moreBytesThanDeclared } from '../helpers/videoDownload';
-import type { FullResponse } from './http';
-import { cancelSignal, deadlineSignal, failureMessage, send } from './http';
+import { executionCancelled, invalidInput, isTikTokError } from '../helpers/errors';
+import { beyondLimit, downloadFailed, downloadTimedOut, fewerBytesThanDeclared, judgeVideoAnswer, moreBytesThanDeclared } from '../helpers/videoDownload';
+import type { Deadline, FullResponse } from './http';
+import { cancelSignal, failureMessage, send, startDeadline } from './http';
 
 /** A download that receives nothing for this long fails, whatever its time limit. */
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
@@ -21,8 +21,6 @@ export interface DownloadLimits {
 	ignoreSslIssues: boolean;
 }
 
-type Deadline = ReturnType<typeof deadlineSignal>;
-
 /**
  * Why a download stopped that the download itself knows: the execution was cancelled, or the time limit passed.
  * Undefined for anything else (the server or the network).
@@ -31,19 +29,6 @@ function stopReason(ctx: IExecuteFunctions, url: string, deadline: Deadline, lim
 	if (cancelSignal(ctx)?.aborted) return executionCancelled();
 	if (deadline.expired()) return downloadTimedOut(url, limits.timeLimitMs);
 	return undefined;
-}
-
-/** A request for the video that brought no usable answer (refused, unreachable, redirected in a loop…), as the fix. */
-export function downloadFailed(url: string, failure: unknown): TikTokError {
-	const error = failure as { message?: string; code?: string; response?: { status?: number }; httpCode?: string };
-	if (error?.code === 'ERR_FR_TOO_MANY_REDIRECTS' || /maximum number of redirects/i.test(error?.message ?? '')) {
-		return sourceProblem('download_http_error', `The video URL redirects too many times (a redirect loop): "${url}"`);
-	}
-	const status = error?.response?.status ?? error?.httpCode;
-	return invalidInput(
-		`n8n could not download the video from "${url}"${status ? ` (HTTP ${status})` : ''}`,
-		`Make sure the URL is public and points directly to the video file, then run the item again. (${error?.message ?? 'no response'})`,
-	);
 }
 
 /**
@@ -80,7 +65,9 @@ export class VideoDownload {
 		if (this.closed) return;
 		this.closed = true;
 		this.deadline.signal.removeEventListener('abort', this.onDeadline);
+		// Aborted through the deadline's signal, the one the request carries; the deadline stops watching after.
 		this.request.abort();
+		this.deadline.end();
 		this.body.destroy();
 	}
 
@@ -146,7 +133,7 @@ export class VideoDownload {
  */
 export async function download(ctx: IExecuteFunctions, url: string, limits: DownloadLimits): Promise<VideoDownload> {
 	const request = new AbortController();
-	const deadline = deadlineSignal(ctx, limits.timeLimitMs, request.signal);
+	const deadline = startDeadline(ctx, limits.timeLimitMs, request.signal);
 	const sent = await send<FullResponse<DownloadBody>>(ctx, {
 		method: 'GET',
 		url,
@@ -160,7 +147,10 @@ export async function download(ctx: IExecuteFunctions, url: string, limits: Down
 		timeout: Math.min(IDLE_TIMEOUT_MS, limits.timeLimitMs),
 		abortSignal: deadline.signal,
 	});
-	if (!sent.ok) throw stopReason(ctx, url, deadline, limits) ?? downloadFailed(url, sent.failure);
+	if (!sent.ok) {
+		deadline.end();
+		throw stopReason(ctx, url, deadline, limits) ?? downloadFailed(url, sent.failure);
+	}
 	const answer = judgeVideoAnswer(url, sent.response, limits.maxBytes);
 	const opened = new VideoDownload(ctx, url, sent.response.body, deadline, request, limits, 'length' in answer ? answer.length : undefined, 'contentType' in answer ? answer.contentType : undefined);
 	if ('error' in answer) {

@@ -1,7 +1,9 @@
 import type { ICredentialsDecrypted, IExecuteFunctions, IHttpRequestHelper, IHttpRequestOptions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { executionCancelled } from '../helpers/errors';
+import type { RequestTarget } from '../helpers/errorMap';
+import { executionCancelled, unexpectedRedirect } from '../helpers/errors';
+import { isRedirectStatus } from '../helpers/networkErrors';
 
 /** What the transport needs from n8n: an operation's, the editor's or the trigger's (a webhook's) context. */
 export type TikTokContext = IExecuteFunctions | ILoadOptionsFunctions | IWebhookFunctions;
@@ -50,19 +52,62 @@ export async function sendWithCredential<T = FullResponse>(
 	);
 }
 
+/**
+ * Fails on a redirect answer from TikTok's API, token or upload host. Every request that carries a token, the
+ * client secret or a video is sent with `disableFollowRedirect` (n8n's HTTP layer would otherwise forward the
+ * Authorization header to a redirect's target, and a 307 the body too), so a 3xx arrives here as an answer.
+ */
+export function refuseRedirect(target: Exclude<RequestTarget, 'download'>, url: string, response: FullResponse): void {
+	if (isRedirectStatus(response.statusCode)) throw unexpectedRedirect(target, url, response.statusCode, response.headers.location);
+}
+
 export function cancelSignal(ctx: TikTokContext): AbortSignal | undefined {
 	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
 }
 
+/** How often a deadline is looked at: a request ends at most this long after its deadline. */
+const DEADLINE_STEP_MS = 200;
+
+/** A wall-clock limit for a request (and, for a download, the reading of its body): see `startDeadline`. */
+export interface Deadline {
+	signal: AbortSignal;
+	/** Whether the time limit has passed (a request's own timeout of the same length may fire first). */
+	expired(): boolean;
+	/** Stops watching; safe to call more than once. */
+	end(): void;
+}
+
 /**
- * A signal for a request with a wall-clock limit: it aborts after `ms`, when the execution is cancelled, or when
- * one of `also` aborts; `expired()` tells the time limit apart. (AbortSignal.any exists from Node 20.3; n8n 1.x
- * needs Node 20.19.)
+ * A signal that aborts after `ms` of wall-clock time, when the execution is cancelled, or when one of `also`
+ * aborts, until `end()`. Watched with n8n's `sleep` in short steps (the lint rules forbid timers).
  */
-export function deadlineSignal(ctx: TikTokContext, ms: number, ...also: AbortSignal[]): { signal: AbortSignal; expired(): boolean } {
-	const timer = AbortSignal.timeout(ms);
-	const cancel = cancelSignal(ctx);
-	return { signal: AbortSignal.any([timer, ...(cancel ? [cancel] : []), ...also]), expired: () => timer.aborted && !cancel?.aborted };
+export function startDeadline(ctx: TikTokContext, ms: number, ...also: AbortSignal[]): Deadline {
+	const controller = new AbortController();
+	const sources = [cancelSignal(ctx), ...also].filter((source): source is AbortSignal => source !== undefined);
+	const abort = () => controller.abort();
+	for (const source of sources) {
+		if (source.aborted) abort();
+		else source.addEventListener('abort', abort, { once: true });
+	}
+	const until = Date.now() + ms;
+	let ended = false;
+	const end = () => {
+		ended = true;
+		for (const source of sources) source.removeEventListener('abort', abort);
+	};
+	const watch = async () => {
+		while (!ended && !controller.signal.aborted) {
+			const left = until - Date.now();
+			if (left <= 0) {
+				abort();
+				break;
+			}
+			await sleep(Math.min(DEADLINE_STEP_MS, left));
+		}
+		end();
+	};
+	void watch();
+	return { signal: controller.signal, expired: () => Date.now() >= until, end };
 }
 
 /** Waits, waking early when the execution is cancelled. */

@@ -1,14 +1,20 @@
-/** The photo preflight: every image URL asked for its headers, as TikTok will pull it, before anything is sent to TikTok. */
+/**
+ * The photo preflight: every image URL fetched as TikTok will pull it, but only its first bytes, before anything is
+ * sent to TikTok: reachable without redirects, JPEG or WebP by content and by Content-Type, ≤ 20 MB, ≤ 1080p.
+ */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { executionCancelled, invalidInput } from '../helpers/errors';
-import type { ImageProbeResponse, ImageVerdict } from '../helpers/photo';
-import { imageLabel, judgeImageResponse, needsRangedGet, unreachableVerdict } from '../helpers/photo';
-import type { Sent } from './http';
-import { cancelSignal, deadlineSignal, failureMessage, send } from './http';
+import { executionCancelled, mediaRefused } from '../helpers/errors';
+import type { MediaCheckCode } from '../helpers/errorMap';
+import { imageHeadSettled } from '../helpers/image';
+import type { ImageHead, ImageProbeResponse, ImageVerdict } from '../helpers/photo';
+import { imageLabel, judgeImage, judgeImageStatus, unreachableVerdict } from '../helpers/photo';
+import { cancelSignal, failureMessage, send, startDeadline } from './http';
 
-/** One image's check (headers only) must finish within this, wall clock; TikTok itself gives a download up to an hour. */
-const CHECK_TIMEOUT_MS = 30_000;
+/** Each image's answer and first bytes must come within this (a wall-clock bound, however slowly bytes trickle). */
+export const CHECK_TIMEOUT_MS = 30_000;
+/** Bytes asked for (and read at most) per image: a JPEG's frame size follows its metadata, usually in the first few KB. */
+export const PREFIX_BYTES = 256 * 1024;
 /** Images checked at the same time: 35 URLs take a few round trips, not 35. */
 const PARALLEL_CHECKS = 5;
 
@@ -17,68 +23,118 @@ export interface CheckedImage extends IDataObject {
 	content_type: string;
 	/** The size the server reported, when it did. */
 	bytes?: number;
+	width?: number;
+	height?: number;
 }
 
-/** Headers only: a HEAD, or a one-byte ranged GET whose body (whole, if the range is ignored) is not read. */
-async function askServer(ctx: IExecuteFunctions, url: string, method: 'HEAD' | 'GET', ignoreSslIssues: boolean): Promise<Sent<ImageProbeResponse>> {
-	// The request's timeout is an idle one: a server trickling its headers would hold it; the deadline does not.
-	const deadline = deadlineSignal(ctx, CHECK_TIMEOUT_MS);
-	const sent = await send<ImageProbeResponse & { body?: { destroy?: () => void } }>(ctx, {
-		method,
-		url,
-		headers: method === 'GET' ? { Range: 'bytes=0-0' } : {},
-		encoding: method === 'GET' ? 'stream' : 'text',
-		json: false,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		// TikTok does not follow redirects, so a redirect is an answer to report, not to follow.
-		disableFollowRedirect: true,
-		skipSslCertificateValidation: ignoreSslIssues,
-		timeout: CHECK_TIMEOUT_MS,
-		abortSignal: deadline.signal,
+type Body = AsyncIterable<Uint8Array> & { destroy?: () => void };
+
+/** Reads at most PREFIX_BYTES, stopping as soon as the bytes say all they will, or when `stop` aborts; closes the body. */
+async function readPrefix(body: Body, stop: AbortSignal, timeoutMs: number): Promise<ImageHead> {
+	const pieces: Uint8Array[] = [];
+	let length = 0;
+	let complete = false;
+	let error: string | undefined;
+	const iterator = body[Symbol.asyncIterator]();
+	const stopped = new Promise<'stopped'>((resolve) => {
+		if (stop.aborted) resolve('stopped');
+		else stop.addEventListener('abort', () => resolve('stopped'), { once: true });
 	});
-	if (sent.ok) sent.response.body?.destroy?.();
-	if (!sent.ok && deadline.expired()) return { ok: false, failure: new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} seconds`) };
-	return sent;
+	try {
+		while (length < PREFIX_BYTES && !imageHeadSettled(Buffer.concat(pieces))) {
+			const next = await Promise.race([iterator.next(), stopped]);
+			if (next === 'stopped') {
+				error = `no more bytes within ${timeoutMs / 1000} s`;
+				break;
+			}
+			if (next.done) {
+				complete = true;
+				break;
+			}
+			pieces.push(new Uint8Array(next.value));
+			length += next.value.length;
+		}
+	} catch (failure) {
+		error = failureMessage(failure);
+	} finally {
+		body.destroy?.();
+	}
+	return { bytes: Buffer.concat(pieces).subarray(0, PREFIX_BYTES), complete, error };
 }
 
-async function checkImage(ctx: IExecuteFunctions, url: string, ignoreSslIssues: boolean): Promise<ImageVerdict> {
-	let answer = await askServer(ctx, url, 'HEAD', ignoreSslIssues);
-	if (answer.ok && needsRangedGet(answer.response.statusCode)) {
-		answer = await askServer(ctx, url, 'GET', ignoreSslIssues);
+/** One ranged GET that follows no redirect (TikTok follows none), bounded in time, cancelled with the execution. */
+async function checkImage(ctx: IExecuteFunctions, url: string, ignoreSslIssues: boolean, timeoutMs: number): Promise<ImageVerdict> {
+	const bound = startDeadline(ctx, timeoutMs);
+	try {
+		const sent = await send<ImageProbeResponse & { body?: Body }>(ctx, {
+			method: 'GET',
+			url,
+			headers: { Range: `bytes=0-${PREFIX_BYTES - 1}`, 'Accept-Encoding': 'identity' },
+			encoding: 'stream',
+			json: false,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			skipSslCertificateValidation: ignoreSslIssues,
+			timeout: timeoutMs,
+			abortSignal: bound.signal,
+		});
+		if (!sent.ok) return unreachableVerdict(bound.expired() ? `no answer within ${timeoutMs / 1000} s` : failureMessage(sent.failure));
+		const { body, ...response } = sent.response;
+		const byStatus = judgeImageStatus(response);
+		if (byStatus || !body) {
+			body?.destroy?.();
+			return byStatus ?? judgeImage(response, { bytes: new Uint8Array(0), complete: true }, PREFIX_BYTES);
+		}
+		return judgeImage(response, await readPrefix(body, bound.signal, timeoutMs), PREFIX_BYTES);
+	} finally {
+		bound.end();
 	}
-	if (!answer.ok) return unreachableVerdict(failureMessage(answer.failure));
-	return judgeImageResponse(answer.response);
 }
 
 /**
- * Checks every image URL the way TikTok will pull it (reachable without redirects, JPEG or WebP, ≤ 20 MB when
- * the size is stated) before anything is sent to TikTok. Fails naming the first bad image, and lists the others.
+ * Checks every image the way TikTok will pull it before anything is sent to TikTok. Fails naming the first bad
+ * image (position and URL) and listing the others; returns what was learnt and a warning for every limit an image
+ * gave no number to check.
  */
-export async function preflightImages(ctx: IExecuteFunctions, urls: string[], ignoreSslIssues: boolean): Promise<CheckedImage[]> {
+export async function preflightImages(
+	ctx: IExecuteFunctions,
+	urls: string[],
+	ignoreSslIssues: boolean,
+	timeoutMs = CHECK_TIMEOUT_MS,
+): Promise<{ images: CheckedImage[]; warnings: string[] }> {
 	const verdicts: ImageVerdict[] = new Array(urls.length);
 	let next = 0;
 	const worker = async () => {
 		while (next < urls.length) {
 			const index = next++;
-			verdicts[index] = await checkImage(ctx, urls[index], ignoreSslIssues);
+			verdicts[index] = await checkImage(ctx, urls[index], ignoreSslIssues, timeoutMs);
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(PARALLEL_CHECKS, urls.length) }, worker));
 	if (cancelSignal(ctx)?.aborted) throw executionCancelled();
 
-	const checked: CheckedImage[] = [];
-	const failures: Array<{ index: number; problem: string; fix: string }> = [];
+	const label = (index: number) => imageLabel(index, urls.length, urls[index]);
+	const images: CheckedImage[] = [];
+	const warnings: string[] = [];
+	const failures: Array<{ index: number; code: MediaCheckCode; problem: string; fix: string }> = [];
 	verdicts.forEach((verdict, index) => {
-		if (verdict.ok) checked.push({ url: urls[index], content_type: verdict.contentType, ...(verdict.bytes === undefined ? {} : { bytes: verdict.bytes }) });
-		else failures.push({ index, problem: verdict.problem, fix: verdict.fix });
+		if (!verdict.ok) {
+			failures.push({ index, code: verdict.code, problem: verdict.problem, fix: verdict.fix });
+			return;
+		}
+		const { contentType, ...facts } = verdict.image;
+		images.push({ url: urls[index], content_type: contentType, ...facts });
+		warnings.push(...verdict.notes.map((note) => `The ${label(index)} ${note}.`));
 	});
 	if (failures.length > 0) {
 		const [first, ...others] = failures;
-		const alsoFailing = others.length
-			? ` Also failing: ${others.map((failure) => `the ${imageLabel(failure.index, urls[failure.index])} ${failure.problem}`).join('; ')}.`
-			: '';
-		throw invalidInput(`The ${imageLabel(first.index, urls[first.index])} ${first.problem}`, `${first.fix}${alsoFailing}`);
+		const alsoFailing = others.length ? ` Also failing: ${others.map((failure) => `the ${label(failure.index)} ${failure.problem}`).join('; ')}.` : '';
+		throw mediaRefused(first.code, `The ${label(first.index)} ${first.problem}`, `${first.fix}${alsoFailing}`, {
+			image_position: first.index + 1,
+			image_url: urls[first.index],
+			failing_positions: failures.map((failure) => failure.index + 1).join(','),
+		});
 	}
-	return checked;
+	return { images, warnings };
 }

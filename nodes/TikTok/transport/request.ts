@@ -1,10 +1,10 @@
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
 import type { TikTokError } from '../helpers/errors';
-import { apiError, transferFailed } from '../helpers/errors';
+import { apiError, executionCancelled, networkFailed } from '../helpers/errors';
 import { parseTikTokJson } from '../helpers/tiktokJson';
 import type { FullResponse, TikTokContext } from './http';
-import { backoffMs, cancelSignal, failureMessage, isTransientNetworkFailure, pause } from './http';
+import { backoffMs, cancelSignal, isTransientNetworkFailure, pause, refuseRedirect } from './http';
 import { sendSigned } from './session';
 import { CREDENTIAL_TYPE, apiBaseUrl } from './token';
 
@@ -58,22 +58,24 @@ export async function tiktokApiRequest<T extends IDataObject>(
 				encoding: 'text',
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
+				disableFollowRedirect: true,
 				timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
 				abortSignal: cancelSignal(ctx),
 			},
 			rejectedAccessToken,
 		);
 		if (!sent.ok) {
-			if (cancelSignal(ctx)?.aborted) throw sent.failure;
+			if (cancelSignal(ctx)?.aborted) throw executionCancelled();
 			const networkFailure = isTransientNetworkFailure(sent.failure);
 			if (networkFailure && options.idempotent && attempt < maxAttempts) {
 				await pause(ctx, backoffMs(attempt));
 				continue;
 			}
-			if (!networkFailure) throw sent.failure;
-			throw options.whenUnanswered?.(undefined) ?? transferFailed('network_error', failureMessage(sent.failure));
+			// The raw failure never travels on: its request holds the Authorization header.
+			throw (networkFailure ? options.whenUnanswered?.(undefined) : undefined) ?? networkFailed('api', url, sent.failure);
 		}
 		const response = sent.response;
+		refuseRedirect('api', url, response);
 		const envelope = parseEnvelope<T>(response);
 		const code = envelope.error?.code ?? (response.statusCode >= 400 ? `http_${response.statusCode}` : 'ok');
 		if (code === 'ok' && response.statusCode < 400) return (envelope.data ?? {}) as T;

@@ -6,9 +6,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { refreshRefused, refreshUnreachable } from '../helpers/errors';
-import type { HttpHelper } from './http';
-import { failureMessage, send } from './http';
+import { networkFailed, refreshRefused } from '../helpers/errors';
+import type { FullResponse, HttpHelper } from './http';
+import { refuseRedirect, send } from './http';
 
 export const CREDENTIAL_TYPE = 'tikTokOAuth2Api';
 /** The companion credential n8n saves renewed tokens into (credentials/TikTokTokenStore.credentials.ts). */
@@ -171,18 +171,23 @@ async function requestRefresh(http: HttpHelper, app: TikTokApp, tokenData: IData
 		grant_type: 'refresh_token',
 		refresh_token: refreshToken,
 	});
-	const sent = await send<unknown>(http, {
+	const url = `${app.apiBaseUrl}/v2/oauth/token/`;
+	const sent = await send<FullResponse>(http, {
 		method: 'POST',
-		url: `${app.apiBaseUrl}/v2/oauth/token/`,
+		url,
 		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 		body: form.toString(),
 		json: false,
 		encoding: 'text',
+		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		// The body holds the client secret and the refresh token: a followed 307 would send them on.
+		disableFollowRedirect: true,
 		timeout: 30_000,
 	});
-	if (!sent.ok) throw refreshUnreachable(failureMessage(sent.failure));
-	const response = parseTokenResponse(sent.response);
+	if (!sent.ok) throw networkFailed('token', url, sent.failure);
+	refuseRedirect('token', url, sent.response);
+	const response = parseTokenResponse(sent.response.body);
 	// TikTok may answer errors with HTTP 200: the `error` field decides.
 	if (response.error || !response.access_token) throw refreshRefused(String(response.error || 'invalid_response'), response.log_id);
 	const now = Date.now();

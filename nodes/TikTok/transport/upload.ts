@@ -3,11 +3,11 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { ChunkPlan } from '../helpers/chunkPlan';
 import { chunkRange, contentRangeHeader } from '../helpers/chunkPlan';
-import { transferFailed, uploadRefused } from '../helpers/errors';
+import { networkFailed, transferFailed, uploadRefused } from '../helpers/errors';
 import { UPLOAD_URL_LIFETIME_MS } from '../helpers/limits';
 import type { ByteSource } from '../helpers/video';
 import type { FullResponse } from './http';
-import { backoffMs, failureMessage, isTransientNetworkFailure, pause, send } from './http';
+import { backoffMs, isTransientNetworkFailure, pause, refuseRedirect, send } from './http';
 
 export interface UploadReport {
 	chunks: number;
@@ -99,7 +99,7 @@ export async function uploadVideoChunks(
 				if (!sent.ok) {
 					if (ctx.getExecutionCancelSignal()?.aborted) throw sent.failure;
 					if (!isTransientNetworkFailure(sent.failure) || attempt >= MAX_ATTEMPTS_PER_CHUNK) {
-						throw transferFailed('upload_failed', `Chunk ${index + 1} of ${plan.totalChunkCount} could not be sent: ${failureMessage(sent.failure)}`);
+						throw networkFailed('upload', uploadUrl, sent.failure, `Chunk ${index + 1} of ${plan.totalChunkCount} could not be sent`);
 					}
 					ambiguousBefore = true;
 					retries++;
@@ -127,10 +127,11 @@ export async function uploadVideoChunks(
 
 /**
  * PUTs one chunk to TikTok's pre-signed upload URL. The URL is opaque (query string included) and needs
- * no Authorization header, so this is a plain request.
+ * no Authorization header, so this is a plain request. A redirect is refused, not followed: the video goes to
+ * TikTok's host only.
  */
 async function putChunk(ctx: IExecuteFunctions, uploadUrl: string, chunk: Buffer, contentType: string, contentRange: string) {
-	return await send<FullResponse>(ctx, {
+	const sent = await send<FullResponse>(ctx, {
 		method: 'PUT',
 		url: uploadUrl,
 		body: chunk,
@@ -139,9 +140,12 @@ async function putChunk(ctx: IExecuteFunctions, uploadUrl: string, chunk: Buffer
 		encoding: 'text',
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
 		timeout: CHUNK_TIMEOUT_MS,
 		abortSignal: ctx.getExecutionCancelSignal(),
 	});
+	if (sent.ok) refuseRedirect('upload', uploadUrl, sent.response);
+	return sent;
 }
 
 /** Whether TikTok's `Content-Range: bytes 0-N/total` reply shows every byte up to `lastByte` received. */

@@ -32,7 +32,7 @@ const HOST_BINARY_FIRST =
 
 const properties: INodeProperties[] = [
 	{
-		displayName: `TikTok downloads photos itself, only from a domain or URL prefix verified for your TikTok app (developer portal → your app → URL properties): JPEG or WebP, at most 20 MB each, 1 to 35 per post. Images that are files in n8n must be hosted there first: <a href="${README_PHOTO_POSTS}" target="_blank">see how</a>.`,
+		displayName: `TikTok downloads photos itself, only from a domain or URL prefix verified for your TikTok app (developer portal → your app → URL properties): JPEG or WebP, at most 20 MB and 1080p each, 1 to 35 per post. Images that are files in n8n must be hosted there first: <a href="${README_PHOTO_POSTS}" target="_blank">see how</a>.`,
 		name: 'photoSourceNotice',
 		type: 'notice',
 		default: '',
@@ -188,7 +188,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const timeoutMs = readInitTimeoutMs(this, itemIndex);
 
 	const started = Date.now();
-	const images = await preflightImages(this, urls, this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean);
+	const { images, warnings } = await preflightImages(this, urls, this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean);
 	const checkedAt = Date.now();
 	const creator = await creatorForDirectPost(this, settings, 'photo');
 
@@ -216,6 +216,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				...publishContext(draft, creator),
 				source: 'PULL_FROM_URL',
 				photos: { count: urls.length, cover_index: coverIndex, images },
+				...(warnings.length > 0 ? { warnings } : {}),
 				timing: { check_ms: checkedAt - started, paced_ms: init.pacedMs, total_ms: Date.now() - started },
 			},
 			pairedItem: { item: itemIndex },

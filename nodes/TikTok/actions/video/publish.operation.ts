@@ -6,6 +6,7 @@ import { isTikTokError } from '../../helpers/errors';
 import { assertVideoDuration, commonPostInfo } from '../../helpers/postSettings';
 import { assertVideoCaption } from '../../helpers/text';
 import { assertHttpUrl } from '../../helpers/urls';
+import { checkVideoPicture } from '../../helpers/video';
 import type { InitResult } from '../../transport/endpoints';
 import { PATHS, startPublish } from '../../transport/endpoints';
 import type { UploadReport } from '../../transport/upload';
@@ -162,6 +163,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			? await videoFromBinary(this, itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex) as string)
 			: undefined;
 	let plan = video ? planChunks(video.size, maxChunkBytes) : undefined;
+	let warnings = video ? checkVideoPicture(video) : [];
 
 	const creator = await creatorForDirectPost(this, settings, 'video');
 	if (creator) assertVideoDuration(video?.durationSec, creator);
@@ -198,6 +200,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			ignoreSslIssues: this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean,
 		});
 		try {
+			// A picture outside TikTok's limits is refused here too, and the download closed like on any failure.
+			if (sourceType === 'url') warnings = checkVideoPicture(video);
 			if (creator) assertVideoDuration(video.durationSec, creator);
 			plan ??= planChunks(video.size, maxChunkBytes);
 			init = await startPublish(
@@ -234,8 +238,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				source,
 				...(fallbackReason ? { fallback: `TikTok refused to pull the URL (${fallbackReason}), so n8n uploaded it` } : {}),
 				...(video && upload && plan
-					? { video: { bytes: video.size, container: video.container, duration_sec: video.durationSec, chunks: upload.chunks, chunk_size: plan.chunkSize, chunk_retries: upload.retries } }
+					? {
+							video: {
+								bytes: video.size,
+								container: video.container,
+								duration_sec: video.durationSec,
+								width: video.width,
+								height: video.height,
+								frame_rate: video.frameRate,
+								chunks: upload.chunks,
+								chunk_size: plan.chunkSize,
+								chunk_retries: upload.retries,
+							},
+						}
 					: {}),
+				...(warnings.length > 0 ? { warnings } : {}),
 				timing: { paced_ms: init.pacedMs, transfer_ms: transferredAt - init.issuedAt, total_ms: Date.now() - started },
 			},
 			pairedItem: { item: itemIndex },

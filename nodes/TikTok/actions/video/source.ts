@@ -4,6 +4,7 @@ import { BINARY_ENCODING } from 'n8n-workflow';
 
 import { invalidInput } from '../../helpers/errors';
 import { VIDEO_MIME_TYPES } from '../../helpers/media';
+import { fileNameOfUrl } from '../../helpers/urls';
 import type { ByteSource, LocalVideo } from '../../helpers/video';
 import { probe, readHead, releasingPieces, replay } from '../../helpers/video';
 import { notAVideo, wholeMp4 } from '../../helpers/videoDownload';
@@ -48,7 +49,7 @@ export async function videoFromBinary(ctx: IExecuteFunctions, itemIndex: number,
  */
 export async function videoFromUrl(ctx: IExecuteFunctions, url: string, limits: DownloadLimits): Promise<LocalVideo> {
 	const opened = await download(ctx, url, limits);
-	const fileName = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'video');
+	const fileName = fileNameOfUrl(url);
 	const iterator = opened.pieces()[Symbol.asyncIterator]();
 	const head = await readHead(iterator, (bytes) => notAVideo(url, opened.contentType, bytes));
 	const { container } = head;
@@ -67,6 +68,7 @@ export async function videoFromUrl(ctx: IExecuteFunctions, url: string, limits: 
 	const length = opened.length;
 	let opens = 0;
 	return {
+		...head.facts,
 		size: length,
 		container,
 		mimeType,
