@@ -17,6 +17,7 @@ import {
 	OAUTH_ERRORS,
 	REDIRECT_ERRORS,
 	REQUEST_TARGETS,
+	SOURCE_ERRORS,
 	UPLOAD_STATUS_ERRORS,
 	adviceForNetworkFailure,
 	adviceForRedirect,
@@ -69,6 +70,9 @@ ${table(FAIL_REASONS, '`fail_reason`')}
 
 ## Video upload link (HTTP status of a chunk upload)
 ${table(UPLOAD_STATUS_ERRORS, 'HTTP status')}
+
+## A video n8n downloads from a URL (the node's own \`code\`)
+${table(SOURCE_ERRORS, '`code`')}
 
 ## Media the node refused before publishing (\`details.code\`; nothing was sent to TikTok)
 TikTok documents limits it checks only after the upload or download, failing the post with a \`fail_reason\` above.

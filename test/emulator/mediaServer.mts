@@ -1,10 +1,14 @@
-// A loopback static file server for PULL_FROM_URL tests: HTTP, or HTTPS with the self-signed
-// loopback certificate. Streams generated bodies of any size; can omit Content-Length (chunked),
-// answer an error status or a redirect, wait before answering, or stall mid-body.
+// A loopback static file server for PULL_FROM_URL tests and for media n8n downloads itself: HTTP, or HTTPS with
+// the self-signed loopback certificate. Streams generated bodies of any size; can omit Content-Length (chunked),
+// answer an error status or a redirect, wait before answering, or stall mid-body. Hostile switches (for
+// test/e2e/hostileMedia.test.mts): an endless body, a Content-Length that lies, a trickle of bytes per second,
+// gzip whatever the client accepts. It counts open connections and the bytes each answer sent.
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 import { loopbackCert } from './tls.mts';
 
 export interface MediaFile {
@@ -22,6 +26,17 @@ export interface MediaFile {
 	delayMs?: number;
 	/** Send this many body bytes, then stall until the client gives up. */
 	stallAfterBytes?: number;
+	/** After the body, send filler bytes forever (no Content-Length): a server that never ends. */
+	endless?: boolean;
+	/**
+	 * Announce this Content-Length whatever the body's size. Shorter: the whole body is sent anyway (the client
+	 * reads only what was announced). Longer: the connection is closed after the body.
+	 */
+	declaredLength?: number;
+	/** Send the body at this many bytes per second. */
+	bytesPerSecond?: number;
+	/** Send the body gzip-compressed with Content-Encoding: gzip, whatever the request's Accept-Encoding. */
+	gzip?: boolean;
 }
 
 export interface MediaRequest {
@@ -29,6 +44,9 @@ export interface MediaRequest {
 	method: string;
 	path: string;
 	userAgent: string | undefined;
+	acceptEncoding: string | undefined;
+	/** Body bytes written to the connection so far. */
+	bytesSent: number;
 	/** The Range header asked for (the server itself ignores it and sends the whole file). */
 	range: string | undefined;
 }
@@ -40,43 +58,86 @@ export interface MediaServer {
 	caPem: string | undefined;
 	files: Record<string, MediaFile>;
 	requests: MediaRequest[];
+	/** Connections open right now. */
+	openConnections(): number;
+	/** Waits until no connection is open, up to `timeoutMs`; returns how many are still open. */
+	connectionsClosed(timeoutMs?: number): Promise<number>;
 	stop(): Promise<void>;
 }
 
-function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: MediaFile): void {
+const FILLER = Buffer.alloc(64 * 1024, 0x2a);
+
+async function bufferOf(stream: Readable): Promise<Buffer> {
+	const parts: Buffer[] = [];
+	for await (const part of stream) parts.push(part as Buffer);
+	return Buffer.concat(parts);
+}
+
+/** Writes `piece`, waiting for the connection to drain; false when the client has gone. */
+async function write(res: http.ServerResponse, piece: Buffer, sent: MediaRequest): Promise<boolean> {
+	if (res.destroyed) return false;
+	sent.bytesSent += piece.length;
+	if (res.write(piece)) return true;
+	return await new Promise<boolean>((resolve) => {
+		const done = (ok: boolean) => {
+			res.off('drain', drained);
+			res.off('close', closed);
+			resolve(ok);
+		};
+		const drained = () => done(true);
+		const closed = () => done(false);
+		res.on('drain', drained);
+		res.on('close', closed);
+	});
+}
+
+/** The pieces of an answer's body, with the hostile switches applied (endless, trickle, stall). */
+async function* pieces(body: Buffer | Readable, file: MediaFile): AsyncGenerator<Buffer> {
+	const source: AsyncIterable<Buffer> = Buffer.isBuffer(body) ? [body] : (body as AsyncIterable<Buffer>);
+	let left = file.stallAfterBytes ?? Infinity;
+	const rate = file.bytesPerSecond;
+	for await (const chunk of source) {
+		let rest = chunk.subarray(0, Math.min(chunk.length, left));
+		left -= rest.length;
+		while (rest.length > 0) {
+			const take = rate ? Math.max(1, Math.floor(rate / 10)) : rest.length;
+			yield rest.subarray(0, take);
+			rest = rest.subarray(take);
+			if (rate) await sleep((take / rate) * 1000);
+		}
+		if (left <= 0) break;
+	}
+	if (left <= 0) {
+		await new Promise(() => {}); // stall: the connection stays open until the client gives up
+	}
+	while (file.endless) yield FILLER;
+}
+
+async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: MediaFile, sent: MediaRequest): Promise<void> {
 	const status = file.status ?? 200;
 	const headers: Record<string, string | number> = { ...(file.headers ?? {}) };
 	if (file.contentType) headers['Content-Type'] = file.contentType;
-	const body = file.body;
+	let body: Buffer | Readable | undefined = Buffer.isBuffer(file.body) ? file.body : file.body?.();
+	if (file.gzip && body !== undefined) {
+		body = gzipSync(Buffer.isBuffer(body) ? body : await bufferOf(body));
+		headers['Content-Encoding'] = 'gzip';
+	}
 	const size = Buffer.isBuffer(body) ? body.length : file.size;
-	if (file.contentLength !== false && size !== undefined) headers['Content-Length'] = size;
+	if (file.declaredLength !== undefined) headers['Content-Length'] = file.declaredLength;
+	else if (file.contentLength !== false && !file.endless && size !== undefined) headers['Content-Length'] = size;
+	// A lying length leaves the connection unusable for another request.
+	if (file.declaredLength !== undefined) headers.Connection = 'close';
 	res.writeHead(status, headers);
 	if (req.method === 'HEAD' || body === undefined) return void res.end();
-	const stream: Readable | null = Buffer.isBuffer(body) ? null : body();
-	const limit = file.stallAfterBytes ?? Infinity;
-	if (!stream) {
-		const buf = body as Buffer;
-		if (limit >= buf.length) return void res.end(buf);
-		res.write(buf.subarray(0, limit));
-		return; // stall: never end
+	res.on('close', () => {
+		if (!Buffer.isBuffer(body)) body?.destroy();
+	});
+	for await (const piece of pieces(body, file)) {
+		if (!(await write(res, piece, sent))) return;
 	}
-	let sent = 0;
-	stream.on('data', (chunk: Buffer) => {
-		const room = limit - sent;
-		if (room <= 0) return;
-		const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-		sent += piece.length;
-		if (!res.write(piece)) {
-			stream.pause();
-			res.once('drain', () => stream.resume());
-		}
-		if (sent >= limit) stream.destroy();
-	});
-	stream.on('end', () => {
-		if (sent < limit || limit === Infinity) res.end();
-	});
-	stream.on('error', () => res.destroy());
-	res.on('close', () => stream.destroy());
+	// Fewer bytes than announced: close the connection once they are out, as a server that gave up would.
+	if (file.declaredLength !== undefined && (size ?? 0) < file.declaredLength) return void res.socket?.end();
+	res.end();
 }
 
 export async function startMediaServer(
@@ -88,25 +149,29 @@ export async function startMediaServer(
 	const timers = new Set<NodeJS.Timeout>();
 	const handler: http.RequestListener = (req, res) => {
 		const path = new URL(req.url ?? '/', 'http://x').pathname;
-		requests.push({
+		const sent: MediaRequest = {
 			time: Date.now(),
 			method: req.method ?? '',
 			path,
 			userAgent: req.headers['user-agent'],
+			acceptEncoding: req.headers['accept-encoding'],
+			bytesSent: 0,
 			range: req.headers.range,
-		});
+		};
+		requests.push(sent);
 		const file = files[path];
 		if (!file) {
 			res.writeHead(404, { 'Content-Type': 'text/plain' });
 			return void res.end('not found');
 		}
+		const answer = () => void sendFile(req, res, file, sent).catch(() => res.destroy());
 		if (file.delayMs) {
 			const t = setTimeout(() => {
 				timers.delete(t);
-				if (!res.destroyed) sendFile(req, res, file);
+				if (!res.destroyed) answer();
 			}, file.delayMs);
 			timers.add(t);
-		} else sendFile(req, res, file);
+		} else answer();
 	};
 	const cert = opts.https ? loopbackCert() : undefined;
 	const server = cert
@@ -123,6 +188,12 @@ export async function startMediaServer(
 		caPem: cert?.certPem,
 		files,
 		requests,
+		openConnections: () => sockets.size,
+		async connectionsClosed(timeoutMs = 5000) {
+			const until = Date.now() + timeoutMs;
+			while (sockets.size > 0 && Date.now() < until) await sleep(20);
+			return sockets.size;
+		},
 		stop: () =>
 			new Promise<void>((resolve) => {
 				for (const t of timers) clearTimeout(t);

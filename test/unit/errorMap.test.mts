@@ -10,6 +10,7 @@ import {
 	FAIL_REASONS,
 	MEDIA_CHECKS,
 	OAUTH_ERRORS,
+	SOURCE_ERRORS,
 	UPLOAD_STATUS_ERRORS,
 	adviceForApiError,
 	adviceForFailReason,
@@ -83,6 +84,17 @@ const uploadStatuses: Record<number, [RegExp, RegExp]> = {
 	416: [/did not match/, /bytes it received/],
 };
 
+const sourceCodes: Record<string, [RegExp, RegExp]> = {
+	download_http_error: [/HTTP error/, /404.*not public.*redirects/],
+	download_not_video: [/did not return a video/, /direct link/],
+	download_encoded: [/compressed/, /Accept-Encoding: identity.*Turn off compression/],
+	download_too_large: [/larger than n8n may download/, /4 GB.*Download Size Limit/],
+	download_timed_out: [/longer than its time limit/, /Download Time Limit \(Minutes\) \(default 60\)/],
+	// After init: never "run the item again", the publish may exist.
+	source_too_long: [/more bytes than its Content-Length/, /Fix the source, then check Post → Get Status with this publish_id before publishing again/],
+	source_too_short: [/fewer bytes than its Content-Length/, /Fix the source, then check Post → Get Status with this publish_id before publishing again/],
+};
+
 function check(table: Record<string, [RegExp, RegExp]>, advise: (code: string) => { message: string; description: string }) {
 	for (const [code, [message, description]] of Object.entries(table)) {
 		const advice = advise(code);
@@ -114,6 +126,12 @@ describe('error map: every documented TikTok code names the fix', () => {
 		assert.match(adviceForUploadStatus(502).message, /HTTP 502/);
 		// An upload exists only after TikTok accepted a publish: "run the item again" could post twice.
 		for (const status of [400, 403, 404, 416, 500, 502, 503]) assert.doesNotMatch(adviceForUploadStatus(status).description, /again|retry/i, String(status));
+	});
+
+	it("covers the node's own codes for a downloaded video; the after-init ones send the user to Get Status, never to run again", () => {
+		assert.deepEqual(Object.keys(SOURCE_ERRORS).sort(), Object.keys(sourceCodes).sort());
+		check(sourceCodes, (code) => SOURCE_ERRORS[code]);
+		for (const code of ['source_too_long', 'source_too_short']) assert.doesNotMatch(SOURCE_ERRORS[code].description, /run the item again/i);
 	});
 
 	it('covers every media check the node makes before sending anything, on the numbers TikTok documents', () => {

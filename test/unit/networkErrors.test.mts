@@ -17,7 +17,8 @@ import { requireAsN8n } from './commonjs.mts';
 // As n8n loads them (CommonJS), so `instanceof` sees one class of each.
 const { NodeApiError, NodeOperationError } = requireAsN8n('n8n-workflow') as typeof import('n8n-workflow');
 const { toNodeError } = requireAsN8n('../../nodes/TikTok/actions/router.ts') as typeof import('../../nodes/TikTok/actions/router.ts');
-const { downloadFailed, networkFailed, TikTokError: TikTokErrorClass } = requireAsN8n('../../nodes/TikTok/helpers/errors.ts') as typeof import('../../nodes/TikTok/helpers/errors.ts');
+const { networkFailed, TikTokError: TikTokErrorClass } = requireAsN8n('../../nodes/TikTok/helpers/errors.ts') as typeof import('../../nodes/TikTok/helpers/errors.ts');
+const { downloadFailed } = requireAsN8n('../../nodes/TikTok/helpers/videoDownload.ts') as typeof import('../../nodes/TikTok/helpers/videoDownload.ts');
 const { tiktokApiRequest } = requireAsN8n('../../nodes/TikTok/transport/request.ts') as typeof import('../../nodes/TikTok/transport/request.ts');
 const { clearRefreshCache, renew } = requireAsN8n('../../nodes/TikTok/transport/token.ts') as typeof import('../../nodes/TikTok/transport/token.ts');
 const { uploadVideoChunks } = requireAsN8n('../../nodes/TikTok/transport/upload.ts') as typeof import('../../nodes/TikTok/transport/upload.ts');
@@ -161,10 +162,14 @@ describe('the message names the host, the description the fix for where the requ
 		assert.equal(safeMessage(new Error('Forbidden - perhaps check your credentials?')), 'Forbidden - perhaps check your credentials?', 'prose keeps its question marks');
 	});
 
-	it('a download answered with an HTTP error stays an input problem (the URL), as before', () => {
+	it('a download answered with an HTTP error is the URL\'s problem, as when its answer is judged (download_http_error); a redirect loop too', () => {
 		const error = downloadFailed('https://media.example/gone.mp4', Object.assign(new Error('Request failed with status code 404'), { response: { status: 404 } }));
-		assert.equal(error.details.code, 'invalid_input');
-		assert.match(error.advice.message, /\(HTTP 404\)/);
+		assert.equal(error.details.code, 'download_http_error');
+		assert.equal(error.details.http_status, 404);
+		assert.match(error.advice.message, /answered HTTP 404 instead of the video: "https:\/\/media\.example\/gone\.mp4"/);
+		const loop = downloadFailed('https://media.example/loop.mp4', Object.assign(new Error('Maximum number of redirects exceeded'), { code: 'ERR_FR_TOO_MANY_REDIRECTS' }));
+		assert.equal(loop.details.code, 'download_http_error');
+		assert.match(loop.advice.message, /redirects too many times \(a redirect loop\)/);
 	});
 });
 

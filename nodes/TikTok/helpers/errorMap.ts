@@ -339,6 +339,48 @@ export function adviceForFailReason(reason: string): ErrorAdvice {
 	);
 }
 
+/**
+ * The node's own codes for a video n8n downloads from a URL itself (URL Handling "Uploaded by N8n", or Automatic
+ * when TikTok refuses the URL). Found before `video/init` unless said otherwise.
+ */
+export const SOURCE_ERRORS: Record<string, ErrorAdvice> = {
+	download_http_error: {
+		message: 'The video URL answered with an HTTP error',
+		description:
+			'404 means the file is not at that address, 401/403 that it is not public, 5xx that the media server has a problem; too many redirects mean the server sends n8n around in a loop. Open the URL in a private browser window: it must download or play the video file itself. Fix the URL or the server, then run the item again.',
+	},
+	download_not_video: {
+		message: 'The video URL did not return a video',
+		description:
+			'Use a direct link to the MP4, MOV or WebM file, not to a page that shows or shares it (sharing links of cloud drives open a web page; use their direct-download link). The file is judged by its first bytes, not its name.',
+	},
+	download_encoded: {
+		message: 'The media server sent the video compressed',
+		description:
+			'n8n asks for the file as it is (Accept-Encoding: identity), but the server compressed it anyway, so the size it announced is not the size of the video. Turn off compression (gzip, brotli) for video files on the server or CDN, or use another URL.',
+	},
+	download_too_large: {
+		message: 'The video at the URL is larger than n8n may download',
+		description:
+			'TikTok accepts videos up to 4 GB, and Request Options → Download Size Limit (MB) may set a lower limit (at most 4096 MB). Use a smaller file, or raise that limit.',
+	},
+	download_timed_out: {
+		message: 'The video download took longer than its time limit',
+		description:
+			'The media server is too slow or stopped sending. Use a faster server, or raise Request Options → Download Time Limit (Minutes) (default 60). A download that receives nothing for 10 minutes also stops.',
+	},
+	source_too_long: {
+		message: 'The media server sent more bytes than its Content-Length said',
+		description:
+			'The file changed while n8n was downloading it, or the server is broken, so the upload stopped before TikTok could publish a cut-off video. Fix the source, then check Post → Get Status with this publish_id before publishing again.',
+	},
+	source_too_short: {
+		message: 'The media server sent fewer bytes than its Content-Length said',
+		description:
+			'The file changed while n8n was downloading it, the server is broken, or the connection dropped, so the upload stopped before TikTok could publish a cut-off video. Fix the source, then check Post → Get Status with this publish_id before publishing again.',
+	},
+};
+
 // ---------------------------------------------------------------------------------------------------------------
 // Requests that got no usable answer: the network failed, or TikTok's side answered with a redirect.
 

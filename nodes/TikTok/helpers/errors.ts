@@ -5,6 +5,7 @@ import {
 	AFTER_INIT_ERRORS,
 	MEDIA_CHECKS,
 	OAUTH_ERRORS,
+	SOURCE_ERRORS,
 	TOKEN_STORE_STEP,
 	adviceForApiError,
 	adviceForFailReason,
@@ -99,9 +100,17 @@ export function executionCancelled(): TikTokError {
  */
 export function transferFailed(code: string, message: string): TikTokError {
 	return new TikTokError(
-		{ message, description: 'Check the network connection between n8n and TikTok, then run the item again.' },
+		{ message, description: SOURCE_ERRORS[code]?.description ?? 'Check the network connection between n8n and TikTok, then run the item again.' },
 		{ code },
 	);
+}
+
+/**
+ * A video n8n downloads that cannot be used as it is: `code` is one of SOURCE_ERRORS (its fix), `message` says
+ * what happened to this URL.
+ */
+export function sourceProblem(code: string, message: string, details: { http_status?: number } = {}): TikTokError {
+	return new TikTokError({ message, description: SOURCE_ERRORS[code].description }, { code, ...details });
 }
 
 /** TikTok's upload server refused a chunk with `httpStatus` (`code` defaults to upload_http_<status>). */
@@ -131,19 +140,6 @@ export function networkFailed(target: RequestTarget, url: string, failure: unkno
 	return new TikTokError(
 		{ message: step ? `${step}: ${advice.message}` : advice.message, description: advice.description },
 		{ code, host, ...(systemCode ? { network_code: systemCode } : {}) },
-	);
-}
-
-/**
- * A video download that failed: a server's HTTP error is the URL's problem (fix the input); no answer at all is
- * told apart like any request (DNS, refused, certificate, timeout) with the fix for a video's server.
- */
-export function downloadFailed(url: string, failure: unknown): TikTokError {
-	const status = (failure as { response?: { status?: number } } | undefined)?.response?.status;
-	if (status === undefined) return networkFailed('download', url, failure);
-	return invalidInput(
-		`n8n could not download the video from "${url}" (HTTP ${status})`,
-		'Make sure the URL is public and points directly to the video file, then run the item again.',
 	);
 }
 

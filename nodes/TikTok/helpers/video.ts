@@ -25,6 +25,8 @@ export interface LocalVideo extends VideoFacts {
 	mimeType: string;
 	open(): Promise<ByteSource>;
 	fileName?: string;
+	/** Lets go of what the video holds open (a download's connection) when it will not be read; safe to call twice. */
+	discard?(): void;
 }
 
 type DetachableArrayBuffer = ArrayBuffer & { transfer?: (newLength: number) => ArrayBuffer; detached?: boolean };
@@ -69,11 +71,11 @@ export interface StreamHead {
 
 /**
  * Reads pieces until the first SNIFF_BYTES bytes are known and recognises the container from them (when it is
- * none TikTok accepts, closes the stream and throws `notAVideo`), then on while the facts could sit within
- * HEAD_LIMIT_BYTES. The pieces are copied: a source may free a piece once the next is requested, and these are
- * replayed later.
+ * none TikTok accepts, closes the stream and throws `notAVideo`, given the bytes read), then on while the facts
+ * could sit within HEAD_LIMIT_BYTES. The pieces are copied: a source may free a piece once the next is requested,
+ * and these are replayed later.
  */
-export async function readHead(iterator: AsyncIterator<Uint8Array>, notAVideo: () => TikTokError): Promise<StreamHead> {
+export async function readHead(iterator: AsyncIterator<Uint8Array>, notAVideo: (head: Uint8Array) => TikTokError): Promise<StreamHead> {
 	const pieces: Uint8Array[] = [];
 	let length = 0;
 	let ended = false;
@@ -88,10 +90,11 @@ export async function readHead(iterator: AsyncIterator<Uint8Array>, notAVideo: (
 		}
 	};
 	await readUntil(SNIFF_BYTES);
-	const container = sniffVideoContainer(Buffer.concat(pieces).subarray(0, SNIFF_BYTES));
+	const head = Buffer.concat(pieces).subarray(0, SNIFF_BYTES);
+	const container = sniffVideoContainer(head);
 	if (!container) {
 		await iterator.return?.();
-		throw notAVideo();
+		throw notAVideo(head);
 	}
 	for (;;) {
 		const reading = readVideoHead(container, Buffer.concat(pieces));

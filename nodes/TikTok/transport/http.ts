@@ -65,6 +65,51 @@ export function cancelSignal(ctx: TikTokContext): AbortSignal | undefined {
 	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
 }
 
+/** How often a deadline is looked at: a request ends at most this long after its deadline. */
+const DEADLINE_STEP_MS = 200;
+
+/** A wall-clock limit for a request (and, for a download, the reading of its body): see `startDeadline`. */
+export interface Deadline {
+	signal: AbortSignal;
+	/** Whether the time limit has passed (a request's own timeout of the same length may fire first). */
+	expired(): boolean;
+	/** Stops watching; safe to call more than once. */
+	end(): void;
+}
+
+/**
+ * A signal that aborts after `ms` of wall-clock time, when the execution is cancelled, or when one of `also`
+ * aborts, until `end()`. Watched with n8n's `sleep` in short steps (the lint rules forbid timers).
+ */
+export function startDeadline(ctx: TikTokContext, ms: number, ...also: AbortSignal[]): Deadline {
+	const controller = new AbortController();
+	const sources = [cancelSignal(ctx), ...also].filter((source): source is AbortSignal => source !== undefined);
+	const abort = () => controller.abort();
+	for (const source of sources) {
+		if (source.aborted) abort();
+		else source.addEventListener('abort', abort, { once: true });
+	}
+	const until = Date.now() + ms;
+	let ended = false;
+	const end = () => {
+		ended = true;
+		for (const source of sources) source.removeEventListener('abort', abort);
+	};
+	const watch = async () => {
+		while (!ended && !controller.signal.aborted) {
+			const left = until - Date.now();
+			if (left <= 0) {
+				abort();
+				break;
+			}
+			await sleep(Math.min(DEADLINE_STEP_MS, left));
+		}
+		end();
+	};
+	void watch();
+	return { signal: controller.signal, expired: () => Date.now() >= until, end };
+}
+
 /** Waits, waking early when the execution is cancelled. */
 export async function pause(ctx: TikTokContext, ms: number): Promise<void> {
 	const signal = cancelSignal(ctx);

@@ -3,14 +3,13 @@
  * sent to TikTok: reachable without redirects, JPEG or WebP by content and by Content-Type, ≤ 20 MB, ≤ 1080p.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
 
 import { executionCancelled, mediaRefused } from '../helpers/errors';
 import type { MediaCheckCode } from '../helpers/errorMap';
 import { imageHeadSettled } from '../helpers/image';
 import type { ImageHead, ImageProbeResponse, ImageVerdict } from '../helpers/photo';
 import { imageLabel, judgeImage, judgeImageStatus, unreachableVerdict } from '../helpers/photo';
-import { cancelSignal, failureMessage, send } from './http';
+import { cancelSignal, failureMessage, send, startDeadline } from './http';
 
 /** Each image's answer and first bytes must come within this (a wall-clock bound, however slowly bytes trickle). */
 export const CHECK_TIMEOUT_MS = 30_000;
@@ -63,46 +62,9 @@ async function readPrefix(body: Body, stop: AbortSignal, timeoutMs: number): Pro
 	return { bytes: Buffer.concat(pieces).subarray(0, PREFIX_BYTES), complete, error };
 }
 
-/** How often the deadline is looked at: a check ends at most this long after its deadline. */
-const DEADLINE_STEP_MS = 200;
-
-/**
- * A signal that aborts after `ms` of wall-clock time or when the execution is cancelled, until `end()`. Watched
- * with n8n's `sleep` in short steps (the lint rules forbid timers), which also keeps the process alive meanwhile.
- */
-function deadline(ctx: IExecuteFunctions, ms: number): { signal: AbortSignal; expired: () => boolean; end: () => void } {
-	const controller = new AbortController();
-	const cancel = cancelSignal(ctx);
-	const abort = () => controller.abort();
-	cancel?.addEventListener('abort', abort);
-	const until = Date.now() + ms;
-	let ended = false;
-	let expired = false;
-	const watch = async () => {
-		while (!ended && !controller.signal.aborted) {
-			const left = until - Date.now();
-			if (left <= 0) {
-				expired = true;
-				controller.abort();
-				return;
-			}
-			await sleep(Math.min(DEADLINE_STEP_MS, left));
-		}
-	};
-	void watch();
-	return {
-		signal: controller.signal,
-		expired: () => expired,
-		end: () => {
-			ended = true;
-			cancel?.removeEventListener('abort', abort);
-		},
-	};
-}
-
 /** One ranged GET that follows no redirect (TikTok follows none), bounded in time, cancelled with the execution. */
 async function checkImage(ctx: IExecuteFunctions, url: string, ignoreSslIssues: boolean, timeoutMs: number): Promise<ImageVerdict> {
-	const bound = deadline(ctx, timeoutMs);
+	const bound = startDeadline(ctx, timeoutMs);
 	try {
 		const sent = await send<ImageProbeResponse & { body?: Body }>(ctx, {
 			method: 'GET',

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 /** Node properties that video and photo publishing share, and the readers of their values. */
-import { CHUNK_SIZE_CHOICES_MB } from '../../helpers/limits';
+import { CHUNK_SIZE_CHOICES_MB, MAX_VIDEO_BYTES } from '../../helpers/limits';
 import type { DirectPostSettings, PostKind } from '../../helpers/postSettings';
 
 export const MUSIC_USAGE_NOTICE =
@@ -215,11 +215,47 @@ export const chunkSizeOption: INodeProperties = {
 	],
 };
 
-/** The Request Options of Video → Publish: the shared ones plus Chunk Size. */
+/** TikTok's 4 GB in the size limit option's megabytes (1 MB = 1,048,576 bytes). */
+const MAX_DOWNLOAD_MB = MAX_VIDEO_BYTES / 1024 / 1024;
+const DEFAULT_DOWNLOAD_MINUTES = 60;
+const WHEN_N8N_DOWNLOADS = 'Used when n8n downloads the video from its URL itself (URL Handling "Uploaded by N8n", or "Automatic" when TikTok refuses the URL).';
+
+/** Video only: the bounds of a download n8n makes itself. */
+export const downloadLimitOptions: INodeProperties[] = [
+	{
+		displayName: 'Download Size Limit (MB)',
+		name: 'downloadSizeLimitMb',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: MAX_DOWNLOAD_MB },
+		default: MAX_DOWNLOAD_MB,
+		description: `${WHEN_N8N_DOWNLOADS} The largest video n8n accepts, in MB of 1,048,576 bytes. Default and maximum: ${MAX_DOWNLOAD_MB}, TikTok's 4 GB limit. A server that announces more is refused before anything is read; one that announces no size is cut off one byte past the limit.`,
+	},
+	{
+		displayName: 'Download Time Limit (Minutes)',
+		name: 'downloadTimeLimitMinutes',
+		type: 'number',
+		typeOptions: { minValue: 0.05, numberPrecision: 2 },
+		default: DEFAULT_DOWNLOAD_MINUTES,
+		description: `${WHEN_N8N_DOWNLOADS} The longest the whole download may take, including the upload to TikTok it feeds as it goes; then the item fails. Default ${DEFAULT_DOWNLOAD_MINUTES} minutes (TikTok's upload link lasts one hour). Separately, a download that receives nothing for 10 minutes fails.`,
+	},
+];
+
+/** The Request Options of Video → Publish: the shared ones plus Chunk Size and the download limits. */
 export const videoRequestOptionsProperty: INodeProperties = {
 	...requestOptionsProperty,
-	options: [...(requestOptionsProperty.options ?? []), chunkSizeOption],
+	options: [...(requestOptionsProperty.options ?? []), chunkSizeOption, ...downloadLimitOptions],
 };
+
+/** The download limits in bytes and milliseconds; the size never above TikTok's maximum. */
+export function readDownloadLimits(ctx: IExecuteFunctions, itemIndex: number): { maxBytes: number; timeLimitMs: number } {
+	const options = ctx.getNodeParameter('requestOptions', itemIndex, {}) as { downloadSizeLimitMb?: number; downloadTimeLimitMinutes?: number };
+	const mb = Number(options.downloadSizeLimitMb ?? MAX_DOWNLOAD_MB);
+	const minutes = Number(options.downloadTimeLimitMinutes ?? DEFAULT_DOWNLOAD_MINUTES);
+	return {
+		maxBytes: Math.min(MAX_VIDEO_BYTES, Math.floor((Number.isFinite(mb) && mb > 0 ? mb : MAX_DOWNLOAD_MB) * 1024 * 1024)),
+		timeLimitMs: Math.round((Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_DOWNLOAD_MINUTES) * 60_000),
+	};
+}
 
 /** The Chunk Size option in bytes, or undefined for Automatic. */
 export function readMaxChunkBytes(ctx: IExecuteFunctions, itemIndex: number): number | undefined {

@@ -19,6 +19,7 @@ import {
 	postModeProperty,
 	readDirectPostSettings,
 	readInitTimeoutMs,
+	readDownloadLimits,
 	readMaxChunkBytes,
 	readWaitOptions,
 	videoRequestOptionsProperty,
@@ -196,17 +197,29 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	let sending: VideoUpload | undefined;
 	if (!init) {
-		video ??= await videoFromUrl(this, videoUrl, this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean);
-		if (sourceType === 'url') warnings = checkVideoPicture(video);
-		if (creator) assertVideoDuration(video.durationSec, creator);
-		plan ??= planChunks(video.size, maxChunkBytes);
-		init = await startPublish(
-			this,
-			initPath,
-			withPostInfo({ source: 'FILE_UPLOAD', video_size: plan.videoSize, chunk_size: plan.chunkSize, total_chunk_count: plan.totalChunkCount }),
-			{ timeoutMs },
-		);
-		sending = uploadTo(this, init, plan, video);
+		video ??= await videoFromUrl(this, videoUrl, {
+			...readDownloadLimits(this, itemIndex),
+			ignoreSslIssues: this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean,
+		});
+		// A download streamed into the upload stays open until read: every way out before the upload closes it, and
+		// the upload closes it when it ends (uploadTo).
+		let handedToUpload = false;
+		try {
+			// A picture outside TikTok's limits is refused here too, and the download closed like on any failure.
+			if (sourceType === 'url') warnings = checkVideoPicture(video);
+			if (creator) assertVideoDuration(video.durationSec, creator);
+			plan ??= planChunks(video.size, maxChunkBytes);
+			init = await startPublish(
+				this,
+				initPath,
+				withPostInfo({ source: 'FILE_UPLOAD', video_size: plan.videoSize, chunk_size: plan.chunkSize, total_chunk_count: plan.totalChunkCount }),
+				{ timeoutMs },
+			);
+			sending = uploadTo(this, init, plan, video);
+			handedToUpload = true;
+		} finally {
+			if (!handedToUpload) video.discard?.();
+		}
 	}
 	const source = sending ? 'FILE_UPLOAD' : 'PULL_FROM_URL';
 
@@ -249,6 +262,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 function uploadTo(ctx: IExecuteFunctions, init: InitResult, plan: ChunkPlan, video: LocalVideo): VideoUpload {
 	return {
 		plan,
-		send: async (delivery) => await uploadVideoChunks(ctx, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt, delivery),
+		send: async (delivery) => {
+			try {
+				return await uploadVideoChunks(ctx, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt, delivery);
+			} finally {
+				video.discard?.();
+			}
+		},
 	};
 }

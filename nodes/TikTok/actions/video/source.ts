@@ -7,6 +7,8 @@ import { VIDEO_MIME_TYPES } from '../../helpers/media';
 import { fileNameOfUrl } from '../../helpers/urls';
 import type { ByteSource, LocalVideo } from '../../helpers/video';
 import { probe, readHead, releasingPieces, replay } from '../../helpers/video';
+import { notAVideo, wholeMp4 } from '../../helpers/videoDownload';
+import type { DownloadLimits } from '../../transport/download';
 import { download } from '../../transport/download';
 
 /** Size of the pieces read from n8n's binary store. */
@@ -41,37 +43,41 @@ export async function videoFromBinary(ctx: IExecuteFunctions, itemIndex: number,
 }
 
 /**
- * A video n8n downloads itself, for TikTok's FILE_UPLOAD. With a Content-Length it is streamed straight into
- * the upload; without one it is first stored in n8n's binary data (filesystem in regular mode) to learn its size.
+ * A video n8n downloads itself, for TikTok's FILE_UPLOAD. Its first bytes must be a video. With a Content-Length
+ * it is streamed straight into the upload (`discard()` closes the download if the upload never reads it);
+ * without one it is first stored in n8n's binary data, at most `limits.maxBytes` of it, to learn its size.
  */
-export async function videoFromUrl(ctx: IExecuteFunctions, url: string, ignoreSslIssues = false): Promise<LocalVideo> {
-	const response = await download(ctx, url, ignoreSslIssues);
-	const length = Number(response.headers['content-length']);
+export async function videoFromUrl(ctx: IExecuteFunctions, url: string, limits: DownloadLimits): Promise<LocalVideo> {
+	const opened = await download(ctx, url, limits);
 	const fileName = fileNameOfUrl(url);
-	if (!Number.isFinite(length) || length <= 0) {
-		const stored = await ctx.helpers.prepareBinaryData(response.body, fileName);
-		return await probe({ ...(await storedBinary(ctx, stored)), fileName });
+	const iterator = opened.pieces()[Symbol.asyncIterator]();
+	const head = await readHead(iterator, (bytes) => notAVideo(url, opened.contentType, bytes));
+	const { container } = head;
+	const mimeType = VIDEO_MIME_TYPES[container];
+	if (opened.length === undefined) {
+		const staged = await ctx.helpers.prepareBinaryData(opened.streamOf(replay(head.pieces, iterator)), fileName, mimeType).then(
+			(binary) => ({ binary }),
+			(failure: unknown) => ({ failure }),
+		);
+		opened.close();
+		// n8n 2's filesystem store removes its partial file when the stream fails; n8n 1's keeps it with the execution's
+		// data (at most the limit), and n8n gives nodes no way to delete binary data.
+		if ('failure' in staged) throw opened.explain(staged.failure);
+		return await probe({ ...(await storedBinary(ctx, staged.binary)), fileName });
 	}
-	// Streamed once: read the first bytes to recognise the container, then hand the whole stream to the upload.
-	const iterator = (response.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-	const head = await readHead(iterator, () =>
-		invalidInput(
-			'The URL does not point to a video TikTok accepts',
-			`TikTok accepts MP4, MOV and WebM videos; "${url}" returned something else (judged by its content).`,
-		),
-	);
-	const container = head.container;
-	let opened = false;
+	const length = opened.length;
+	let opens = 0;
 	return {
 		...head.facts,
 		size: length,
 		container,
-		mimeType: VIDEO_MIME_TYPES[container],
+		mimeType,
 		fileName,
 		open: async () => {
-			if (opened) throw invalidInput('The video download can only be read once', 'This is a bug in the node; please report it.');
-			opened = true;
-			return replay(head.pieces, iterator);
+			if (opens++ > 0) throw invalidInput('The video download can only be read once', 'This is a bug in the node; please report it.');
+			const pieces = replay(head.pieces, iterator);
+			return container === 'webm' ? pieces : wholeMp4(pieces, length);
 		},
+		discard: () => opened.close(),
 	};
 }
