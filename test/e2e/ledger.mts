@@ -7,6 +7,7 @@
 import { appendFileSync } from 'node:fs';
 
 import type { TikTokEmulator } from '../emulator/index.mts';
+import { DEFAULT_N8N_VERSION } from '../harness/install.mts';
 import { testedN8nVersion } from './stack.mts';
 
 export interface FaultRow {
@@ -40,5 +41,5 @@ export function countFor(emu: TikTokEmulator, account: string): { inits: number;
 export function recordFault(row: FaultRow): void {
 	const file = process.env.TIKTOK_RELIABILITY_LEDGER;
 	if (!file) return;
-	appendFileSync(file, `${JSON.stringify({ ...row, n8n: testedN8nVersion() ?? 'default' })}\n`);
+	appendFileSync(file, `${JSON.stringify({ ...row, n8n: testedN8nVersion() ?? DEFAULT_N8N_VERSION })}\n`);
 }
