@@ -313,9 +313,15 @@ export class N8nInstance {
 
 	/** Imports credentials (plain `data`, encrypted by n8n); returns their ids. */
 	async importCredentials(credentials: CredentialInput | CredentialInput[]): Promise<string[]> {
-		const list = [credentials]
-			.flat()
-			.map((credential) => ({ ...credential, id: credential.id ?? n8nStyleId() }));
+		const given = [credentials].flat();
+		// A running server saves them through its REST API, as the editor does (n8n picks the ids): no n8n CLI
+		// process per import, which costs seconds of CPU each on the 2-core machine.
+		if (this.running && given.every((credential) => credential.id === undefined)) {
+			const ids: string[] = [];
+			for (const credential of given) ids.push(await this.api.createCredential(credential));
+			return ids;
+		}
+		const list = given.map((credential) => ({ ...credential, id: credential.id ?? n8nStyleId() }));
 		const file = join(this.userFolder, `credentials-${randomId()}.json`);
 		await writeFile(file, JSON.stringify(list, null, 2));
 		try {

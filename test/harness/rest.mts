@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { FINISHED_STATUSES, resultFromRun } from './results.mts';
-import type { ExecuteResult, ExecutionSummary, HttpResponse, OwnerAccount, WorkflowInput } from './types.mts';
+import type { CredentialInput, ExecuteResult, ExecutionSummary, HttpResponse, OwnerAccount, WorkflowInput } from './types.mts';
 import { parseFlatted, sleep, tail } from './util.mts';
 
 export class RestClient {
@@ -182,6 +182,13 @@ export class RestClient {
 	}
 
 	/** Saves a new workflow as the editor does (node ids filled in); returns the id n8n gave it. */
+	/** Saves a credential as the editor's Save button does; n8n encrypts its data and picks the id. */
+	async createCredential(credential: CredentialInput): Promise<string> {
+		if (!this.owner) await this.setupOwner();
+		const created = await this.rest<{ id: string }>('POST', '/rest/credentials', { name: credential.name, type: credential.type, data: credential.data });
+		return created.id;
+	}
+
 	async createWorkflow(workflow: WorkflowInput): Promise<string> {
 		if (!this.owner) await this.setupOwner();
 		const { id: _ignored, ...rest } = workflow;
