@@ -21,6 +21,12 @@ async function readBody(body: Buffer | StreamBody): Promise<Uint8Array[]> {
 			},
 		});
 		sink.on('finish', resolve).on('error', reject);
+		// As axios does: a body that closes before its end aborts the request.
+		let ended = false;
+		(body as unknown as Writable).on?.('end', () => (ended = true));
+		(body as unknown as Writable).on?.('close', () => {
+			if (!ended) reject(Object.assign(new Error('Request stream has been aborted'), { code: 'ERR_CANCELED' }));
+		});
 		body.pipe(sink);
 	});
 	return pieces;
