@@ -28,8 +28,8 @@ import { ACCOUNT, fixed, mb, say } from './bench/cli.mts';
 import { curlVersion, runCurl, splitIntoChunks } from './bench/curl.mts';
 import { DEFAULT_PROFILES, benchNamespaces, parseProfiles, startLink, type LinkProfile } from './bench/link.mts';
 import { runNode, type NodeRun } from './bench/n8n.mts';
-import { linkResultsMarkdown, writeLinkDoc, type LinkResult } from './bench/linkReport.mts';
-import type { Transfer } from './bench/transfer.mts';
+import { linkResultsMarkdown, nodeGapParts, writeLinkDoc, type LinkResult } from './bench/linkReport.mts';
+import { publishRecord, type Transfer } from './bench/transfer.mts';
 
 installSignalCleanup();
 
@@ -77,13 +77,15 @@ async function main(): Promise<void> {
 						const measure = async <T,>(run: () => Promise<T>) => {
 							const before = link.connections();
 							const value = await run();
-							return { value, connections: link.connections() - before };
+							return { value, connections: link.connections() - before, openedAt: link.openedAt().slice(before) };
 						};
 						const c = await measure(() => runCurl(stack, accessToken, plan, chunkFiles, chunkFolder, sha256, caFile));
 						say(`  curl: ${fixed(c.value.mbPerSec, 2)} MB/s, ${fixed(c.value.ms / 1000, 2)} s, ${c.connections} connection(s), gap ${fixed(c.value.meanGapMs)} ms, byte-exact ${c.value.sha256Ok}`);
 						const n = await measure(() => runNode(stack, credential, source, sha256, plan, chunkSizeMb));
 						const m = n.value.memory;
+						const gapParts = nodeGapParts(publishRecord(stack, n.value.publishId).chunkArrivals, n.openedAt, profile.rttMs);
 						say(`  node: ${fixed(n.value.transfer.mbPerSec, 2)} MB/s, ${fixed(n.value.transfer.ms / 1000, 2)} s, ${n.connections} connection(s), gap ${fixed(n.value.transfer.meanGapMs)} ms, byte-exact ${n.value.transfer.sha256Ok}`);
+						if (gapParts) say(`        gap = ½ RTT back + n8n turnaround ${fixed(gapParts.turnaroundMs)} ms + connection → first body byte ${fixed(gapParts.connectToBodyMs)} ms`);
 						say(`        ratio ${fixed(n.value.transfer.mbPerSec / c.value.mbPerSec, 3)}; RSS growth ${fixed(m.peakMb - m.baselineMb)} MB = ${fixed((m.peakMb - m.baselineMb) / mb(plan.chunkSize), 2)} × chunk_size, ${fixed((m.peakMb - m.baselineMb) / mb(largestChunkLength(plan)), 2)} × final chunk`);
 						results.push({
 							profile,
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
 							curlConnections: c.connections,
 							node: n.value as NodeRun,
 							nodeConnections: n.connections,
+							nodeGapParts: gapParts,
 						});
 					} finally {
 						stack.emu.config.uploadPublicBaseUrl = undefined;

@@ -4,14 +4,17 @@
  *
  * Its one node, "Chunk PUT Ceiling", sends a chunk plan's PUTs in order with the TikTok node's exact headers, from
  * ONE in-memory buffer (no binary data is read, so the bytes are not the video's), with either
- *   - `httpRequest`: n8n's `this.helpers.httpRequest`, exactly as the TikTok node's putChunk calls it; or
+ *   - `httpRequest`: n8n's `this.helpers.httpRequest`, exactly as the TikTok node's putChunk calls it (the body
+ *                    streamed by the node's own ChunkBody, transport/chunkBody.ts, compiled into the package); or
  *   - `keepAlive`:   Node's own http client with one kept-alive connection, as curl does — something a strict
  *                    community node may not do (no `node:http` import), measured here only for comparison.
  * Both run inside the same n8n process as the TikTok node, on the same machine, minutes apart.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+
+import ts from 'typescript';
 
 import { chunkRange, contentRangeHeader, type ChunkPlan } from '../../nodes/TikTok/helpers/chunkPlan.ts';
 import { packPackage } from '../../test/harness/index.mts';
@@ -37,6 +40,7 @@ Object.defineProperty(exports, "__esModule", { value: true });
 exports.ChunkPutCeiling = void 0;
 const http = require("node:http");
 const https = require("node:https");
+const { ChunkBody } = require("./chunkBody");
 
 function putKeepAlive(agent, url, body, headers) {
 	const client = url.startsWith('https:') ? https : http;
@@ -87,8 +91,8 @@ class ChunkPutCeiling {
 				statuses.push(await putKeepAlive(agent, url, body, headers));
 			} else {
 				const response = await this.helpers.httpRequest({
-					method: 'PUT', url, body, headers, json: false, encoding: 'text',
-					returnFullResponse: true, ignoreHttpStatusErrors: true, timeout: 300000,
+					method: 'PUT', url, body: new ChunkBody(body), disableFollowRedirect: true, headers, json: false,
+					encoding: 'text', returnFullResponse: true, ignoreHttpStatusErrors: true, timeout: 300000,
 				});
 				statuses.push(response.statusCode);
 			}
@@ -112,9 +116,14 @@ export interface CeilingPackage {
 export async function buildCeilingPackage(): Promise<CeilingPackage> {
 	const root = await mkdtemp(join(tmpdir(), 'n8n-bench-ceiling-'));
 	const dir = join(root, 'package');
+	const chunkBodySource = await readFile(new URL('../../nodes/TikTok/transport/chunkBody.ts', import.meta.url), 'utf8');
+	const chunkBodyJs = ts.transpileModule(chunkBodySource, {
+		compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2019 },
+	}).outputText;
 	const files = {
 		'package.json': `${JSON.stringify(packageJson, null, 2)}\n`,
 		'dist/nodes/ChunkPutCeiling/ChunkPutCeiling.node.js': nodeJs,
+		'dist/nodes/ChunkPutCeiling/chunkBody.js': chunkBodyJs,
 	};
 	for (const [path, content] of Object.entries(files)) {
 		await mkdir(dirname(join(dir, path)), { recursive: true });

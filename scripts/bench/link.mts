@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { children, cleanupActions } from './cleanup.mts';
+import { now } from './cli.mts';
 
 export interface LinkProfile {
 	name: string;
@@ -100,6 +101,8 @@ export interface Link {
 	namespaces: string[];
 	/** Connections opened through the link so far (each one a TCP and a TLS handshake). */
 	connections(): number;
+	/** When each of them was opened at the link's entrance (ms, the emulator's clock: `now()`). */
+	openedAt(): number[];
 	stop(): Promise<void>;
 }
 
@@ -204,9 +207,9 @@ export async function startLink(profile: LinkProfile, targetPort: number): Promi
 			execFileSync('tc', ['-n', ns, 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', rate, 'burst', String(burstBytes(profile.mbit)), 'latency', '50ms']);
 		}
 		// The bench process's two hops: 127.0.0.1:P → unix in.sock, and unix out.sock → the upload host.
-		let connections = 0;
+		const opened: number[] = [];
 		const entrance = forward(() => {
-			connections++;
+			opened.push(now());
 			return net.connect({ path: inSock, allowHalfOpen: true });
 		});
 		const exit = forward(() => net.connect({ host: '127.0.0.1', port: targetPort, noDelay: true, allowHalfOpen: true }));
@@ -222,7 +225,8 @@ export async function startLink(profile: LinkProfile, targetPort: number): Promi
 			profile,
 			url: `https://127.0.0.1:${port}`,
 			namespaces: [nsA, nsB],
-			connections: () => connections,
+			connections: () => opened.length,
+			openedAt: () => [...opened],
 			async stop() {
 				teardown();
 			},

@@ -22,6 +22,33 @@ export interface LinkResult {
 	curlConnections: number;
 	node: NodeRun;
 	nodeConnections: number;
+	/** The node's gap between chunks taken apart (undefined when a retry made connections and chunks differ). */
+	nodeGapParts?: GapParts;
+}
+
+/**
+ * The node's mean gap between chunks, split at the moment each chunk's connection opened at the link's entrance:
+ * gap = ½ RTT (the previous chunk's answer travelling back) + `turnaroundMs` (n8n: from that answer to opening the
+ * next connection: reading the next chunk, the request set-up) + `connectToBodyMs` (from the connection to the
+ * chunk's first body byte at the emulator: on this link 2.5 RTT of TCP + TLS handshakes and the way there, plus
+ * what the client does before its first body byte leaves).
+ */
+export interface GapParts {
+	turnaroundMs: number;
+	connectToBodyMs: number;
+}
+
+export function nodeGapParts(
+	arrivals: Array<{ firstByteAt: number; lastByteAt: number }>,
+	openedAt: number[],
+	rttMs: number,
+): GapParts | undefined {
+	if (arrivals.length < 2 || openedAt.length !== arrivals.length) return undefined;
+	const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+	return {
+		turnaroundMs: mean(arrivals.slice(1).map((chunk, index) => openedAt[index + 1] - (arrivals[index].lastByteAt + rttMs / 2))),
+		connectToBodyMs: mean(arrivals.slice(1).map((chunk, index) => chunk.firstByteAt - openedAt[index + 1])),
+	};
 }
 
 export function linkResultsMarkdown(
@@ -49,17 +76,22 @@ export function linkResultsMarkdown(
 	lines.push('');
 	lines.push('Where the time went (same run): upload window = first body byte of the first chunk → last byte of the final chunk, at the emulator.');
 	lines.push('');
-	lines.push('| Link | client | upload window | in-chunk MB/s | mean gap between chunks | RSS baseline / peak (source) |');
-	lines.push('|---|---|---:|---:|---:|---|');
+	lines.push(
+		'| Link | client | upload window | in-chunk MB/s | mean gap between chunks | of which: n8n turnaround / connection → first body byte (÷ RTT) | RSS baseline / peak (source) |',
+	);
+	lines.push('|---|---|---:|---:|---:|---:|---|');
 	for (const r of results) {
 		const m = r.node.memory;
-		lines.push(`| ${r.profile.name} | curl | ${fixed(r.curl.ms / 1000, 2)} s | ${fixed(r.curl.inChunkMbPerSec, 2)} | ${fixed(r.curl.meanGapMs)} ms | |`);
+		const parts = r.nodeGapParts;
+		lines.push(`| ${r.profile.name} | curl | ${fixed(r.curl.ms / 1000, 2)} s | ${fixed(r.curl.inChunkMbPerSec, 2)} | ${fixed(r.curl.meanGapMs)} ms | | |`);
 		lines.push(
-			`| ${r.profile.name} | n8n node | ${fixed(r.node.transfer.ms / 1000, 2)} s | ${fixed(r.node.transfer.inChunkMbPerSec, 2)} | ${fixed(r.node.transfer.meanGapMs)} ms | ${fixed(m.baselineMb)} / ${fixed(m.peakMb)} MB (${m.peakSource}; sampled max ${fixed(m.sampledPeakMb)}) |`,
+			`| ${r.profile.name} | n8n node | ${fixed(r.node.transfer.ms / 1000, 2)} s | ${fixed(r.node.transfer.inChunkMbPerSec, 2)} | ${fixed(r.node.transfer.meanGapMs)} ms | ${parts ? `${fixed(parts.turnaroundMs)} / ${fixed(parts.connectToBodyMs)} ms (${fixed(parts.connectToBodyMs / r.profile.rttMs, 2)})` : 'n/a'} | ${fixed(m.baselineMb)} / ${fixed(m.peakMb)} MB (${m.peakSource}; sampled max ${fixed(m.sampledPeakMb)}) |`,
 		);
 	}
 	lines.push('');
-	lines.push('MB = 1,000,000 bytes. RTT = the profile\'s round trip.');
+	lines.push(
+		'MB = 1,000,000 bytes. RTT = the profile\'s round trip. The node\'s gap = ½ RTT (the answer travelling back) + n8n turnaround (answer → next connection opened: reading the next chunk, request set-up) + connection → first body byte (2.5 RTT of handshakes and travel on this link, plus the client\'s work before its first byte leaves).',
+	);
 	return lines.join('\n');
 }
 

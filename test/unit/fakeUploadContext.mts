@@ -1,31 +1,64 @@
 import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 export type Reply = { statusCode: number; contentRange?: string } | Error;
 
+interface StreamBody {
+	pipe(destination: Writable): Writable;
+}
+
+/** What a request body carried, read as n8n's helper sends it: a Buffer as is, a stream piped into a socket-like sink. */
+async function readBody(body: Buffer | StreamBody): Promise<Uint8Array[]> {
+	if (Buffer.isBuffer(body)) return [body];
+	const pieces: Uint8Array[] = [];
+	await new Promise<void>((resolve, reject) => {
+		const sink = new Writable({
+			highWaterMark: 16 * 1024,
+			write(piece: Uint8Array, _encoding, done) {
+				pieces.push(piece);
+				setImmediate(done);
+			},
+		});
+		sink.on('finish', resolve).on('error', reject);
+		// As axios does: a body that closes before its end aborts the request.
+		let ended = false;
+		(body as unknown as Writable).on?.('end', () => (ended = true));
+		(body as unknown as Writable).on?.('close', () => {
+			if (!ended) reject(Object.assign(new Error('Request stream has been aborted'), { code: 'ERR_CANCELED' }));
+		});
+		body.pipe(sink);
+	});
+	return pieces;
+}
+
 /**
  * A stand-in for n8n's execute context whose chunk PUTs answer from a script (206 once it runs out), recording
- * each request's Content-Range and size in `sent`, its body's sha256 in `bodySha256` and the memory behind it in
- * `bodyMemory`.
+ * each request's Content-Range and size in `sent`, its body's sha256 in `bodySha256`, the memory behind it in
+ * `bodyMemory` (one entry per request), and the options it was sent with in `options`.
  */
 export function fakeContext(script: Reply[] = []) {
 	const sent: Array<{ range: string; bytes: number }> = [];
 	const bodySha256: string[] = [];
-	const bodyMemory: ArrayBufferLike[] = [];
+	const bodyMemory: ArrayBufferLike[][] = [];
+	const options: IHttpRequestOptions[] = [];
 	const ctx = {
 		getExecutionCancelSignal: () => undefined,
 		helpers: {
-			httpRequest: async (options: IHttpRequestOptions) => {
-				const headers = options.headers as Record<string, string>;
-				const body = options.body as Buffer;
-				sent.push({ range: headers['Content-Range'], bytes: body.length });
-				bodySha256.push(createHash('sha256').update(body).digest('hex'));
-				bodyMemory.push(body.buffer);
+			httpRequest: async (request: IHttpRequestOptions) => {
+				options.push(request);
+				const headers = request.headers as Record<string, string>;
+				const pieces = await readBody(request.body as Buffer | StreamBody);
+				const hash = createHash('sha256');
+				pieces.forEach((piece) => hash.update(piece));
+				sent.push({ range: headers['Content-Range'], bytes: pieces.reduce((sum, piece) => sum + piece.length, 0) });
+				bodySha256.push(hash.digest('hex'));
+				bodyMemory.push([...new Set(pieces.map((piece) => piece.buffer))]);
 				const reply = script.shift() ?? { statusCode: 206 };
 				if (reply instanceof Error) throw reply;
 				return { statusCode: reply.statusCode, headers: reply.contentRange ? { 'content-range': reply.contentRange } : {}, body: '' };
 			},
 		},
 	} as unknown as IExecuteFunctions;
-	return { ctx, sent, bodySha256, bodyMemory };
+	return { ctx, sent, bodySha256, bodyMemory, options };
 }

@@ -31,7 +31,18 @@ describe('chunk upload', () => {
 		const { ctx, sent, bodyMemory } = fakeContext();
 		await uploadVideoChunks(ctx, 'https://upload.example/?id=1', plan, bytes(SIZE + 1), 'video/mp4', Date.now());
 		assert.deepEqual(sent.map((s) => s.bytes), [10_500_000, 10_500_001]);
-		assert.equal(new Set(bodyMemory).size, 1, 'every chunk body is a view of the same buffer');
+		assert.equal(new Set(bodyMemory.flat()).size, 1, 'every chunk body is a view of the same buffer');
+	});
+
+	it('streams each chunk in slices with its exact Content-Length, and follows no redirect', async () => {
+		const plan = planChunks(SIZE, CHUNK);
+		const { ctx, sent, options } = fakeContext();
+		await uploadVideoChunks(ctx, 'https://upload.example/?id=1', plan, bytes(SIZE), 'video/mp4', Date.now());
+		for (const [index, request] of options.entries()) {
+			assert.equal(Buffer.isBuffer(request.body), false, 'the body is a stream, not the whole chunk at once');
+			assert.equal((request.headers as Record<string, string>)['Content-Length'], String(sent[index].bytes));
+			assert.equal(request.disableFollowRedirect, true);
+		}
 	});
 
 	it('sends a chunk again after a 5xx and after a reset connection', async () => {
@@ -40,6 +51,7 @@ describe('chunk upload', () => {
 		const report = await uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE), 'video/mp4', Date.now());
 		assert.equal(report.retries, 2);
 		assert.deepEqual(sent.map((s) => s.range.split('/')[0]), ['bytes 0-10499999', 'bytes 0-10499999', 'bytes 10500000-20999999', 'bytes 10500000-20999999']);
+		assert.deepEqual(sent.map((s) => s.bytes), [10_500_000, 10_500_000, 10_500_000, 10_500_000], 'every attempt sends the whole chunk again');
 	});
 
 	it('moves on when a retried chunk is answered 416 but TikTok shows it arrived', async () => {

@@ -6,6 +6,7 @@ import { chunkRange, contentRangeHeader } from '../helpers/chunkPlan';
 import { networkFailed, transferFailed, uploadRefused } from '../helpers/errors';
 import { UPLOAD_URL_LIFETIME_MS } from '../helpers/limits';
 import type { ByteSource } from '../helpers/video';
+import { ChunkBody } from './chunkBody';
 import type { FullResponse } from './http';
 import { backoffMs, isTransientNetworkFailure, pause, refuseRedirect, send } from './http';
 
@@ -151,13 +152,16 @@ export async function uploadVideoChunks(
 /**
  * PUTs one chunk to TikTok's pre-signed upload URL. The URL is opaque (query string included) and needs
  * no Authorization header, so this is a plain request. A redirect is refused, not followed: the video goes to
- * TikTok's host only.
+ * TikTok's host only (and the redirect-following layer takes every write at once, which would let the whole chunk pile
+ * up in the TLS socket again).
+ * The body streams slices of the chunk buffer as the connection takes them (chunkBody.ts), a fresh stream per
+ * attempt; its length is exact, so the request carries Content-Length (TikTok requires it), never chunked encoding.
  */
 async function putChunk(ctx: IExecuteFunctions, uploadUrl: string, chunk: Buffer, contentType: string, contentRange: string) {
 	const sent = await send<FullResponse>(ctx, {
 		method: 'PUT',
 		url: uploadUrl,
-		body: chunk,
+		body: new ChunkBody(chunk),
 		headers: { 'Content-Type': contentType, 'Content-Length': String(chunk.length), 'Content-Range': contentRange },
 		json: false,
 		encoding: 'text',
