@@ -24,18 +24,18 @@ const CHROMIUM = '/usr/bin/chromium';
  * files run at once (each end-to-end file has its own n8n and emulator; they mostly wait on timers and sockets).
  */
 const suites = {
-	unit: { dirs: ['test/unit'], weight: 22 },
-	emulator: { dirs: ['test/emulator'], weight: 20 },
-	release: { dirs: ['test/release'], weight: 45 },
-	bench: { dirs: ['test/bench'], weight: 5 },
-	harness: { dirs: ['test/harness'], weight: 95, n8n: ['2.41.1'] },
-	e2e: { dirs: ['test/e2e'], weight: 650, n8n: ['2.41.1'], concurrency: 2 },
+	unit: { dirs: ['test/unit'], weight: 38 },
+	emulator: { dirs: ['test/emulator'], weight: 23 },
+	release: { dirs: ['test/release'], weight: 37 },
+	bench: { dirs: ['test/bench'], weight: 3 },
+	harness: { dirs: ['test/harness'], weight: 115, n8n: ['2.41.1'] },
+	e2e: { dirs: ['test/e2e'], weight: 684, n8n: ['2.41.1'], concurrency: 2 },
 	// n8n 1.x files take longer (in-memory binaries, Node 20): three at a time keeps this lane as long as the other.
-	compat: { dirs: ['test/e2e'], weight: 600, n8n: ['1.x-latest'], concurrency: 3, env: { N8N_TEST_VERSION: '1.x-latest' } },
-	browser: { dirs: ['test/browser'], weight: 250, n8n: ['2.41.1'], chromium: true },
+	compat: { dirs: ['test/e2e'], weight: 518, n8n: ['1.x-latest'], concurrency: 3, env: { N8N_TEST_VERSION: '1.x-latest' } },
+	browser: { dirs: ['test/browser'], weight: 168, n8n: ['2.41.1'], chromium: true },
 	screenshots: {
 		dirs: ['test/browser'],
-		weight: 250,
+		weight: 168,
 		n8n: ['2.41.1'],
 		chromium: true,
 		env: { TIKTOK_SCREENSHOTS_DIR: join(root, 'docs', 'images') },
