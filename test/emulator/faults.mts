@@ -46,7 +46,8 @@ const API_ENDPOINTS: Record<string, FaultEndpoint> = {
 
 /**
  * A `redirect` fault for this request: answered with its status (307 by default) and `Location` before anything
- * else happens (no authentication, no effect), as a misconfigured proxy or a moved host would. Returns whether
+ * else happens (no authentication, no effect), as a misconfigured proxy or a moved host would, once the request body
+ * has arrived. Returns whether
  * it answered.
  */
 export function answerRedirectFault(ctx: Ctx, server: 'api' | 'upload', path: string, req: IncomingMessage, res: ServerResponse): boolean {
@@ -56,8 +57,12 @@ export function answerRedirectFault(ctx: Ctx, server: 'api' | 'upload', path: st
 	if (!fault) return false;
 	const status = fault.status ?? 307;
 	ctx.state.faults[ctx.state.faults.length - 1].status = status;
+	// Answered once the request has arrived whole, as a proxy that reads the request first does: answering while a
+	// streamed chunk body is still being sent would make the client's write fail first, a different fault.
+	req.on('end', () => {
+		res.writeHead(status, { Location: fault.location, 'Content-Length': 0 });
+		res.end();
+	});
 	req.resume();
-	res.writeHead(status, { Location: fault.location, 'Content-Length': 0 });
-	res.end();
 	return true;
 }
