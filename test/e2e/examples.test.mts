@@ -206,7 +206,9 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			{ key: 'this-hour-ok', ...isoDay(now), video: 11, privacy: 'PUBLIC_TO_EVERYONE' },
 			{ key: 'not-allowed', ...isoDay(now - 2 * HOUR), video: 12, privacy: 'FOLLOWER_OF_CREATOR' },
 			{ key: 'tiktok-fails', ...isoDay(now - 3 * HOUR), video: 3, privacy: '' },
-			{ key: 'next-hour', ...isoDay(now + HOUR), video: 4, privacy: '' },
+			// Two hours ahead, not one: the rows are made when the file loads, and a run that starts before the top of
+			// the hour and fires the calendar after it would find a next-hour row due.
+			{ key: 'in-two-hours', ...isoDay(now + 2 * HOUR), video: 4, privacy: '' },
 			{ key: 'tomorrow', ...isoDay(now + 25 * HOUR), video: 5, privacy: '' },
 			{ key: 'done-before', ...isoDay(now - 5 * HOUR), video: 6, privacy: '', state: 'published' },
 		];
@@ -253,7 +255,7 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			assert.match(String(state['not-allowed'].error), /privacy/i);
 			assert.equal(state['tiktok-fails'].state, 'error', 'a post TikTok failed is never marked published');
 			assert.match(String(state['tiktok-fails'].error), /video_pull_failed|download/i);
-			for (const key of ['next-hour', 'tomorrow']) assert.equal(state[key].state, 'pending', `${key} is left for later`);
+			for (const key of ['in-two-hours', 'tomorrow']) assert.equal(state[key].state, 'pending', `${key} is left for later`);
 			assert.equal(state['done-before'].post_url ?? null, null, 'an already published row is not touched');
 
 			const second = stack.emu.state.inits.length;
