@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-export type Reply = { statusCode: number; contentRange?: string } | Error;
+export type Reply = { statusCode: number; contentRange?: string; location?: string } | Error;
 
 interface StreamBody {
 	pipe(destination: Writable): Writable;
@@ -56,7 +56,10 @@ export function fakeContext(script: Reply[] = []) {
 				bodyMemory.push([...new Set(pieces.map((piece) => piece.buffer))]);
 				const reply = script.shift() ?? { statusCode: 206 };
 				if (reply instanceof Error) throw reply;
-				return { statusCode: reply.statusCode, headers: reply.contentRange ? { 'content-range': reply.contentRange } : {}, body: '' };
+				const replyHeaders: Record<string, string> = {};
+				if (reply.contentRange) replyHeaders['content-range'] = reply.contentRange;
+				if (reply.location) replyHeaders.location = reply.location;
+				return { statusCode: reply.statusCode, headers: replyHeaders, body: '' };
 			},
 		},
 	} as unknown as IExecuteFunctions;

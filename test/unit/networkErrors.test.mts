@@ -13,6 +13,7 @@ import { planChunks } from '../../nodes/TikTok/helpers/chunkPlan.ts';
 import type { TikTokError } from '../../nodes/TikTok/helpers/errors.ts';
 import { classifyNetworkFailure, hostOf, redirectDestination, safeMessage } from '../../nodes/TikTok/helpers/networkErrors.ts';
 import { requireAsN8n } from './commonjs.mts';
+import { fakeContext } from './fakeUploadContext.mts';
 
 // As n8n loads them (CommonJS), so `instanceof` sees one class of each.
 const { NodeApiError, NodeOperationError } = requireAsN8n('n8n-workflow') as typeof import('n8n-workflow');
@@ -255,16 +256,7 @@ describe('a redirect from TikTok is an answer, never followed', () => {
 	});
 
 	it('a chunk upload answered with a redirect stops the upload: the video goes to TikTok only', async () => {
-		const requests: IHttpRequestOptions[] = [];
-		const ctx = {
-			getExecutionCancelSignal: () => undefined,
-			helpers: {
-				httpRequest: async (request: IHttpRequestOptions) => {
-					requests.push(request);
-					return { statusCode: 307, headers: { location: 'http://127.0.0.1:9999/upload' }, body: '' };
-				},
-			},
-		} as unknown as IExecuteFunctions;
+		const { ctx, options: requests } = fakeContext([{ statusCode: 307, location: 'http://127.0.0.1:9999/upload' }]);
 		const size = 1000;
 		const source = (async function* () {
 			yield Buffer.alloc(size);
