@@ -85,7 +85,7 @@ async function main(): Promise<void> {
 						const m = n.value.memory;
 						const gapParts = nodeGapParts(publishRecord(stack, n.value.publishId).chunkArrivals, n.openedAt, profile.rttMs);
 						say(`  node: ${fixed(n.value.transfer.mbPerSec, 2)} MB/s, ${fixed(n.value.transfer.ms / 1000, 2)} s, ${n.connections} connection(s), gap ${fixed(n.value.transfer.meanGapMs)} ms, byte-exact ${n.value.transfer.sha256Ok}`);
-						if (gapParts) say(`        gap = ½ RTT back + n8n turnaround ${fixed(gapParts.turnaroundMs)} ms + connection → first body byte ${fixed(gapParts.connectToBodyMs)} ms`);
+						if (gapParts) say(`        next connection opened ${fixed(gapParts.openedBeforeAnswerMs)} ms before the answer; client answer → next body byte ${fixed(gapParts.afterAnswerMs)} ms`);
 						say(`        ratio ${fixed(n.value.transfer.mbPerSec / c.value.mbPerSec, 3)}; RSS growth ${fixed(m.peakMb - m.baselineMb)} MB = ${fixed((m.peakMb - m.baselineMb) / mb(plan.chunkSize), 2)} × chunk_size, ${fixed((m.peakMb - m.baselineMb) / mb(largestChunkLength(plan)), 2)} × final chunk`);
 						results.push({
 							profile,

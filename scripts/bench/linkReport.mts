@@ -27,15 +27,17 @@ export interface LinkResult {
 }
 
 /**
- * The node's mean gap between chunks, split at the moment each chunk's connection opened at the link's entrance:
- * gap = ½ RTT (the previous chunk's answer travelling back) + `turnaroundMs` (n8n: from that answer to opening the
- * next connection: reading the next chunk, the request set-up) + `connectToBodyMs` (from the connection to the
- * chunk's first body byte at the emulator: on this link 2.5 RTT of TCP + TLS handshakes and the way there, plus
- * what the client does before its first body byte leaves).
+ * The node's mean gap between chunks, split at the moment the previous chunk's answer reached the client (its last
+ * byte at the emulator + ½ RTT): gap = ½ RTT (the answer travelling back) + `afterAnswerMs` (the client, from that
+ * answer to the next chunk's first body byte leaving: n8n handing the answer back, reading the next chunk, and any
+ * part of the next connection's handshakes not done yet) + ½ RTT (that byte travelling there).
+ * `openedBeforeAnswerMs` is how long before that answer the next chunk's connection was opened at the link's
+ * entrance: negative when it was opened after it (one connection per chunk, opened when needed), positive when it was
+ * opened early (held until the answer). On this link a connection needs 2 RTT before its first body byte can leave.
  */
 export interface GapParts {
-	turnaroundMs: number;
-	connectToBodyMs: number;
+	openedBeforeAnswerMs: number;
+	afterAnswerMs: number;
 }
 
 export function nodeGapParts(
@@ -45,9 +47,10 @@ export function nodeGapParts(
 ): GapParts | undefined {
 	if (arrivals.length < 2 || openedAt.length !== arrivals.length) return undefined;
 	const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+	const answerAt = (index: number) => arrivals[index].lastByteAt + rttMs / 2;
 	return {
-		turnaroundMs: mean(arrivals.slice(1).map((chunk, index) => openedAt[index + 1] - (arrivals[index].lastByteAt + rttMs / 2))),
-		connectToBodyMs: mean(arrivals.slice(1).map((chunk, index) => chunk.firstByteAt - openedAt[index + 1])),
+		openedBeforeAnswerMs: mean(arrivals.slice(1).map((_, index) => answerAt(index) - openedAt[index + 1])),
+		afterAnswerMs: mean(arrivals.slice(1).map((chunk, index) => chunk.firstByteAt - rttMs / 2 - answerAt(index))),
 	};
 }
 
@@ -77,20 +80,20 @@ export function linkResultsMarkdown(
 	lines.push('Where the time went (same run): upload window = first body byte of the first chunk → last byte of the final chunk, at the emulator.');
 	lines.push('');
 	lines.push(
-		'| Link | client | upload window | in-chunk MB/s | mean gap between chunks | of which: n8n turnaround / connection → first body byte (÷ RTT) | RSS baseline / peak (source) |',
+		'| Link | client | upload window | in-chunk MB/s | mean gap between chunks | next connection opened before the answer | client: answer → next body byte | RSS baseline / peak (source) |',
 	);
-	lines.push('|---|---|---:|---:|---:|---:|---|');
+	lines.push('|---|---|---:|---:|---:|---:|---:|---|');
 	for (const r of results) {
 		const m = r.node.memory;
 		const parts = r.nodeGapParts;
-		lines.push(`| ${r.profile.name} | curl | ${fixed(r.curl.ms / 1000, 2)} s | ${fixed(r.curl.inChunkMbPerSec, 2)} | ${fixed(r.curl.meanGapMs)} ms | | |`);
+		lines.push(`| ${r.profile.name} | curl | ${fixed(r.curl.ms / 1000, 2)} s | ${fixed(r.curl.inChunkMbPerSec, 2)} | ${fixed(r.curl.meanGapMs)} ms | (one connection) | ${fixed(r.curl.meanGapMs - r.profile.rttMs)} ms | |`);
 		lines.push(
-			`| ${r.profile.name} | n8n node | ${fixed(r.node.transfer.ms / 1000, 2)} s | ${fixed(r.node.transfer.inChunkMbPerSec, 2)} | ${fixed(r.node.transfer.meanGapMs)} ms | ${parts ? `${fixed(parts.turnaroundMs)} / ${fixed(parts.connectToBodyMs)} ms (${fixed(parts.connectToBodyMs / r.profile.rttMs, 2)})` : 'n/a'} | ${fixed(m.baselineMb)} / ${fixed(m.peakMb)} MB (${m.peakSource}; sampled max ${fixed(m.sampledPeakMb)}) |`,
+			`| ${r.profile.name} | n8n node | ${fixed(r.node.transfer.ms / 1000, 2)} s | ${fixed(r.node.transfer.inChunkMbPerSec, 2)} | ${fixed(r.node.transfer.meanGapMs)} ms | ${parts ? `${fixed(parts.openedBeforeAnswerMs)} ms` : 'n/a'} | ${parts ? `${fixed(parts.afterAnswerMs)} ms` : 'n/a'} | ${fixed(m.baselineMb)} / ${fixed(m.peakMb)} MB (${m.peakSource}; sampled max ${fixed(m.sampledPeakMb)}) |`,
 		);
 	}
 	lines.push('');
 	lines.push(
-		'MB = 1,000,000 bytes. RTT = the profile\'s round trip. The node\'s gap = ½ RTT (the answer travelling back) + n8n turnaround (answer → next connection opened: reading the next chunk, request set-up) + connection → first body byte (2.5 RTT of handshakes and travel on this link, plus the client\'s work before its first byte leaves).',
+		'MB = 1,000,000 bytes. RTT = the profile\'s round trip. Gap between chunks = ½ RTT (the answer travelling back) + the client\'s time from the answer to the next body byte (reading the next chunk, and whatever of the next connection\'s handshakes, 2 RTT on this link, was not done before the answer) + ½ RTT (that byte travelling there). The node opens the next chunk\'s connection while the current chunk travels; a positive "opened before the answer" is how far ahead it was.',
 	);
 	return lines.join('\n');
 }

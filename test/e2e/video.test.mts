@@ -32,6 +32,8 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		const path = filePath(stack, 'big.mp4');
 		const sha256 = await writeMp4(path, { sizeBytes: 70_000_000, durationSec: 42 });
 		const before = stack.emu.state.inits.length;
+		// The first chunk's answer comes a second late, as from a far upload host: time for the next connection.
+		stack.emu.config.faults.push({ type: 'chunkAnswerDelay', chunkIndex: 0, ms: 1000, account: 'public_creator' });
 		const run = await stack.run([
 			readFileNode(path),
 			tiktokNode(publicCreator, {
@@ -52,6 +54,9 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		assert.equal(publish.uploadedBytes, 70_000_000);
 		assert.ok(publish.chunksReceived >= 2, `several chunks (${publish.chunksReceived})`);
 		assert.equal(stack.emu.state.inits.length - before, 1, 'exactly one init');
+		const [first, second] = publish.chunkArrivals;
+		assert.ok(second.connectionOpenedAt < first.answeredAt, "the second chunk's connection was opened while the first chunk awaited its answer");
+		assert.ok(second.requestAt >= first.answeredAt, 'and nothing, not even its headers, was sent on it before that answer');
 		const ids = out.post_ids as string[];
 		assert.equal(typeof ids[0], 'string');
 		assert.match(ids[0], /^\d{19}$/);

@@ -27,7 +27,7 @@ import type {
 	Outcome,
 	TokenResponse,
 } from './types.mts';
-import { handleUpload } from './upload.mts';
+import { handleUpload, noteUploadConnection } from './upload.mts';
 import type { SignatureFault, WebhookDelivery } from './webhooks.mts';
 import { checkCallbackUrl, deliver, emitEvent, settled, stopWebhooks } from './webhooks.mts';
 
@@ -182,7 +182,9 @@ function createServer(ctx: Ctx, name: 'api' | 'upload', sockets: Set<Socket>): h
 	server.on('connection', (socket) => {
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
+		if (name === 'upload' && !tls) noteUploadConnection(socket);
 	});
+	if (name === 'upload' && tls) server.on('secureConnection', noteUploadConnection);
 	// A body shorter than Content-Length etc.: answer 400 like a real front end would.
 	server.on('clientError', (err, socket) => {
 		ctx.state.requests.push({ time: ctx.now(), server: name, method: '', path: '', status: 400 });

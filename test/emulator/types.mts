@@ -136,11 +136,21 @@ interface ForAccount {
 	account?: string;
 }
 
+export interface ChunkArrival {
+	connectionOpenedAt: number;
+	requestAt: number;
+	firstByteAt: number;
+	lastByteAt: number;
+	answeredAt: number;
+}
+
 export type Fault =
 	| ({ type: 'chunk5xx'; chunkIndex: number; status?: 500 | 502 | 503; publishId?: string } & ForAccount)
 	| ({ type: 'chunkDrop'; chunkIndex: number; publishId?: string } & ForAccount)
 	/** The chunk arrives whole and counts (the final one completes the upload); then the socket is destroyed before the answer. */
 	| ({ type: 'chunkDropAfterReceive'; chunkIndex: number; publishId?: string } & ForAccount)
+	/** The chunk arrives whole and counts; its answer leaves `ms` later (a far or busy upload host). */
+	| ({ type: 'chunkAnswerDelay'; chunkIndex: number; ms: number; publishId?: string } & ForAccount)
 	/** The upload_url expires just before this chunk: it and every later PUT of the upload get TikTok's 403. */
 	| ({ type: 'chunkExpired'; chunkIndex: number; publishId?: string } & ForAccount)
 	| ({ type: 'http429'; endpoint: FaultEndpoint; count?: number } & ForAccount)
@@ -362,10 +372,11 @@ export interface PublishRecord {
 	/** Set when an Authorization header reached the upload host (it must be ignored; clients should not leak it). */
 	uploadAuthorizationHeaderSeen: boolean;
 	/**
-	 * Wall-clock arrival times (ms, `performance.timeOrigin + performance.now()`) of the first and last body byte
-	 * of each chunk that arrived whole, in order. Observation only (throughput benchmarks); never affects answers.
+	 * Wall-clock times (ms, `performance.timeOrigin + performance.now()`) of each chunk that arrived whole, in order:
+	 * when its connection was opened (TLS: handshake done), its request's headers arrived, its first and last body
+	 * byte arrived, and its answer was sent. Observation only (benchmarks, connection-use tests); never affects answers.
 	 */
-	chunkArrivals: Array<{ firstByteAt: number; lastByteAt: number }>;
+	chunkArrivals: ChunkArrival[];
 	/** Hex sha256 of the whole upload/pulled video, computed while streaming; null until complete. */
 	sha256: string | null;
 	downloadedBytes: number;

@@ -36,12 +36,23 @@ async function refuse(
 	sendText(res, status, `${status} ${why}\n`);
 }
 
+/** Milliseconds on the wall clock, finer than Date.now(): what `chunkArrivals` records. */
+const wallClock = () => performance.timeOrigin + performance.now();
+
+/** When each upload-host connection was opened (for TLS: when its handshake completed); index.mts fills it. */
+export const uploadConnectedAt = new WeakMap<object, number>();
+
+export function noteUploadConnection(socket: object): void {
+	uploadConnectedAt.set(socket, wallClock());
+}
+
 export async function handleUpload(
 	ctx: Ctx,
 	req: IncomingMessage,
 	res: ServerResponse,
 	url: URL,
 ): Promise<void> {
+	const requestAt = wallClock();
 	if (url.pathname !== '/upload/') return refuse(res, req, 404, 'Not found');
 	if (req.method !== 'PUT') return refuse(res, req, 405, 'Use PUT');
 	const found = findUpload(ctx, url);
@@ -143,7 +154,7 @@ export async function handleUpload(
 	}
 
 	const matches = (f: Fault) =>
-		(f.type === 'chunk5xx' || f.type === 'chunkDrop' || f.type === 'chunkDropAfterReceive') &&
+		(f.type === 'chunk5xx' || f.type === 'chunkDrop' || f.type === 'chunkDropAfterReceive' || f.type === 'chunkAnswerDelay') &&
 		f.chunkIndex === index &&
 		(!f.publishId || f.publishId === p.publishId) &&
 		forAccount(f, p.accountName);
@@ -164,7 +175,7 @@ export async function handleUpload(
 	const dropAfter = fault?.type === 'chunkDrop' ? Math.max(1, Math.floor(length / 2)) : Infinity;
 	const done = await new Promise<boolean>((resolve) => {
 		req.on('data', (chunk: Buffer) => {
-			lastByteAt = performance.timeOrigin + performance.now();
+			lastByteAt = wallClock();
 			if (received === 0) firstByteAt = lastByteAt;
 			received += chunk.length;
 			hash.update(chunk);
@@ -190,7 +201,8 @@ export async function handleUpload(
 	rt.probe = probe;
 	p.uploadedBytes += length;
 	p.chunksReceived += 1;
-	p.chunkArrivals.push({ firstByteAt, lastByteAt });
+	const arrival = { connectionOpenedAt: uploadConnectedAt.get(req.socket) ?? 0, requestAt, firstByteAt, lastByteAt, answeredAt: 0 };
+	p.chunkArrivals.push(arrival);
 	const complete = p.uploadedBytes >= videoSize;
 	if (complete) {
 		p.sha256 = hash.digest('hex');
@@ -202,6 +214,8 @@ export async function handleUpload(
 		req.socket.destroy();
 		return;
 	}
+	if (fault?.type === 'chunkAnswerDelay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+	arrival.answeredAt = wallClock();
 	res.writeHead(complete ? 201 : 206, {
 		'Content-Range': `bytes 0-${p.uploadedBytes - 1}/${videoSize}`,
 		'Content-Length': 0,

@@ -97,4 +97,37 @@ describe('chunk body (a chunk PUT streamed in slices of the chunk buffer)', () =
 		assert.equal(isObjectEmpty(body), false);
 		assert.equal(typeof body.pipe, 'function');
 	});
+
+	it('held, writes nothing (so the request sends not even its headers) until released, then the whole chunk', async () => {
+		const { sink, received } = slowSink();
+		const body = new ChunkBody(chunk, { held: true });
+		body.pipe(sink);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		assert.deepEqual([received.length, body.wroteAny], [0, false]);
+		body.release();
+		await finished(sink);
+		assert.equal(sha256(Buffer.concat(received)), sha256(chunk));
+		assert.equal(body.wroteAny, true);
+	});
+
+	it('held and withdrawn, never writes and never ends the request', async () => {
+		const { sink, received } = slowSink();
+		const body = new ChunkBody(chunk, { held: true });
+		let ended = false;
+		body.on('end', () => (ended = true));
+		body.pipe(sink);
+		body.withdraw();
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		assert.deepEqual([received.length, ended, sink.writableEnded], [0, false, false]);
+	});
+
+	it('says when its last slice is in the request (the rest of the way is the connection\'s)', async () => {
+		const { sink, received } = slowSink();
+		const body = new ChunkBody(chunk);
+		let slicesAtHandover = -1;
+		void body.handedOver.then(() => (slicesAtHandover = received.length));
+		body.pipe(sink);
+		await finished(sink);
+		assert.ok(slicesAtHandover >= 5, `handed over after ${slicesAtHandover} slices had been taken`);
+	});
 });

@@ -31,7 +31,7 @@ function assertCovers(plan: ChunkPlan, label: string) {
 	assert.equal(next, plan.videoSize, label);
 }
 
-describe('chunk planner, Automatic: one chunk up to 64,000,000 bytes, then the fewest chunks', () => {
+describe('chunk planner, Automatic: one chunk up to 64,000,000 bytes, then the fewest chunks of at most 64,000,000', () => {
 	it('sends a video up to 64,000,000 bytes as one chunk of its own size, at every boundary', () => {
 		for (const size of [1, 4_194_304, MiB5 - 1, MiB5, MiB5 + 1, 20_000_000, 50_000_123, MB64 - 1, MB64]) {
 			assert.deepEqual(planChunks(size), { videoSize: size, chunkSize: size, totalChunkCount: 1 }, `size ${size}`);
@@ -43,37 +43,40 @@ describe('chunk planner, Automatic: one chunk up to 64,000,000 bytes, then the f
 		assert.equal(chunkRange(planChunks(MB64 + 1), 1).length, 32_000_001);
 	});
 
-	it('uses two chunks up to 127,999,999 bytes (a 64 MB chunk_size would make floor(size / chunk) 1)', () => {
+	it('uses two chunks up to 128,000,000 bytes, three from 128,000,001', () => {
 		assert.deepEqual(planChunks(70_000_000), { videoSize: 70_000_000, chunkSize: 35_000_000, totalChunkCount: 2 });
 		assert.deepEqual(planChunks(MB128 - 1), { videoSize: MB128 - 1, chunkSize: 63_999_999, totalChunkCount: 2 });
-		assert.equal(chunkRange(planChunks(MB128 - 1), 1).length, MB64);
-	});
-
-	it('uses 64,000,000-byte chunks from 128,000,000 bytes, the remainder in the final chunk (under 128 MB)', () => {
 		assert.deepEqual(planChunks(MB128), { videoSize: MB128, chunkSize: MB64, totalChunkCount: 2 });
-		assert.deepEqual(planChunks(MB128 + 1), { videoSize: MB128 + 1, chunkSize: MB64, totalChunkCount: 2 });
-		assert.equal(chunkRange(planChunks(MB128 + 1), 1).length, MB64 + 1);
-		assert.deepEqual(planChunks(3 * MB64 - 1), { videoSize: 3 * MB64 - 1, chunkSize: MB64, totalChunkCount: 2 });
-		assert.equal(chunkRange(planChunks(3 * MB64 - 1), 1).length, MB128 - 1, 'the largest final chunk');
-		assert.deepEqual(planChunks(3 * MB64), { videoSize: 3 * MB64, chunkSize: MB64, totalChunkCount: 3 });
+		assert.deepEqual(planChunks(MB128 + 1), { videoSize: MB128 + 1, chunkSize: 42_666_667, totalChunkCount: 3 });
+		assert.equal(chunkRange(planChunks(MB128 + 1), 2).length, 42_666_667);
 	});
 
-	it('plans 1 GB as 15 chunks (the final one 104,000,000 bytes) and 4 GB as 67 chunks', () => {
-		const gb = planChunks(1_000_000_000);
-		assert.deepEqual(gb, { videoSize: 1_000_000_000, chunkSize: MB64, totalChunkCount: 15 });
-		assert.equal(largestChunkLength(gb), 104_000_000);
-		const max = planChunks(GiB4);
-		assert.deepEqual(max, { videoSize: GiB4, chunkSize: MB64, totalChunkCount: 67 });
-		assert.equal(largestChunkLength(max), GiB4 - 66 * MB64);
-	});
-
-	it('uses the fewest chunks the rules allow: one chunk fewer always breaks a rule', () => {
-		for (const size of [MB64 + 1, 99_999_999, MB128 - 1, MB128, 200_000_000, 1_000_000_007, GiB4]) {
-			const { totalChunkCount: n } = planChunks(size);
-			if (n === 2) continue; // 2 is the minimum over 64 MB
-			// n - 1 chunks need floor(size / c) = n - 1, i.e. c > size / n ≥ 64,000,000: over the chunk limit.
-			assert.ok(size / n >= MB64, `size ${size}: ${n - 1} chunks would need a chunk over 64 MB`);
+	it('never holds more than 64,000,000 bytes plus fewer bytes than there are chunks: the final chunk included', () => {
+		for (const size of [MB64 + 1, 99_999_999, MB128 - 1, MB128, MB128 + 1, 3 * MB64 - 1, 3 * MB64, 3 * MB64 + 1, 1_000_000_000, 1_000_000_007, GiB4 - 1, GiB4]) {
+			const plan = planChunks(size);
+			assert.ok(plan.chunkSize <= MB64, `size ${size}: chunk_size ${plan.chunkSize}`);
+			assert.ok(largestChunkLength(plan) < MB64 + plan.totalChunkCount, `size ${size}: final chunk ${largestChunkLength(plan)}`);
 		}
+	});
+
+	it('plans 1 GB as 16 chunks of 62,500,000 bytes and 4 GB as 68 chunks', () => {
+		const gb = planChunks(1_000_000_000);
+		assert.deepEqual(gb, { videoSize: 1_000_000_000, chunkSize: 62_500_000, totalChunkCount: 16 });
+		assert.equal(largestChunkLength(gb), 62_500_000);
+		const max = planChunks(GiB4);
+		assert.deepEqual(max, { videoSize: GiB4, chunkSize: Math.floor(GiB4 / 68), totalChunkCount: 68 });
+		assert.equal(largestChunkLength(max), GiB4 - 67 * Math.floor(GiB4 / 68));
+	});
+
+	it('uses the fewest chunks of at most 64,000,000 bytes: one chunk fewer would need a chunk over 64 MB', () => {
+		for (const size of [MB64 + 1, 99_999_999, MB128 - 1, MB128, MB128 + 1, 200_000_000, 1_000_000_007, GiB4]) {
+			const { totalChunkCount: n } = planChunks(size);
+			assert.ok(size / (n - 1) > MB64, `size ${size}: ${n - 1} chunks would need a chunk over 64 MB`);
+		}
+	});
+
+	it('is Chunk Size 64 MB: Automatic differs only in sending up to 64,000,000 bytes whole', () => {
+		for (const size of [MB64 + 1, MB128 + 1, 1_000_000_000, GiB4]) assert.deepEqual(planChunks(size), planChunks(size, MB64), `size ${size}`);
 	});
 
 	it('covers every byte exactly once, in order, for sizes around every boundary', () => {
@@ -110,10 +113,6 @@ describe('chunk planner, a fixed Chunk Size: near-equal chunks of at most that s
 				assert.ok(plan.totalChunkCount <= 1000);
 			}
 		}
-	});
-
-	it('plans 1 GB at 64 MB as 16 chunks of 62,500,000 (one more than Automatic, half the final buffer)', () => {
-		assert.deepEqual(planChunks(1_000_000_000, MB64), { videoSize: 1_000_000_000, chunkSize: 62_500_000, totalChunkCount: 16 });
 	});
 
 	it('clamps a size outside 5,242,880–64,000,000 bytes to TikTok limits', () => {

@@ -87,6 +87,35 @@ describe('chunk upload', () => {
 		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', plan, bytes(SIZE - 5), 'video/mp4', Date.now()), (e: TikTokError) => e.details.code === 'source_too_short');
 	});
 
+	it('a held request is only opened, never sent, while the chunk before it is on its way; it goes once that chunk is answered', async () => {
+		const { ctx, events } = fakeContext([{ statusCode: 206 }, { statusCode: 201 }]);
+		await uploadVideoChunks(ctx, 'https://u/', planChunks(SIZE, CHUNK), bytes(SIZE), 'video/mp4', Date.now());
+		const first = 'bytes 0-10499999/21000000';
+		const second = 'bytes 10500000-20999999/21000000';
+		assert.deepEqual(events, [`open ${first}`, `send ${first}`, `open ${second}`, `answer ${first}`, `send ${second}`, `answer ${second}`]);
+	});
+
+	it('a held request whose connection the server closed before it sent anything is replaced by a fresh one: no attempt, no retry', async () => {
+		const { ctx, sent, events } = fakeContext([{ statusCode: 206 }, { statusCode: 201 }], { idleDrops: [1] });
+		const report = await uploadVideoChunks(ctx, 'https://u/', planChunks(SIZE, CHUNK), bytes(SIZE), 'video/mp4', Date.now());
+		assert.equal(report.retries, 0);
+		assert.deepEqual(sent.map((s) => s.bytes), [10_500_000, 10_500_000], 'each chunk sent once');
+		assert.equal(events.filter((event) => event === 'open bytes 10500000-20999999/21000000').length, 2);
+	});
+
+	it('a held request is called off, having sent nothing, when the chunk before it must be sent again', async () => {
+		const { ctx, sent, events } = fakeContext([{ statusCode: 503 }, { statusCode: 206 }, { statusCode: 201 }]);
+		await uploadVideoChunks(ctx, 'https://u/', planChunks(SIZE, CHUNK), bytes(SIZE), 'video/mp4', Date.now());
+		assert.deepEqual(sent.map((s) => s.range.split('/')[0]), ['bytes 0-10499999', 'bytes 0-10499999', 'bytes 10500000-20999999']);
+		assert.equal(events.filter((event) => event === 'send bytes 10500000-20999999/21000000').length, 1, 'only the last request for chunk 2 sent bytes');
+	});
+
+	it('a held request is called off when the upload fails, and the upload ends only once it is', async () => {
+		const { ctx, events } = fakeContext([{ statusCode: 403 }]);
+		await assert.rejects(uploadVideoChunks(ctx, 'https://u/', planChunks(SIZE, CHUNK), bytes(SIZE), 'video/mp4', Date.now()), (e: TikTokError) => e.details.code === 'upload_http_403');
+		assert.deepEqual(events, ['open bytes 0-10499999/21000000', 'send bytes 0-10499999/21000000', 'open bytes 10500000-20999999/21000000', 'answer bytes 0-10499999/21000000']);
+	});
+
 	it("reads TikTok's Content-Range acknowledgement", () => {
 		assert.equal(acknowledges('bytes 0-10499999/21000000', 10_499_999), true);
 		assert.equal(acknowledges('bytes 0-999/21000000', 10_499_999), false);

@@ -35,16 +35,16 @@ function planError(message: string, hint = 'This is a bug in the node: please re
  * TikTok's rules: total = floor(size / chunk_size); chunks are 5 MB–64 MB except the final one, which
  * takes the remainder (≤ 128 MB); files under 5 MB go whole; files over 64 MB must be split; 1–1000 chunks.
  *
- * Automatic (`maxChunkBytes` undefined): as few requests as the rules allow, because every chunk costs n8n a new
- * connection (TCP and TLS handshakes: docs/benchmarks.md) and because TikTok has been reported to refuse multi-chunk
- * uploads (DayMoonDevelopment/post-for-me#327):
- *   - up to 64,000,000 bytes: one chunk, `chunk_size = video_size`;
- *   - 64,000,001–127,999,999 bytes: two near-equal chunks (`chunk_size = floor(size / 2)`);
- *   - from 128,000,000 bytes: chunks of 64,000,000, the remainder added to the final chunk (64–128 MB).
- * The upload holds one buffer sized for the final chunk, so Automatic costs up to 128 MB of memory per upload.
+ * Automatic (`maxChunkBytes` undefined): one request up to 64,000,000 bytes, because TikTok has been reported to
+ * refuse multi-chunk uploads (DayMoonDevelopment/post-for-me#327); above that, the fewest chunks in which no chunk,
+ * the final one included, is over 64,000,000 bytes: n = ceil(size / 64,000,000) near-equal chunks (the final one
+ * carries fewer than n extra bytes). That is at most one chunk more than TikTok's rules allow (its final chunk may
+ * reach 128 MB), and it keeps the upload's one buffer at about 64 MB instead of up to 128 MB. The extra chunk costs
+ * little time, because the next chunk's connection is opened while the current one travels (upload.ts); measured in
+ * docs/benchmarks.md.
  *
- * A fixed `maxChunkBytes` (the Chunk Size option) bounds memory instead: near-equal chunks of at most that size
- * (the final one carries fewer extra bytes than there are chunks), one chunk when the video fits in it.
+ * A fixed `maxChunkBytes` (the Chunk Size option) bounds memory lower: the same near-equal split at that size, one
+ * chunk when the video fits in it.
  */
 export function planChunks(videoSize: number, maxChunkBytes?: number): ChunkPlan {
 	if (!Number.isSafeInteger(videoSize) || videoSize <= 0) {
@@ -53,16 +53,9 @@ export function planChunks(videoSize: number, maxChunkBytes?: number): ChunkPlan
 	if (videoSize > MAX_VIDEO_BYTES) {
 		throw planError("The video is larger than TikTok's 4 GB limit", 'Compress or trim the video to under 4 GB.');
 	}
-	let totalChunkCount: number;
-	if (maxChunkBytes === undefined) {
-		totalChunkCount = videoSize <= MAX_SINGLE_CHUNK_BYTES ? 1 : Math.max(2, Math.floor(videoSize / MAX_CHUNK_BYTES));
-	} else {
-		const limit = Math.min(Math.max(Math.floor(maxChunkBytes), MIN_CHUNK_BYTES), MAX_CHUNK_BYTES);
-		totalChunkCount = Math.ceil(videoSize / limit);
-		// Never below TikTok's 5 MiB minimum chunk (a video just over the limit goes whole).
-		totalChunkCount = Math.max(1, Math.min(totalChunkCount, Math.floor(videoSize / MIN_CHUNK_BYTES)));
-	}
-	totalChunkCount = Math.min(totalChunkCount, MAX_CHUNKS);
+	const limit = Math.min(Math.max(Math.floor(maxChunkBytes ?? MAX_SINGLE_CHUNK_BYTES), MIN_CHUNK_BYTES), MAX_CHUNK_BYTES);
+	// Never below TikTok's 5 MiB minimum chunk (a video just over a small Chunk Size goes whole).
+	const totalChunkCount = Math.min(MAX_CHUNKS, Math.max(1, Math.min(Math.ceil(videoSize / limit), Math.floor(videoSize / MIN_CHUNK_BYTES))));
 	const chunkSize = totalChunkCount === 1 ? videoSize : Math.min(MAX_CHUNK_BYTES, Math.floor(videoSize / totalChunkCount));
 	const plan = { videoSize, chunkSize, totalChunkCount };
 	assertValidPlan(plan);

@@ -7,7 +7,8 @@ export const MAX_CHUNKS = 1000;
 export const MAX_SINGLE_CHUNK_BYTES = MAX_CHUNK_BYTES;
 export const MAX_VIDEO_BYTES = 4 * 1024 * 1024 * 1024;
 /** The chunk sizes a user may pick instead of Automatic (bytes): each bounds one upload's memory to about that much. */
-export const CHUNK_SIZE_CHOICES_MB = [64, 32, 16, 8] as const;
+/** Chunk Size choices below Automatic's 64 MB (which a "64 MB" choice would only repeat). */
+export const CHUNK_SIZE_CHOICES_MB = [32, 16, 8] as const;
 
 export const MAX_VIDEO_CAPTION_UTF16 = 2200;
 export const MAX_PHOTO_TITLE_UTF16 = 90;

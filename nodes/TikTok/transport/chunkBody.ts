@@ -10,6 +10,11 @@
  * this is a classic Node stream: an event emitter with `pipe()`. That is what axios calls a stream (it has `pipe`),
  * what n8n 2.x's `stream.pipeline` in front of the request accepts, and, having own properties, not a body n8n
  * drops as empty.
+ *
+ * A body can be built *held* (issue 14): the request is made, so n8n's helper opens its connection (TCP and TLS
+ * handshakes) at once, but nothing is written until `release()`. Node sends a request's headers with its first body
+ * bytes, so until then the server sees a connection and no request at all. The upload opens the next chunk's request
+ * this way while the current chunk is still on its way (upload.ts).
  */
 
 type Listener = (...args: unknown[]) => void;
@@ -26,17 +31,49 @@ interface Destination {
 /** 1 MiB: few writes per chunk, and little encrypted ahead of the network. */
 export const SLICE_BYTES = 1024 * 1024;
 
+export interface ChunkBodyOptions {
+	/** Write nothing until `release()`; `withdraw()` instead means nothing will ever be written. */
+	held?: boolean;
+	sliceBytes?: number;
+}
+
 export class ChunkBody {
 	readonly readable = true;
 	destroyed = false;
+	/** Settles once every slice has been written into the request: what is left to send sits in the connection. */
+	readonly handedOver: Promise<void>;
 	private listeners = new Map<string, Listener[]>();
 	private started = false;
+	private written = 0;
+	private readonly sliceBytes: number;
+	private readonly gate: Promise<boolean>;
+	private open: (flow: boolean) => void = () => {};
+	private markHandedOver: () => void = () => {};
 
-	/** `bytes` is read, never copied: it must stay unchanged until the request ends. */
+	/** `bytes` is read, never copied: it must stay unchanged until the request ends (and, held, hold the chunk at `release()`). */
 	constructor(
 		private readonly bytes: Uint8Array,
-		private readonly sliceBytes = SLICE_BYTES,
-	) {}
+		options: ChunkBodyOptions = {},
+	) {
+		this.sliceBytes = options.sliceBytes ?? SLICE_BYTES;
+		this.gate = options.held ? new Promise<boolean>((resolve) => (this.open = resolve)) : Promise.resolve(true);
+		this.handedOver = new Promise<void>((resolve) => (this.markHandedOver = resolve));
+	}
+
+	/** Whether any byte went into the request. None means the server got no request (not even its headers). */
+	get wroteAny(): boolean {
+		return this.written > 0;
+	}
+
+	/** Lets a held body flow. */
+	release(): void {
+		this.open(true);
+	}
+
+	/** A held body that will never be sent: its flow ends without writing (the request itself is aborted by its owner). */
+	withdraw(): void {
+		this.open(false);
+	}
 
 	/** Writes the slices into `destination` as it takes them; ends it afterwards unless `{ end: false }`. */
 	pipe<D extends Destination>(destination: D, options?: { end?: boolean }): D {
@@ -56,13 +93,17 @@ export class ChunkBody {
 
 	private async flow(destination: Destination, end: boolean): Promise<void> {
 		try {
+			if (!(await this.gate)) return;
 			for (let offset = 0; offset < this.bytes.length; offset += this.sliceBytes) {
 				if (this.destroyed || destination.destroyed) return;
 				// Only `false` means "wait for 'drain'" (a redirect-following request returns nothing and never drains).
-				const accepted = destination.write(this.bytes.subarray(offset, offset + this.sliceBytes));
+				const slice = this.bytes.subarray(offset, offset + this.sliceBytes);
+				this.written += slice.length;
+				const accepted = destination.write(slice);
 				if (accepted === false && !(await drained(destination))) return;
 			}
 			if (this.destroyed) return;
+			this.markHandedOver();
 			this.emit('end');
 			if (end) destination.end();
 			this.destroyed = true;

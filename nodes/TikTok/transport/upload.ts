@@ -1,13 +1,13 @@
 /** The video upload: its chunks, in order, PUT to the upload URL TikTok's init returned. */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { ChunkPlan } from '../helpers/chunkPlan';
+import type { ChunkPlan, ChunkRange } from '../helpers/chunkPlan';
 import { chunkRange, contentRangeHeader } from '../helpers/chunkPlan';
 import { networkFailed, transferFailed, uploadRefused } from '../helpers/errors';
 import { UPLOAD_URL_LIFETIME_MS } from '../helpers/limits';
 import type { ByteSource } from '../helpers/video';
 import { ChunkBody } from './chunkBody';
-import type { FullResponse } from './http';
+import type { FullResponse, Sent } from './http';
 import { backoffMs, isTransientNetworkFailure, pause, refuseRedirect, send } from './http';
 
 export interface UploadReport {
@@ -17,6 +17,11 @@ export interface UploadReport {
 }
 
 const MAX_ATTEMPTS_PER_CHUNK = 6;
+/**
+ * How long a connection opened early may wait for its chunk. It waits about a round trip plus the next chunk's read;
+ * a slow source (a download feeding the upload) can make that long, and servers close idle connections.
+ */
+const MAX_HOLD_MS = 20_000;
 /** Time allowed for one chunk PUT: generous for slow links, short enough not to hang a worker. */
 const CHUNK_TIMEOUT_MS = 5 * 60 * 1000;
 
@@ -90,6 +95,13 @@ function untrackedDelivery(): UploadDelivery {
  * A chunk that meets a 5xx, a reset connection or a timeout is sent again (TikTok: "retry submitting this
  * chunk"). A retry refused as out of step (416) or as gone (404) may only mean the earlier attempt arrived: when
  * TikTok's Content-Range, or else its status, shows the chunk's bytes, we move on.
+ *
+ * n8n's request helper opens a new connection for every request (docs/benchmarks.md), so each chunk would pay a TCP
+ * and a TLS handshake between chunks. Instead, once a chunk's body is all in its connection, the next chunk's request
+ * is opened held (chunkBody.ts): its handshakes happen while the current chunk travels, and it sends nothing, not even
+ * headers, until the current chunk is answered and the buffer holds the next chunk. TikTok still sees one request at a
+ * time, in order. A held request that sent nothing and failed or was answered anyway is replaced by a fresh one: the
+ * server never saw it, so it is no attempt.
  */
 export async function uploadVideoChunks(
 	ctx: IExecuteFunctions,
@@ -103,50 +115,92 @@ export async function uploadVideoChunks(
 	const reader = new ChunkReader(source);
 	// One buffer for every chunk, sized for the final (longest) one: the upload holds one chunk of memory, never two.
 	const buffer = Buffer.allocUnsafe(chunkRange(plan, plan.totalChunkCount - 1).length);
+	const requestFor = (range: ChunkRange, held: boolean) =>
+		openChunkRequest(ctx, uploadUrl, buffer.subarray(0, range.length), contentType, contentRangeHeader(plan, range), held);
+	/** The next chunk's request, opened while the current one is on its way. */
+	let early: ChunkRequest | undefined;
+	const dropEarly = async () => {
+		const dropped = early;
+		early = undefined;
+		await dropped?.cancel();
+	};
+	/** Sends `request`'s body now; once it is all in the connection, opens the request after it, held. */
+	const attempt = async (request: ChunkRequest, next: ChunkRange | undefined): Promise<Sent<FullResponse>> => {
+		request.body.release();
+		let answered = false;
+		if (next) {
+			void request.body.handedOver.then(() => {
+				if (!answered) early = requestFor(next, true);
+			});
+		}
+		const sent = await request.sent;
+		answered = true;
+		return sent;
+	};
 	try {
 		for (let index = 0; index < plan.totalChunkCount; index++) {
 			const range = chunkRange(plan, index);
-			const chunk = buffer.subarray(0, range.length);
 			const isFinal = index === plan.totalChunkCount - 1;
-			await reader.fill(chunk, range.length);
+			const next = isFinal ? undefined : chunkRange(plan, index + 1);
+			await reader.fill(buffer.subarray(0, range.length), range.length);
 			if (isFinal) await reader.expectEnd();
-			const contentRange = contentRangeHeader(plan, range);
 			let ambiguousBefore = false;
-			for (let attempt = 1; ; attempt++) {
+			for (let attemptNumber = 1; ; attemptNumber++) {
 				if (Date.now() - issuedAt > UPLOAD_URL_LIFETIME_MS) {
 					throw uploadRefused(403, 'upload_url_expired');
 				}
-				const sent = await putChunk(ctx, uploadUrl, chunk, contentType, contentRange);
+				const held = early && Date.now() - early.openedAt <= MAX_HOLD_MS ? early : undefined;
+				if (!held) await dropEarly();
+				early = undefined;
+				let sent = await attempt(held ?? requestFor(range, false), next);
+				if (held && !held.body.wroteAny && !ctx.getExecutionCancelSignal()?.aborted) {
+					// The held connection closed (or was answered) before its request was sent: TikTok saw nothing.
+					await held.cancel();
+					sent = await attempt(requestFor(range, false), next);
+				}
 				const unclear = !sent.ok || sent.response.statusCode >= 500;
 				if (unclear && isFinal) delivery.finalMayHaveArrived = true;
 				if (!sent.ok) {
+					await dropEarly();
 					if (ctx.getExecutionCancelSignal()?.aborted) throw sent.failure;
-					if (!isTransientNetworkFailure(sent.failure) || attempt >= MAX_ATTEMPTS_PER_CHUNK) {
+					if (!isTransientNetworkFailure(sent.failure) || attemptNumber >= MAX_ATTEMPTS_PER_CHUNK) {
 						throw networkFailed('upload', uploadUrl, sent.failure, `Chunk ${index + 1} of ${plan.totalChunkCount} could not be sent`);
 					}
 					ambiguousBefore = true;
 					delivery.retries++;
-					await pause(ctx, backoffMs(attempt));
+					await pause(ctx, backoffMs(attemptNumber));
 					continue;
 				}
+				refuseRedirect('upload', uploadUrl, sent.response);
 				const { statusCode, headers } = sent.response;
 				const reply = headers['content-range'];
 				if (statusCode === 206 || statusCode === 201) break;
+				await dropEarly();
 				if (statusCode === 416 && ambiguousBefore && acknowledges(reply, range.end)) break;
 				if ((statusCode === 404 || statusCode === 416) && ambiguousBefore && (await delivery.received(range.end + 1))) break;
-				if (statusCode >= 500 && attempt < MAX_ATTEMPTS_PER_CHUNK) {
+				if (statusCode >= 500 && attemptNumber < MAX_ATTEMPTS_PER_CHUNK) {
 					ambiguousBefore = true;
 					delivery.retries++;
-					await pause(ctx, backoffMs(attempt));
+					await pause(ctx, backoffMs(attemptNumber));
 					continue;
 				}
 				throw uploadRefused(statusCode);
 			}
 		}
 	} finally {
+		await dropEarly();
 		await reader.close();
 	}
 	return { chunks: plan.totalChunkCount, retries: delivery.retries, bytes: plan.videoSize };
+}
+
+/** A chunk PUT under way: its body (held or flowing), its answer to come, and a way to call it off. */
+interface ChunkRequest {
+	body: ChunkBody;
+	sent: Promise<Sent<FullResponse>>;
+	openedAt: number;
+	/** Aborts the request (a held one sends nothing) and waits until n8n's helper has let go of it. */
+	cancel(): Promise<void>;
 }
 
 /**
@@ -157,11 +211,21 @@ export async function uploadVideoChunks(
  * The body streams slices of the chunk buffer as the connection takes them (chunkBody.ts), a fresh stream per
  * attempt; its length is exact, so the request carries Content-Length (TikTok requires it), never chunked encoding.
  */
-async function putChunk(ctx: IExecuteFunctions, uploadUrl: string, chunk: Buffer, contentType: string, contentRange: string) {
-	const sent = await send<FullResponse>(ctx, {
+function openChunkRequest(
+	ctx: IExecuteFunctions,
+	uploadUrl: string,
+	chunk: Buffer,
+	contentType: string,
+	contentRange: string,
+	held: boolean,
+): ChunkRequest {
+	const body = new ChunkBody(chunk, { held });
+	const abort = new AbortController();
+	const cancelled = ctx.getExecutionCancelSignal();
+	const sent = send<FullResponse>(ctx, {
 		method: 'PUT',
 		url: uploadUrl,
-		body: new ChunkBody(chunk),
+		body,
 		headers: { 'Content-Type': contentType, 'Content-Length': String(chunk.length), 'Content-Range': contentRange },
 		json: false,
 		encoding: 'text',
@@ -169,10 +233,18 @@ async function putChunk(ctx: IExecuteFunctions, uploadUrl: string, chunk: Buffer
 		ignoreHttpStatusErrors: true,
 		disableFollowRedirect: true,
 		timeout: CHUNK_TIMEOUT_MS,
-		abortSignal: ctx.getExecutionCancelSignal(),
+		abortSignal: cancelled ? AbortSignal.any([cancelled, abort.signal]) : abort.signal,
 	});
-	if (sent.ok) refuseRedirect('upload', uploadUrl, sent.response);
-	return sent;
+	return {
+		body,
+		sent,
+		openedAt: Date.now(),
+		cancel: async () => {
+			body.withdraw();
+			abort.abort();
+			await sent;
+		},
+	};
 }
 
 /** Whether TikTok's `Content-Range: bytes 0-N/total` reply shows every byte up to `lastByte` received. */

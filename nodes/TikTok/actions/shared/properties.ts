@@ -200,12 +200,12 @@ export const chunkSizeOption: INodeProperties = {
 	type: 'options',
 	default: 'auto',
 	description:
-		'How n8n splits the video when it uploads the file itself (not used when TikTok pulls a URL). Each running upload holds one piece in memory. Automatic sends videos up to 64 MB in one request and larger ones in as few pieces as TikTok allows (64 MB each, the last up to 128 MB): up to 128 MB of memory per upload, and the fewest connections, which is fastest on distant links. A fixed size keeps memory to about that size per upload but needs more requests; TikTok has been reported to refuse uploads in several pieces since August 2026, so keep Automatic unless memory is tight.',
+		'How n8n splits the video when it uploads the file itself (not used when TikTok pulls a URL). Each running upload holds one piece in memory. Automatic sends videos up to 64 MB in one request and larger ones in as few pieces of at most 64 MB as possible: about 64 MB of memory per upload. A smaller size keeps memory to about that size per upload but needs more requests; TikTok has been reported to refuse uploads in several pieces since August 2026, so keep Automatic unless memory is tight.',
 	options: [
 		{
 			name: 'Automatic',
 			value: 'auto',
-			description: 'One request up to 64 MB, else 64 MB pieces; up to 128 MB of memory per upload',
+			description: 'One request up to 64 MB, else the fewest pieces of at most 64 MB; about 64 MB of memory per upload',
 		},
 		...CHUNK_SIZE_CHOICES_MB.map((mb) => ({
 			name: `${mb} MB`,
