@@ -41,11 +41,12 @@ describe('media preflight in real n8n', { timeout: 300_000 }, () => {
 				'/verified/4.jpg': await image(jpegSource(3100), 'image/jpeg'),
 				'/verified/5.webp': await image(webpSource(3200, undefined, 'VP8L'), 'image/webp'),
 				'/verified/tiny.mp4': { body: await bytesOf(mp4Source({ size: 150_000, durationSec: 5, video: { width: 320, height: 240, fps: 30 } })), contentType: 'video/mp4' },
+				'/verified/av1.mp4': { body: await bytesOf(mp4Source({ size: 150_000, durationSec: 5, video: { width: 1080, height: 1920, fps: 30, codec: 'av01' } })), contentType: 'video/mp4' },
 			},
 		});
 		stack.emu.config.verifiedPrefixes = [`${media.url}/verified/`];
 		stack.emu.config.pullTrustedCaPem = media.caPem;
-		const names = Array.from({ length: 7 }, (_, n) => `preflight_${n + 1}`);
+		const names = Array.from({ length: 9 }, (_, n) => `preflight_${n + 1}`);
 		for (const name of names) stack.emu.addAccount(name, { isPrivate: true });
 		const credentials = await stack.connectAll(names);
 		creators.push(...names.map((name, n) => ({ name, credential: credentials[n] })));
@@ -93,6 +94,27 @@ describe('media preflight in real n8n', { timeout: 300_000 }, () => {
 		return details;
 	}
 
+	/** The same file pulled by TikTok, which n8n never sees: TikTok fails it after one init, with `reason`. */
+	async function pulledFailsAfterInit(path: string, reason: string, fault: string) {
+		const control = freshCreator();
+		const pulled = await runOne([
+			tiktokNode(control.credential, { resource: 'video', operation: 'publish', source: 'url', videoUrl: url(path), urlHandling: 'pull', postMode: 'direct', privacyLevel: 'SELF_ONLY', ...wait }, { onError: 'continueRegularOutput' }),
+		]);
+		const pulledDetails = pulled.out.details as Record<string, unknown>;
+		assert.deepEqual([pulledDetails.status, pulledDetails.fail_reason], ['FAILED', reason]);
+		assert.deepEqual(countFor(stack.emu, control.name), { inits: 1, posts: 0 });
+		recordFault({
+			area: 'preflight',
+			fault,
+			outcome: `error item FAILED ${reason} with publish_id, after one init`,
+			ms: pulled.ms,
+			...countFor(stack.emu, control.name),
+			itemsIn: 1,
+			itemsOut: 1,
+			boundMs: 90_000,
+		});
+	}
+
 	it('refuses a 320×240 video before the init, naming the size; pulled by TikTok instead, the same file fails after its init (picture_size_check_failed)', async () => {
 		const path = filePath(stack, 'tiny.mp4');
 		await writeMp4(path, { sizeBytes: 150_000, durationSec: 5, video: { width: 320, height: 240, fps: 30 } });
@@ -103,23 +125,7 @@ describe('media preflight in real n8n', { timeout: 300_000 }, () => {
 		recordFault({ area: 'preflight', fault: 'video 320×240 (TikTok: each side 360–4096 px)', outcome: 'error item video_resolution_out_of_range before any init', ms, ...countFor(stack.emu, name), itemsIn: 1, itemsOut: 1, boundMs: REFUSAL_BOUND_MS });
 
 		// What the preflight saves the user from: n8n cannot read a video TikTok pulls itself, and TikTok fails it after the init.
-		const control = freshCreator();
-		const pulled = await runOne([
-			tiktokNode(control.credential, { resource: 'video', operation: 'publish', source: 'url', videoUrl: url('/verified/tiny.mp4'), urlHandling: 'pull', postMode: 'direct', privacyLevel: 'SELF_ONLY', ...wait }, { onError: 'continueRegularOutput' }),
-		]);
-		const pulledDetails = pulled.out.details as Record<string, unknown>;
-		assert.deepEqual([pulledDetails.status, pulledDetails.fail_reason], ['FAILED', 'picture_size_check_failed']);
-		assert.deepEqual(countFor(stack.emu, control.name), { inits: 1, posts: 0 });
-		recordFault({
-			area: 'preflight',
-			fault: 'the same 320×240 video pulled by TikTok (n8n cannot read it)',
-			outcome: 'error item FAILED picture_size_check_failed with publish_id, after one init',
-			ms: pulled.ms,
-			...countFor(stack.emu, control.name),
-			itemsIn: 1,
-			itemsOut: 1,
-			boundMs: 90_000,
-		});
+		await pulledFailsAfterInit('/verified/tiny.mp4', 'picture_size_check_failed', 'the same 320×240 video pulled by TikTok (n8n cannot read it)');
 	});
 
 	it('refuses a 120 FPS video before the init, naming the frame rate', async () => {
@@ -130,6 +136,18 @@ describe('media preflight in real n8n', { timeout: 300_000 }, () => {
 		const details = assertRefusedBeforeInit(out, name, 'video_frame_rate_out_of_range', /^The video "fast\.mp4" plays at 120 frames per second; TikTok accepts 23–60 frames per second$/);
 		assert.equal(details.frame_rate, 120);
 		recordFault({ area: 'preflight', fault: 'video at 120 FPS (TikTok: 23–60)', outcome: 'error item video_frame_rate_out_of_range before any init', ms, ...countFor(stack.emu, name), itemsIn: 1, itemsOut: 1, boundMs: REFUSAL_BOUND_MS });
+	});
+
+	it('refuses an AV1 video before the init, naming the codec; pulled by TikTok instead, the same file fails after its init (file_format_check_failed)', async () => {
+		const path = filePath(stack, 'av1.mp4');
+		await writeMp4(path, { sizeBytes: 150_000, durationSec: 5, video: { width: 1080, height: 1920, fps: 30, codec: 'av01' } });
+		const { name, credential } = freshCreator();
+		const { out, ms } = await runOne([readFileNode(path), videoNode(credential)]);
+		const details = assertRefusedBeforeInit(out, name, 'video_codec_unsupported', /^The video "av1\.mp4" is AV1 video \(codec "av01"\); TikTok accepts H\.264, H\.265, VP8 and VP9 video$/);
+		assert.equal(details.codec, 'av01');
+		recordFault({ area: 'preflight', fault: 'AV1 video (TikTok: H.264, H.265, VP8, VP9)', outcome: 'error item video_codec_unsupported before any init', ms, ...countFor(stack.emu, name), itemsIn: 1, itemsOut: 1, boundMs: REFUSAL_BOUND_MS });
+
+		await pulledFailsAfterInit('/verified/av1.mp4', 'file_format_check_failed', 'the same AV1 video pulled by TikTok (n8n cannot read it)');
 	});
 
 	const carouselCases = [

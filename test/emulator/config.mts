@@ -48,6 +48,7 @@ export function defaultConfig(): EmulatorConfig {
 			maxVideoSide: 4096,
 			minFrameRate: 23,
 			maxFrameRate: 60,
+			videoCodecs: ['avc1', 'avc3', 'hvc1', 'hev1', 'vp08', 'vp09', 'V_VP8', 'V_VP9', 'V_MPEG4/ISO/AVC', 'V_MPEGH/ISO/HEVC'],
 			maxPhotoLongSide: 1920,
 			maxPhotoShortSide: 1080,
 		},

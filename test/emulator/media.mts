@@ -87,6 +87,8 @@ export interface VideoTrack {
 	fps: number | null;
 	/** MP4: stored as height×width with a 90° display matrix, as phones record portrait video. */
 	rotated?: boolean;
+	/** MP4: the sample entry's type (default `avc1`); WebM: the CodecID (default `V_VP9`). */
+	codec?: string;
 }
 
 export const DEFAULT_VIDEO_TRACK: VideoTrack = { width: 1080, height: 1920, fps: 30 };
@@ -97,7 +99,7 @@ function fullBox(type: string, version: number, flags: number, payload: Buffer):
 	return box(type, Buffer.concat([head, payload]));
 }
 
-/** A video `trak`: tkhd (display size, rotation), mdhd (120 kHz timescale), hdlr vide, an avc1 sample entry, stts. */
+/** A video `trak`: tkhd (display size, rotation), mdhd (120 kHz timescale), hdlr vide, a visual sample entry (avc1 unless `track.codec`), stts. */
 function videoTrak(track: VideoTrack, durationSec: number, movieTimescale: number): Buffer {
 	const [storedW, storedH] = track.rotated ? [track.height, track.width] : [track.width, track.height];
 	const tkhd = Buffer.alloc(80);
@@ -124,7 +126,7 @@ function videoTrak(track: VideoTrack, durationSec: number, movieTimescale: numbe
 	avc1.writeUInt16BE(1, 40); // frame_count
 	avc1.writeUInt16BE(0x0018, 74); // depth
 	avc1.writeInt16BE(-1, 76);
-	const stsd = Buffer.concat([Buffer.from([0, 0, 0, 1]), box('avc1', avc1)]);
+	const stsd = Buffer.concat([Buffer.from([0, 0, 0, 1]), box(track.codec ?? 'avc1', avc1)]);
 	const stts = Buffer.alloc(track.fps === null ? 4 : 12);
 	if (track.fps !== null) {
 		stts.writeUInt32BE(1, 0);
@@ -225,7 +227,7 @@ export function webmSource(size: number, video: VideoTrack = DEFAULT_VIDEO_TRACK
 	const entry = ebml([0xae], Buffer.concat([
 		ebmlUint([0xd7], 1, 1),
 		ebmlUint([0x83], 1, 1), // TrackType video
-		ebml([0x86], Buffer.from('V_VP9', 'latin1')),
+		ebml([0x86], Buffer.from(video.codec ?? 'V_VP9', 'latin1')),
 		...(video.fps === null ? [] : [ebmlUint([0x23, 0xe3, 0x83], Math.round(1e9 / video.fps), 4)]),
 		ebml([0xe0], Buffer.concat([ebmlUint([0xb0], video.width, 2), ebmlUint([0xba], video.height, 2)])),
 	]));

@@ -13,6 +13,8 @@ export interface VideoPicture {
 	width: number | null;
 	height: number | null;
 	frameRate: number | null;
+	/** MP4: the first sample entry's type (`avc1`…); WebM: the CodecID (`V_VP9`…). */
+	codec: string | null;
 }
 
 export type VideoContainer = 'mp4' | 'webm';
@@ -232,7 +234,8 @@ export function parseMp4Picture(moovPayload: Buffer): VideoPicture | null {
 			}
 			if (timescale > 0 && ticks > 0 && samples > 1) frameRate = Math.round(((samples * timescale) / ticks) * 100) / 100;
 		}
-		return { width, height, frameRate };
+		const codec = stsd && stsd.length >= 16 ? stsd.toString('latin1', 12, 16) : null;
+		return { width, height, frameRate, codec };
 	}
 	return null;
 }
@@ -298,6 +301,7 @@ export function parseWebmPicture(head: Buffer): VideoPicture | null | undefined 
 					width: uint(video.get(0xb0)),
 					height: uint(video.get(0xba)),
 					frameRate: frameNs ? Math.round((1e9 / frameNs) * 100) / 100 : null,
+					codec: fields.get(0x86)?.toString('latin1') ?? null,
 				};
 			}
 			return null;

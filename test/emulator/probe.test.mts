@@ -76,21 +76,22 @@ describe('sniffImage', () => {
 });
 
 describe('what the probe reads of the picture', () => {
-	it("reads an MP4's video track: tkhd size (rotation applied) and frame rate from mdhd and stts, wherever moov sits", async () => {
+	it("reads an MP4's video track: tkhd size (rotation applied), frame rate from mdhd and stts, and the sample entry's codec, wherever moov sits", async () => {
 		const at = async (opts: Parameters<typeof mp4Source>[0]) => probeBytes(await bytesOf(mp4Source(opts)), 333).picture;
-		assert.deepEqual(await at({ size: 3000, durationSec: 5, video: { width: 1280, height: 720, fps: 25 } }), { width: 1280, height: 720, frameRate: 25 });
-		assert.deepEqual(await at({ size: 3000, durationSec: 5, moovAtEnd: true, video: { width: 1080, height: 1920, fps: 29.97, rotated: true } }), {
+		assert.deepEqual(await at({ size: 3000, durationSec: 5, video: { width: 1280, height: 720, fps: 25 } }), { width: 1280, height: 720, frameRate: 25, codec: 'avc1' });
+		assert.deepEqual(await at({ size: 3000, durationSec: 5, moovAtEnd: true, video: { width: 1080, height: 1920, fps: 29.97, rotated: true, codec: 'apcn' } }), {
 			width: 1080,
 			height: 1920,
 			frameRate: 29.97,
+			codec: 'apcn',
 		});
 		assert.equal(await at({ size: 3000, durationSec: 5, video: null }), null, 'no video track');
 		assert.equal(probeBytes(Buffer.concat([ftypBox(), Buffer.alloc(100)]), 50).picture, undefined, 'no moov: not known');
 	});
 
 	it("reads a WebM's video track from Tracks, and knows nothing when the start holds no Tracks", async () => {
-		assert.deepEqual(parseWebmPicture(await bytesOf(webmSource(400, { width: 640, height: 360, fps: 24 }))), { width: 640, height: 360, frameRate: 24 });
-		assert.deepEqual(parseWebmPicture(await bytesOf(webmSource(400, { width: 640, height: 360, fps: null }))), { width: 640, height: 360, frameRate: null });
+		assert.deepEqual(parseWebmPicture(await bytesOf(webmSource(400, { width: 640, height: 360, fps: 24 }))), { width: 640, height: 360, frameRate: 24, codec: 'V_VP9' });
+		assert.deepEqual(parseWebmPicture(await bytesOf(webmSource(400, { width: 640, height: 360, fps: null, codec: 'V_AV1' }))), { width: 640, height: 360, frameRate: null, codec: 'V_AV1' });
 		assert.equal(parseWebmPicture(Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x80, 0x1f, 0x43, 0xb6, 0x75, 0x81, 0])), undefined);
 	});
 

@@ -23,7 +23,7 @@ export function failNow(ctx: Ctx, p: PublishRecord, rt: PublishRuntime, reason: 
 
 /**
  * The video checks TikTok documents (§7.3), on what the probe read: container; a moov without a video track
- * (nothing to post); duration against the account; each side within min/maxVideoSide; frame rate within
+ * (nothing to post); a codec outside H.264/H.265/VP8/VP9; duration against the account; each side within min/maxVideoSide; frame rate within
  * min/maxFrameRate. What the file does not state is not held against it.
  */
 function videoFailReason(ctx: Ctx, p: PublishRecord, probe: MediaProbe): FailReason | null {
@@ -34,6 +34,7 @@ function videoFailReason(ctx: Ctx, p: PublishRecord, probe: MediaProbe): FailRea
 	p.detectedDurationSec = probe.durationSec;
 	p.detectedPicture = picture ?? null;
 	if (!p.detectedFormat || picture === null) return 'file_format_check_failed';
+	if (picture?.codec && !limits.videoCodecs.includes(picture.codec)) return 'file_format_check_failed';
 	if (account && p.detectedDurationSec !== null && p.detectedDurationSec > account.maxVideoPostDurationSec) {
 		return 'duration_check_failed';
 	}

@@ -233,6 +233,11 @@ export interface EmulatorConfig {
 		maxVideoSide: number;
 		minFrameRate: number;
 		maxFrameRate: number;
+		/**
+		 * Video codecs that pass (§7.3: "H.264, H.265, VP8, VP9"), as MP4/MOV sample entries and WebM CodecIDs;
+		 * any other codec the file names fails after the transfer with `file_format_check_failed` (the strict reading).
+		 */
+		videoCodecs: string[];
 		maxPhotoLongSide: number;
 		maxPhotoShortSide: number;
 	};
@@ -384,7 +389,7 @@ export interface PublishRecord {
 	detectedFormat: 'mp4' | 'webm' | null;
 	detectedDurationSec: number | null;
 	/** The video track's size and frame rate as read after the transfer; null when unknown or there is no video track. */
-	detectedPicture: { width: number | null; height: number | null; frameRate: number | null } | null;
+	detectedPicture: { width: number | null; height: number | null; frameRate: number | null; codec: string | null } | null;
 	status: PublishStatus;
 	failReason: FailReason | null;
 	/** Post ids as decimal strings (they exceed 2^53). */

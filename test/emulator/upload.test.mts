@@ -379,13 +379,25 @@ describe('media checks after the upload (reported by status/fetch)', () => {
 	it('records what it read (a portrait phone video stored rotated), and does not hold an unstated frame rate against a file', async () => {
 		const up = await initUpload(2000);
 		await putChunk(up.uploadUrl, mp4Source({ size: 2000, durationSec: 4, video: { width: 1080, height: 1920, fps: 59.94, rotated: true } }), 0, 1999);
-		assert.deepEqual(emu.state.publishes.get(up.publishId)?.detectedPicture, { width: 1080, height: 1920, frameRate: 59.94 });
+		assert.deepEqual(emu.state.publishes.get(up.publishId)?.detectedPicture, { width: 1080, height: 1920, frameRate: 59.94, codec: 'avc1' });
 		assert.equal((await uploadAndFinish(mp4Source({ size: 2000, durationSec: 4, video: { width: 720, height: 1280, fps: null } }))).status, 'PUBLISH_COMPLETE');
 	});
 
 	it('fails an MP4 whose moov has no video track (audio only) with file_format_check_failed', async () => {
 		const d = await uploadAndFinish(mp4Source({ size: 2000, durationSec: 4, video: null }));
 		assert.deepEqual([d.status, d.fail_reason], ['FAILED', 'file_format_check_failed']);
+	});
+
+	it('passes H.264, H.265, VP8 and VP9 and fails any other codec (AV1, ProRes, one it does not know) with file_format_check_failed', async () => {
+		for (const codec of ['avc1', 'avc3', 'hvc1', 'hev1', 'vp08', 'vp09']) {
+			assert.equal((await uploadAndFinish(mp4Source({ size: 2000, durationSec: 4, video: { width: 1080, height: 1920, fps: 30, codec } }))).status, 'PUBLISH_COMPLETE', codec);
+		}
+		for (const codec of ['av01', 'apcn', 'xyz1']) {
+			const d = await uploadAndFinish(mp4Source({ size: 2000, durationSec: 4, video: { width: 1080, height: 1920, fps: 30, codec } }));
+			assert.deepEqual([d.status, d.fail_reason], ['FAILED', 'file_format_check_failed'], codec);
+		}
+		assert.equal((await uploadAndFinish(webmSource(SMALL, { width: 1080, height: 1920, fps: 30, codec: 'V_VP8' }))).status, 'PUBLISH_COMPLETE');
+		assert.equal((await uploadAndFinish(webmSource(SMALL, { width: 1080, height: 1920, fps: 30, codec: 'V_AV1' }))).fail_reason, 'file_format_check_failed');
 	});
 
 	it('checks a WebM video track (PixelWidth/PixelHeight, DefaultDuration) the same way, and passes one that states no frame rate', async () => {

@@ -71,6 +71,7 @@ const failReasons: Record<string, [RegExp, RegExp]> = {
 const mediaChecks: Record<string, [RegExp, RegExp]> = {
 	video_resolution_out_of_range: [/smaller or larger than TikTok allows/, /360 to 4096 pixels/],
 	video_frame_rate_out_of_range: [/frame rate.*23–60/, /24, 25, 30, 50 or 60/],
+	video_codec_unsupported: [/codec is not one TikTok accepts/, /H\.264 \(recommended\), H\.265, VP8 and VP9.*H\.264 MP4/],
 	photo_unreachable: [/could not be fetched/, /position in the carousel and its URL.*without redirects/],
 	photo_format_unsupported: [/not a JPEG or WebP/, /no PNG.*Content-Type image\/jpeg or image\/webp/],
 	photo_too_large: [/over 20 MB/, /20,000,000 bytes/],

@@ -66,12 +66,12 @@ function pieces(bytes: Uint8Array, pieceBytes: number) {
 const notAVideo = () => new Error('not a video') as unknown as TikTokError;
 const track = (width: number, height: number, fps: number | null, rotated = false): VideoTrack => ({ width, height, fps, rotated });
 
-describe('video picture (size and frame rate) from the moov or WebM Tracks', () => {
-	it("reads an MP4's video track: displayed size (a phone's rotated portrait video is 1080×1920) and average frame rate", async () => {
+describe('video picture (size, frame rate and codec) from the moov or WebM Tracks', () => {
+	it("reads an MP4's video track: displayed size (a phone's rotated portrait video is 1080×1920), average frame rate and codec", async () => {
 		const facts = async (video: VideoTrack, moovAtEnd = false) => await readMp4Facts(mp4Stream({ sizeBytes: 50_000, durationSec: 12, video, moovAtEnd }));
-		assert.deepEqual(await facts(track(1280, 720, 25)), { durationSec: 12, width: 1280, height: 720, frameRate: 25 });
-		assert.deepEqual(await facts(track(1080, 1920, 29.97, true), true), { durationSec: 12, width: 1080, height: 1920, frameRate: 29.97 });
-		assert.deepEqual(await facts(track(1080, 1920, null)), { durationSec: 12, width: 1080, height: 1920 }, 'no stts entries: no frame rate');
+		assert.deepEqual(await facts(track(1280, 720, 25)), { durationSec: 12, width: 1280, height: 720, frameRate: 25, codec: 'avc1' });
+		assert.deepEqual(await facts({ ...track(1080, 1920, 29.97, true), codec: 'hvc1' }, true), { durationSec: 12, width: 1080, height: 1920, frameRate: 29.97, codec: 'hvc1' });
+		assert.deepEqual(await facts(track(1080, 1920, null)), { durationSec: 12, width: 1080, height: 1920, codec: 'avc1' }, 'no stts entries: no frame rate');
 		assert.deepEqual(await readMp4Facts(mp4Stream({ sizeBytes: 50_000, durationSec: 12, video: null })), { durationSec: 12 }, 'audio only: no picture');
 	});
 
@@ -79,14 +79,14 @@ describe('video picture (size and frame rate) from the moov or WebM Tracks', () 
 		const fast = mp4Buffer({ sizeBytes: 100_000, durationSec: 8, video: track(720, 1280, 30) });
 		const need = readVideoHead('mp4', fast.subarray(0, 40));
 		assert.ok('need' in need && need.need > 40, 'asks for the rest of the moov');
-		assert.deepEqual(readVideoHead('mp4', fast), { facts: { durationSec: 8, width: 720, height: 1280, frameRate: 30 } });
+		assert.deepEqual(readVideoHead('mp4', fast), { facts: { durationSec: 8, width: 720, height: 1280, frameRate: 30, codec: 'avc1' } });
 		const late = mp4Buffer({ sizeBytes: 100_000, durationSec: 8, moovAtEnd: true });
 		assert.deepEqual(readVideoHead('mp4', late.subarray(0, 65_536)), { need: readMdatEnd(late) + 16 }, 'the next box header lies after the media data');
 	});
 
-	it("reads a WebM's video track from Tracks: PixelWidth/PixelHeight and, when stated, DefaultDuration", async () => {
-		assert.deepEqual(readVideoHead('webm', await bytesOf(webmSource(2000, track(640, 360, 24)))), { facts: { width: 640, height: 360, frameRate: 24 } });
-		assert.deepEqual(readVideoHead('webm', await bytesOf(webmSource(2000, track(640, 360, null)))), { facts: { width: 640, height: 360 } });
+	it("reads a WebM's video track from Tracks: PixelWidth/PixelHeight, CodecID and, when stated, DefaultDuration", async () => {
+		assert.deepEqual(readVideoHead('webm', await bytesOf(webmSource(2000, track(640, 360, 24)))), { facts: { width: 640, height: 360, frameRate: 24, codec: 'V_VP9' } });
+		assert.deepEqual(readVideoHead('webm', await bytesOf(webmSource(2000, { ...track(640, 360, null), codec: 'V_AV1' }))), { facts: { width: 640, height: 360, codec: 'V_AV1' } });
 		assert.deepEqual(readVideoHead('webm', Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x80, 0x18, 0x53, 0x80, 0x67, 0xff, 0x1f, 0x43, 0xb6, 0x75, 0xff])), { facts: undefined }, 'a Cluster before Tracks');
 	});
 });
@@ -102,7 +102,7 @@ describe('the head of a streamed video (a URL n8n uploads as it downloads)', () 
 		const fast = mp4Buffer({ sizeBytes: 3_000_000, durationSec: 20, video: track(1080, 1920, 60) });
 		const source = pieces(fast, 16_384);
 		const head = await readHead(source.iterator, notAVideo);
-		assert.deepEqual(head.facts, { durationSec: 20, width: 1080, height: 1920, frameRate: 60 });
+		assert.deepEqual(head.facts, { durationSec: 20, width: 1080, height: 1920, frameRate: 60, codec: 'avc1' });
 		assert.ok(source.seen.read < 20_000, `read ${source.seen.read} bytes for a moov at the start`);
 		assert.equal(Buffer.concat(head.pieces).length, source.seen.read, 'every byte read is kept for the replay');
 	});
@@ -151,6 +151,27 @@ describe('TikTok picture limits, before anything is sent', () => {
 		refused({ width: 4097, height: 2160, frameRate: 30 }, 'video_resolution_out_of_range', /4097×2160/);
 		refused({ width: 1080, height: 1920, frameRate: 120 }, 'video_frame_rate_out_of_range', /plays at 120 frames per second; TikTok accepts 23–60 frames per second/);
 		refused({ width: 1080, height: 1920, frameRate: 22.5 }, 'video_frame_rate_out_of_range', /22.5 frames per second/);
+	});
+
+	it('takes H.264, H.265, VP8 and VP9 as MP4/MOV and WebM name them', () => {
+		for (const codec of ['avc1', 'avc3', 'hvc1', 'hev1', 'vp08', 'vp09', 'V_VP8', 'V_VP9', 'V_MPEG4/ISO/AVC', 'V_MPEGH/ISO/HEVC']) {
+			assert.deepEqual(checkVideoPicture(video({ width: 1080, height: 1920, frameRate: 30, codec })), [], codec);
+		}
+	});
+
+	it('refuses a codec TikTok leaves out (AV1, ProRes, MPEG-4 Part 2…) by the name users know it, and says to export H.264', () => {
+		refused({ width: 1080, height: 1920, frameRate: 30, codec: 'av01', fileName: 'clip.mp4' }, 'video_codec_unsupported', /^The video "clip.mp4" is AV1 video \(codec "av01"\); TikTok accepts H.264, H.265, VP8 and VP9 video$/);
+		refused({ width: 3840, height: 2160, frameRate: 25, codec: 'apcn' }, 'video_codec_unsupported', /Apple ProRes 422 video/);
+		refused({ container: 'webm', width: 1080, height: 1920, codec: 'V_AV1' }, 'video_codec_unsupported', /AV1 video/);
+		refused({ width: 640, height: 480, frameRate: 30, codec: 'mp4v' }, 'video_codec_unsupported', /MPEG-4 Part 2/);
+	});
+
+	it('warns, without refusing, for a codec n8n does not know (even one named like an object property)', () => {
+		for (const codec of ['dvh1', 'constructor', 'toString']) {
+			const warnings = checkVideoPicture(video({ width: 1080, height: 1920, frameRate: 30, codec }));
+			assert.equal(warnings.length, 1, codec);
+			assert.match(warnings[0], new RegExp(`does not know the video's codec "${codec}".*export the video as an H.264 MP4`));
+		}
 	});
 
 	it('warns, without refusing, for every limit the file gave no number for', () => {

@@ -238,6 +238,11 @@ export const MEDIA_CHECKS = {
 		message: "The video's frame rate is outside TikTok's 23–60 frames per second",
 		description: 'Export the video at 24, 25, 30, 50 or 60 frames per second, then run the item again.',
 	},
+	video_codec_unsupported: {
+		message: "The video's codec is not one TikTok accepts",
+		description:
+			'TikTok accepts H.264 (recommended), H.265, VP8 and VP9 video. Export or convert the video as an H.264 MP4 (in most editors "MP4 (H.264)"), then run the item again.',
+	},
 	photo_unreachable: {
 		message: 'An image could not be fetched the way TikTok fetches it',
 		description:

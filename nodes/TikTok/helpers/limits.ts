@@ -27,6 +27,42 @@ export const MAX_VIDEO_SIDE = 4096;
 export const MIN_FRAME_RATE = 23;
 export const MAX_FRAME_RATE = 60;
 
+/**
+ * Video codecs: "H.264 (recommended), H.265, VP8, VP9", as MP4/MOV sample entries and WebM CodecIDs name them.
+ * A file is refused only for a codec known to be none of these (below); one n8n does not know gets a warning.
+ */
+export const ACCEPTED_VIDEO_CODECS: Readonly<Record<string, string>> = {
+	avc1: 'H.264',
+	avc3: 'H.264',
+	hvc1: 'H.265',
+	hev1: 'H.265',
+	vp08: 'VP8',
+	vp09: 'VP9',
+	V_VP8: 'VP8',
+	V_VP9: 'VP9',
+	'V_MPEG4/ISO/AVC': 'H.264',
+	'V_MPEGH/ISO/HEVC': 'H.265',
+};
+/** Codecs cameras and editors export that TikTok's list leaves out, by the name users know them by. */
+export const REFUSED_VIDEO_CODECS: Readonly<Record<string, string>> = {
+	av01: 'AV1',
+	V_AV1: 'AV1',
+	apch: 'Apple ProRes 422 HQ',
+	apcn: 'Apple ProRes 422',
+	apcs: 'Apple ProRes 422 LT',
+	apco: 'Apple ProRes 422 Proxy',
+	ap4h: 'Apple ProRes 4444',
+	ap4x: 'Apple ProRes 4444 XQ',
+	mp4v: 'MPEG-4 Part 2',
+	jpeg: 'Motion JPEG',
+	mjpa: 'Motion JPEG',
+	mjpb: 'Motion JPEG',
+	AVdn: 'Avid DNxHD',
+	AVdh: 'Avid DNxHR',
+	'raw ': 'uncompressed video',
+	'2vuy': 'uncompressed video',
+};
+
 export const INIT_CALLS_PER_MINUTE = 6;
 /** The upload URL dies one hour after init. */
 export const UPLOAD_URL_LIFETIME_MS = 60 * 60 * 1000;

@@ -63,6 +63,8 @@ export interface VideoFacts {
 	height?: number;
 	/** Average frames per second, to 2 decimals. */
 	frameRate?: number;
+	/** The video track's codec as the file names it: an MP4/MOV sample entry (`avc1`, `hvc1`, `av01`…) or a WebM CodecID (`V_VP9`…). */
+	codec?: string;
 }
 
 /** One box of an MP4/MOV: its type and where its payload starts and ends. */
@@ -157,7 +159,9 @@ function videoTrackFacts(trak: Uint8Array): VideoFacts | undefined {
 	const tkhd = findBox(trak, 'tkhd');
 	const stsd = stbl && findBox(stbl, 'stsd');
 	const size = (tkhd && sizeFromTkhd(tkhd)) ?? (stsd && sizeFromStsd(stsd));
-	return { ...size, frameRate: frameRateOf(findBox(mdia, 'mdhd'), stbl && findBox(stbl, 'stts')) };
+	// stsd: version and flags, entry count, then the first sample entry's size and its type, the codec.
+	const codec = stsd && stsd.length >= 16 ? ascii(stsd, 12, 4) : undefined;
+	return { ...size, frameRate: frameRateOf(findBox(mdia, 'mdhd'), stbl && findBox(stbl, 'stts')), codec };
 }
 
 /** What a complete `moov` payload says: duration (`mvhd`) and the first video track's size and frame rate. */
@@ -208,6 +212,7 @@ const CLUSTER = 0x1f43b675;
 const TRACKS = 0x1654ae6b;
 const TRACK_ENTRY = 0xae;
 const TRACK_TYPE = 0x83;
+const CODEC_ID = 0x86;
 const DEFAULT_DURATION = 0x23e383;
 const VIDEO = 0xe0;
 const PIXEL_WIDTH = 0xb0;
@@ -271,6 +276,7 @@ function webmTracksFacts(tracks: Uint8Array): VideoFacts {
 		let isVideo = false;
 		for (const field of elements(fields)) {
 			if (field.id === TRACK_TYPE) isVideo = readUint(fields, field) === 1;
+			else if (field.id === CODEC_ID) facts.codec = ascii(fields, field.start, Math.min(field.size ?? 0, 32));
 			else if (field.id === DEFAULT_DURATION && readUint(fields, field) > 0) facts.frameRate = round2(1e9 / readUint(fields, field));
 			else if (field.id === VIDEO) {
 				const video = payloadOf(fields, field);

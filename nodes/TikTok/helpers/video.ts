@@ -5,7 +5,7 @@
  */
 import type { TikTokError } from './errors';
 import { invalidInput, mediaRefused } from './errors';
-import { MAX_FRAME_RATE, MAX_VIDEO_SIDE, MIN_FRAME_RATE, MIN_VIDEO_SIDE } from './limits';
+import { ACCEPTED_VIDEO_CODECS, MAX_FRAME_RATE, MAX_VIDEO_SIDE, MIN_FRAME_RATE, MIN_VIDEO_SIDE, REFUSED_VIDEO_CODECS } from './limits';
 import type { VideoContainer, VideoFacts } from './media';
 import { VIDEO_MIME_TYPES, readMp4Facts, readVideoHead, sniffVideoContainer } from './media';
 
@@ -143,6 +143,12 @@ export async function probe(video: { size: number; open(): Promise<ByteSource>; 
 
 const SIDES = `${MIN_VIDEO_SIDE}–${MAX_VIDEO_SIDE} pixels wide and high`;
 const RATES = `${MIN_FRAME_RATE}–${MAX_FRAME_RATE} frames per second`;
+const CODECS = 'H.264, H.265, VP8 and VP9 video';
+
+/** The codec's common name in `table`; own keys only, since the name comes from the file ("constructor" is no codec). */
+function codecIn(table: Readonly<Record<string, string>>, codec: string | undefined): string | undefined {
+	return codec !== undefined && Object.prototype.hasOwnProperty.call(table, codec) ? table[codec] : undefined;
+}
 
 /**
  * TikTok's documented picture limits (media transfer guide: each side 360–4096 px, 23–60 FPS), checked before
@@ -150,8 +156,17 @@ const RATES = `${MIN_FRAME_RATE}–${MAX_FRAME_RATE} frames per second`;
  * a warning for each limit the file gave n8n no number to check.
  */
 export function checkVideoPicture(video: LocalVideo): string[] {
-	const { width, height, frameRate } = video;
+	const { width, height, frameRate, codec } = video;
 	const named = video.fileName ? `The video "${video.fileName}"` : 'The video';
+	const refusedCodec = codecIn(REFUSED_VIDEO_CODECS, codec);
+	if (refusedCodec !== undefined) {
+		throw mediaRefused(
+			'video_codec_unsupported',
+			`${named} is ${refusedCodec} video (codec "${codec}"); TikTok accepts ${CODECS}`,
+			`TikTok would fail this post after the upload (file_format_check_failed). Export or convert the video as an H.264 MP4 (in most editors "MP4 (H.264)"), then run the item again.`,
+			{ codec },
+		);
+	}
 	if (width !== undefined && height !== undefined && (Math.min(width, height) < MIN_VIDEO_SIDE || Math.max(width, height) > MAX_VIDEO_SIDE)) {
 		throw mediaRefused(
 			'video_resolution_out_of_range',
@@ -175,6 +190,9 @@ export function checkVideoPicture(video: LocalVideo): string[] {
 				? `its index, the moov box, was not where n8n read: of a video streamed from a URL into the upload, the first ${HEAD_LIMIT_BYTES / 1024 / 1024} MB; an export with "fast start" (web optimized) puts it there`
 				: 'the file does not state it';
 	const warnings: string[] = [];
+	if (codec !== undefined && codecIn(ACCEPTED_VIDEO_CODECS, codec) === undefined) {
+		warnings.push(`n8n does not know the video's codec "${codec}", so it could not check it against TikTok's ${CODECS}; if TikTok fails the post with file_format_check_failed, export the video as an H.264 MP4.`);
+	}
 	if (width === undefined || height === undefined) warnings.push(`n8n could not read the video's size in pixels (${where}), so TikTok's limit of ${SIDES} was not checked.`);
 	if (frameRate === undefined) warnings.push(`n8n could not read the video's frame rate (${where}), so TikTok's range of ${RATES} was not checked.`);
 	return warnings;

@@ -244,6 +244,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 								width: video.width,
 								height: video.height,
 								frame_rate: video.frameRate,
+								codec: video.codec,
 								chunks: upload.chunks,
 								chunk_size: plan.chunkSize,
 								chunk_retries: upload.retries,
