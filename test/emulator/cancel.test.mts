@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { TikTokEmulator } from './index.mts';
 import { mp4Source } from './media.mts';
 import type { MediaServer } from './mediaServer.mts';
@@ -12,20 +12,16 @@ import {
 	putChunk,
 	sleep,
 	tokenFor,
-	startTestEmulator,
-	type TestEmulator,
+	emulatorForEachTest,
 } from './testkit.mts';
 
 let emu: TikTokEmulator;
 let media: MediaServer;
 let token: string;
-let test: TestEmulator;
-beforeEach(async () => {
-	test = await startTestEmulator({}, { media: true });
+emulatorForEachTest((test) => {
 	({ emu, token } = test);
 	media = test.media as MediaServer;
-});
-afterEach(() => test.stop());
+}, {}, { media: true });
 
 async function pull(path: string) {
 	const r = await api(emu, 'video/init', token, {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { TikTokEmulator } from './index.mts';
 import { mp4Source, sha256Of } from './media.mts';
 import {
@@ -13,18 +13,12 @@ import {
 	pollStatuses,
 	tokenFor,
 	uploadAll,
-	startTestEmulator,
-	type TestEmulator,
+	emulatorForEachTest,
 } from './testkit.mts';
 
 let emu: TikTokEmulator;
 let token: string;
-let test: TestEmulator;
-beforeEach(async () => {
-	test = await startTestEmulator();
-	({ emu, token } = test);
-});
-afterEach(() => test.stop());
+emulatorForEachTest((test) => ({ emu, token } = test));
 
 const SIZE = 12_345_678;
 const CHUNK = 6_000_000;

@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { TikTokEmulator } from './index.mts';
 import {
 	api,
 	fileSource,
 	photoBody,
 	tokenFor,
-	startTestEmulator,
-	type TestEmulator,
+	emulatorForEachTest,
 } from './testkit.mts';
 
 let emu: TikTokEmulator;
 let token: string;
-let test: TestEmulator;
-beforeEach(async () => {
-	test = await startTestEmulator({ verifiedDomains: ['media.example.com'] });
-	({ emu, token } = test);
-});
-afterEach(() => test.stop());
+emulatorForEachTest((test) => ({ emu, token } = test), { verifiedDomains: ['media.example.com'] });
 
 const IMG = 'https://media.example.com/p/1.jpg';
 const imgs = (n: number) =>

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { TikTokEmulator } from './index.mts';
 import { jpegSource, pngSource, sha256Of, webpSource, type ByteSource } from './media.mts';
 import type { MediaServer } from './mediaServer.mts';
@@ -7,20 +7,16 @@ import {
 	api,
 	photoBody,
 	pollToEnd,
-	startTestEmulator,
-	type TestEmulator,
+	emulatorForEachTest,
 } from './testkit.mts';
 
 let emu: TikTokEmulator;
 let media: MediaServer;
 let token: string;
-let test: TestEmulator;
-beforeEach(async () => {
-	test = await startTestEmulator({}, { media: true });
+emulatorForEachTest((test) => {
 	({ emu, token } = test);
 	media = test.media as MediaServer;
-});
-afterEach(() => test.stop());
+}, {}, { media: true });
 
 function serve(path: string, src: ByteSource, contentType: string, contentLength = true) {
 	media.files[path] = { body: () => src.stream(), size: src.size, contentType, contentLength };

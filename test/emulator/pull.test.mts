@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { TikTokEmulator } from './index.mts';
 import { mp4Source, notAVideoSource, sha256Of } from './media.mts';
 import { startMediaServer, type MediaServer } from './mediaServer.mts';
@@ -10,20 +10,16 @@ import {
 	postInfo,
 	sleep,
 	tokenFor,
-	startTestEmulator,
-	type TestEmulator,
+	emulatorForEachTest,
 } from './testkit.mts';
 
 let emu: TikTokEmulator;
 let media: MediaServer;
 let token: string;
-let test: TestEmulator;
-beforeEach(async () => {
-	test = await startTestEmulator({}, { media: true });
+emulatorForEachTest((test) => {
 	({ emu, token } = test);
 	media = test.media as MediaServer;
-});
-afterEach(() => test.stop());
+}, {}, { media: true });
 
 async function pullInit(path: string, account?: string) {
 	const r = await api(emu, 'video/init', account ? tokenFor(emu, account) : token, {

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
+import { afterEach, beforeEach } from 'node:test';
 import { startEmulator, type TikTokEmulator } from './index.mts';
 import type { ByteSource } from './media.mts';
 import { startMediaServer, type MediaServer } from './mediaServer.mts';
@@ -132,6 +133,26 @@ export async function startTestEmulator(
 			await media?.stop();
 		},
 	};
+}
+
+/**
+ * A fresh emulator (and, with `media`, a TLS media server) for every test of the file that calls this: started
+ * before each test, handed to `onStart` (which keeps what the tests use), stopped after the test.
+ */
+export function emulatorForEachTest(
+	onStart: (test: TestEmulator) => void,
+	config: DeepPartial<EmulatorConfig> = {},
+	options: { media?: boolean } = {},
+): void {
+	let test: TestEmulator | undefined;
+	beforeEach(async () => {
+		test = await startTestEmulator(config, options);
+		onStart(test);
+	});
+	afterEach(async () => {
+		await test?.stop();
+		test = undefined;
+	});
 }
 
 export async function withEmulator(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { TikTokEmulator } from './index.mts';
 import {
 	mp4Source,
@@ -20,18 +20,12 @@ import {
 	request,
 	tokenFor,
 	uploadAll,
-	startTestEmulator,
-	type TestEmulator,
+	emulatorForEachTest,
 } from './testkit.mts';
 
 let emu: TikTokEmulator;
 let token: string;
-let test: TestEmulator;
-beforeEach(async () => {
-	test = await startTestEmulator();
-	({ emu, token } = test);
-});
-afterEach(() => test.stop());
+emulatorForEachTest((test) => ({ emu, token } = test));
 
 async function initUpload(
 	size: number,

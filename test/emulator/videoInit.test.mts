@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { TikTokEmulator } from './index.mts';
 import {
 	api,
@@ -7,21 +7,15 @@ import {
 	fileSource,
 	postInfo,
 	tokenFor,
-	startTestEmulator,
-	type TestEmulator,
+	emulatorForEachTest,
 } from './testkit.mts';
 
 let emu: TikTokEmulator;
 let token: string;
-let test: TestEmulator;
-beforeEach(async () => {
-	test = await startTestEmulator({
-		verifiedDomains: ['example.com'],
-		verifiedPrefixes: ['https://cdn.other.net/videos/'],
-	});
-	({ emu, token } = test);
+emulatorForEachTest((test) => ({ emu, token } = test), {
+	verifiedDomains: ['example.com'],
+	verifiedPrefixes: ['https://cdn.other.net/videos/'],
 });
-afterEach(() => test.stop());
 
 const PULL = { source: 'PULL_FROM_URL', video_url: 'https://media.example.com/v.mp4' };
 
