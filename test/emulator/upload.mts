@@ -40,7 +40,7 @@ async function refuse(
 const wallClock = () => performance.timeOrigin + performance.now();
 
 /** When each upload-host connection was opened (for TLS: when its handshake completed); index.mts fills it. */
-export const uploadConnectedAt = new WeakMap<object, number>();
+const uploadConnectedAt = new WeakMap<object, number>();
 
 export function noteUploadConnection(socket: object): void {
 	uploadConnectedAt.set(socket, wallClock());

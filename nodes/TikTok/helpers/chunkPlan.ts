@@ -56,7 +56,8 @@ export function planChunks(videoSize: number, maxChunkBytes?: number): ChunkPlan
 	const limit = Math.min(Math.max(Math.floor(maxChunkBytes ?? MAX_SINGLE_CHUNK_BYTES), MIN_CHUNK_BYTES), MAX_CHUNK_BYTES);
 	// Never below TikTok's 5 MiB minimum chunk (a video just over a small Chunk Size goes whole).
 	const totalChunkCount = Math.min(MAX_CHUNKS, Math.max(1, Math.min(Math.ceil(videoSize / limit), Math.floor(videoSize / MIN_CHUNK_BYTES))));
-	const chunkSize = totalChunkCount === 1 ? videoSize : Math.min(MAX_CHUNK_BYTES, Math.floor(videoSize / totalChunkCount));
+	// At most `limit` (≤ 64,000,000) bytes per chunk; the final one carries the fewer than n bytes left over.
+	const chunkSize = Math.floor(videoSize / totalChunkCount);
 	const plan = { videoSize, chunkSize, totalChunkCount };
 	assertValidPlan(plan);
 	return plan;

@@ -116,13 +116,16 @@ export async function uploadVideoChunks(
 	// One buffer for every chunk, sized for the final (longest) one: the upload holds one chunk of memory, never two.
 	const buffer = Buffer.allocUnsafe(chunkRange(plan, plan.totalChunkCount - 1).length);
 	const requestFor = (range: ChunkRange, held: boolean) =>
-		openChunkRequest(ctx, uploadUrl, buffer.subarray(0, range.length), contentType, contentRangeHeader(plan, range), held);
+		openChunkRequest(ctx, uploadUrl, range.index, buffer.subarray(0, range.length), contentType, contentRangeHeader(plan, range), held);
 	/** The next chunk's request, opened while the current one is on its way. */
 	let early: ChunkRequest | undefined;
-	const dropEarly = async () => {
-		const dropped = early;
+	/** The request opened early for chunk `index`, while it is fresh; any other one is called off. */
+	const takeEarly = async (index?: number): Promise<ChunkRequest | undefined> => {
+		const taken = early;
 		early = undefined;
-		await dropped?.cancel();
+		if (taken && taken.index === index && Date.now() - taken.openedAt <= MAX_HOLD_MS) return taken;
+		await taken?.cancel();
+		return undefined;
 	};
 	/** Sends `request`'s body now; once it is all in the connection, opens the request after it, held. */
 	const attempt = async (request: ChunkRequest, next: ChunkRange | undefined): Promise<Sent<FullResponse>> => {
@@ -149,19 +152,19 @@ export async function uploadVideoChunks(
 				if (Date.now() - issuedAt > UPLOAD_URL_LIFETIME_MS) {
 					throw uploadRefused(403, 'upload_url_expired');
 				}
-				const held = early && Date.now() - early.openedAt <= MAX_HOLD_MS ? early : undefined;
-				if (!held) await dropEarly();
-				early = undefined;
+				const held = await takeEarly(index);
 				let sent = await attempt(held ?? requestFor(range, false), next);
 				if (held && !held.body.wroteAny && !ctx.getExecutionCancelSignal()?.aborted) {
 					// The held connection closed (or was answered) before its request was sent: TikTok saw nothing.
 					await held.cancel();
 					sent = await attempt(requestFor(range, false), next);
 				}
+				const accepted = sent.ok && (sent.response.statusCode === 206 || sent.response.statusCode === 201);
+				// This chunk goes again or the upload ends: the next chunk's request is not wanted now.
+				if (!accepted) await takeEarly();
 				const unclear = !sent.ok || sent.response.statusCode >= 500;
 				if (unclear && isFinal) delivery.finalMayHaveArrived = true;
 				if (!sent.ok) {
-					await dropEarly();
 					if (ctx.getExecutionCancelSignal()?.aborted) throw sent.failure;
 					if (!isTransientNetworkFailure(sent.failure) || attemptNumber >= MAX_ATTEMPTS_PER_CHUNK) {
 						throw networkFailed('upload', uploadUrl, sent.failure, `Chunk ${index + 1} of ${plan.totalChunkCount} could not be sent`);
@@ -174,8 +177,7 @@ export async function uploadVideoChunks(
 				refuseRedirect('upload', uploadUrl, sent.response);
 				const { statusCode, headers } = sent.response;
 				const reply = headers['content-range'];
-				if (statusCode === 206 || statusCode === 201) break;
-				await dropEarly();
+				if (accepted) break;
 				if (statusCode === 416 && ambiguousBefore && acknowledges(reply, range.end)) break;
 				if ((statusCode === 404 || statusCode === 416) && ambiguousBefore && (await delivery.received(range.end + 1))) break;
 				if (statusCode >= 500 && attemptNumber < MAX_ATTEMPTS_PER_CHUNK) {
@@ -188,7 +190,7 @@ export async function uploadVideoChunks(
 			}
 		}
 	} finally {
-		await dropEarly();
+		await takeEarly();
 		await reader.close();
 	}
 	return { chunks: plan.totalChunkCount, retries: delivery.retries, bytes: plan.videoSize };
@@ -196,6 +198,8 @@ export async function uploadVideoChunks(
 
 /** A chunk PUT under way: its body (held or flowing), its answer to come, and a way to call it off. */
 interface ChunkRequest {
+	/** The chunk it sends. */
+	index: number;
 	body: ChunkBody;
 	sent: Promise<Sent<FullResponse>>;
 	openedAt: number;
@@ -214,6 +218,7 @@ interface ChunkRequest {
 function openChunkRequest(
 	ctx: IExecuteFunctions,
 	uploadUrl: string,
+	index: number,
 	chunk: Buffer,
 	contentType: string,
 	contentRange: string,
@@ -236,6 +241,7 @@ function openChunkRequest(
 		abortSignal: cancelled ? AbortSignal.any([cancelled, abort.signal]) : abort.signal,
 	});
 	return {
+		index,
 		body,
 		sent,
 		openedAt: Date.now(),
