@@ -28,7 +28,8 @@ export class TikTokOAuth2Api implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/tiktok.svg', dark: 'file:../icons/tiktok.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-tiktok-publisher/n8n-nodes-tiktok-publisher#connect-tiktok';
+	documentationUrl =
+		'https://github.com/n8n-nodes-tiktok-publisher/n8n-nodes-tiktok-publisher#connect-tiktok';
 
 	properties: INodeProperties[] = [
 		{
@@ -45,7 +46,8 @@ export class TikTokOAuth2Api implements ICredentialType {
 			default: '',
 			required: true,
 			hint: 'TikTok calls the Client ID its <b>Client Key</b>: paste it from the TikTok developer portal → Manage apps → your app',
-			description: 'The Client Key of your app in the TikTok developer portal (Manage apps → your app)',
+			description:
+				'The Client Key of your app in the TikTok developer portal (Manage apps → your app)',
 		},
 		{
 			displayName: 'Client Secret',
@@ -62,7 +64,8 @@ export class TikTokOAuth2Api implements ICredentialType {
 			name: 'authBaseUrl',
 			type: 'string',
 			default: 'https://www.tiktok.com',
-			description: "Where TikTok's consent page lives. Change it only to test against a TikTok emulator.",
+			description:
+				"Where TikTok's consent page lives. Change it only to test against a TikTok emulator.",
 		},
 		{
 			displayName: 'TikTok API URL',
@@ -96,7 +99,8 @@ export class TikTokOAuth2Api implements ICredentialType {
 			displayName: 'Scope',
 			name: 'scope',
 			type: 'hidden',
-			default: '={{ "user.info.basic,video.publish,video.upload" + ($self["analyticsScopes"] ? ",user.info.profile,user.info.stats,video.list" : "") }}',
+			default:
+				'={{ "user.info.basic,video.publish,video.upload" + ($self["analyticsScopes"] ? ",user.info.profile,user.info.stats,video.list" : "") }}',
 		},
 		{
 			// TikTok reads `client_key` on the consent page (n8n also adds `client_id`, which TikTok ignores there).
@@ -110,7 +114,8 @@ export class TikTokOAuth2Api implements ICredentialType {
 			displayName: 'Additional Body Properties',
 			name: 'additionalBodyProperties',
 			type: 'hidden',
-			default: '={{ JSON.stringify({ client_key: $self["clientId"], client_secret: $self["clientSecret"] }) }}',
+			default:
+				'={{ JSON.stringify({ client_key: $self["clientId"], client_secret: $self["clientSecret"] }) }}',
 		},
 		{
 			// "header" keeps n8n from adding a client_id body field; TikTok ignores the Basic header.
@@ -148,7 +153,8 @@ export class TikTokOAuth2Api implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 403,
-					message: 'The connection lacks the video.publish scope (scope_not_authorized): reconnect and tick every permission',
+					message:
+						'The connection lacks the video.publish scope (scope_not_authorized): reconnect and tick every permission',
 				},
 			},
 		],

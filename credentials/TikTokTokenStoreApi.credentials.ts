@@ -9,7 +9,12 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { STORE_SAVED_AT, STORE_TOKENS, preAuthenticateStore, storedTokensOf } from '../nodes/TikTok/transport/token';
+import {
+	STORE_SAVED_AT,
+	STORE_TOKENS,
+	preAuthenticateStore,
+	storedTokensOf,
+} from '../nodes/TikTok/transport/token';
 
 /**
  * Where n8n keeps the renewed TikTok tokens. TikTok replaces the refresh token at every renewal and the old one
@@ -25,7 +30,8 @@ export class TikTokTokenStoreApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/tiktok.svg', dark: 'file:../icons/tiktok.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-tiktok-publisher/n8n-nodes-tiktok-publisher#staying-connected';
+	documentationUrl =
+		'https://github.com/n8n-nodes-tiktok-publisher/n8n-nodes-tiktok-publisher#staying-connected';
 
 	properties: INodeProperties[] = [
 		{
@@ -84,14 +90,24 @@ export class TikTokTokenStoreApi implements ICredentialType {
 		return (await preAuthenticateStore(this, credentials as IDataObject)) as IDataObject;
 	}
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		const tokenData = storedTokensOf(credentials as IDataObject) ?? {};
-		return { ...requestOptions, headers: { ...requestOptions.headers, Authorization: `Bearer ${String(tokenData.access_token ?? '')}` } };
+		return {
+			...requestOptions,
+			headers: {
+				...requestOptions.headers,
+				Authorization: `Bearer ${String(tokenData.access_token ?? '')}`,
+			},
+		};
 	}
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{ ($credentials.apiBaseUrl || "https://open.tiktokapis.com").replace(/\\/+$/, "") }}',
+			baseURL:
+				'={{ ($credentials.apiBaseUrl || "https://open.tiktokapis.com").replace(/\\/+$/, "") }}',
 			url: '/v2/post/publish/creator_info/query/',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json; charset=UTF-8' },

@@ -18,7 +18,11 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { largestChunkLength, planChunks, type ChunkPlan } from '../nodes/TikTok/helpers/chunkPlan.ts';
+import {
+	largestChunkLength,
+	planChunks,
+	type ChunkPlan,
+} from '../nodes/TikTok/helpers/chunkPlan.ts';
 import { startStack } from '../test/e2e/stack.mts';
 import { loopbackCert } from '../test/emulator/tls.mts';
 import { writeMp4 } from '../test/fixtures/video.mts';
@@ -26,9 +30,20 @@ import { ensureN8n } from '../test/harness/index.mts';
 import { cleanupPaths, installSignalCleanup, removeCleanupPaths } from './bench/cleanup.mts';
 import { ACCOUNT, fixed, mb, say } from './bench/cli.mts';
 import { curlVersion, runCurl, splitIntoChunks } from './bench/curl.mts';
-import { DEFAULT_PROFILES, benchNamespaces, parseProfiles, startLink, type LinkProfile } from './bench/link.mts';
+import {
+	DEFAULT_PROFILES,
+	benchNamespaces,
+	parseProfiles,
+	startLink,
+	type LinkProfile,
+} from './bench/link.mts';
 import { runNode, type NodeRun } from './bench/n8n.mts';
-import { linkResultsMarkdown, nodeGapParts, writeLinkDoc, type LinkResult } from './bench/linkReport.mts';
+import {
+	linkResultsMarkdown,
+	nodeGapParts,
+	writeLinkDoc,
+	type LinkResult,
+} from './bench/linkReport.mts';
 import { publishRecord, type Transfer } from './bench/transfer.mts';
 
 installSignalCleanup();
@@ -36,7 +51,9 @@ installSignalCleanup();
 const args = process.argv.slice(2);
 const arg = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const size = Number(arg('size') ?? 1_000_000_000);
-const profiles: LinkProfile[] = arg('profiles') ? parseProfiles(arg('profiles')!) : DEFAULT_PROFILES;
+const profiles: LinkProfile[] = arg('profiles')
+	? parseProfiles(arg('profiles')!)
+	: DEFAULT_PROFILES;
 const chunkOptions: Array<number | undefined> = (arg('chunk') ?? 'auto')
 	.split(',')
 	.map((value) => (value === 'auto' ? undefined : Number(value)));
@@ -46,7 +63,9 @@ async function main(): Promise<void> {
 	const startedAt = new Date();
 	const curl = await curlVersion();
 	const cert = loopbackCert();
-	say(`Starting the emulator (TLS upload host) and a real n8n; ${fixed(mb(size), 0)} MB over ${profiles.map((p) => p.name).join(' | ')}`);
+	say(
+		`Starting the emulator (TLS upload host) and a real n8n; ${fixed(mb(size), 0)} MB over ${profiles.map((p) => p.name).join(' | ')}`,
+	);
 	const stack = await startStack({
 		emulator: { rateLimits: { init: 60 }, directPostsPerDay: 1000, uploadTls: cert },
 	});
@@ -70,23 +89,46 @@ async function main(): Promise<void> {
 			const chunkFiles = await splitIntoChunks(source, plan, chunkFolder);
 			try {
 				for (const profile of profiles) {
-					say(`\n== ${profile.name}: ${plan.totalChunkCount} chunk(s) of ${plan.chunkSize} bytes (Chunk Size ${chunkSizeMb ? `${chunkSizeMb} MB` : 'Automatic'})`);
+					say(
+						`\n== ${profile.name}: ${plan.totalChunkCount} chunk(s) of ${plan.chunkSize} bytes (Chunk Size ${chunkSizeMb ? `${chunkSizeMb} MB` : 'Automatic'})`,
+					);
 					const link = await startLink(profile, uploadPort);
 					try {
 						stack.emu.config.uploadPublicBaseUrl = link.url;
 						const measure = async <T,>(run: () => Promise<T>) => {
 							const before = link.connections();
 							const value = await run();
-							return { value, connections: link.connections() - before, openedAt: link.openedAt().slice(before) };
+							return {
+								value,
+								connections: link.connections() - before,
+								openedAt: link.openedAt().slice(before),
+							};
 						};
-						const c = await measure(() => runCurl(stack, accessToken, plan, chunkFiles, chunkFolder, sha256, caFile));
-						say(`  curl: ${fixed(c.value.mbPerSec, 2)} MB/s, ${fixed(c.value.ms / 1000, 2)} s, ${c.connections} connection(s), gap ${fixed(c.value.meanGapMs)} ms, byte-exact ${c.value.sha256Ok}`);
-						const n = await measure(() => runNode(stack, credential, source, sha256, plan, chunkSizeMb));
+						const c = await measure(() =>
+							runCurl(stack, accessToken, plan, chunkFiles, chunkFolder, sha256, caFile),
+						);
+						say(
+							`  curl: ${fixed(c.value.mbPerSec, 2)} MB/s, ${fixed(c.value.ms / 1000, 2)} s, ${c.connections} connection(s), gap ${fixed(c.value.meanGapMs)} ms, byte-exact ${c.value.sha256Ok}`,
+						);
+						const n = await measure(() =>
+							runNode(stack, credential, source, sha256, plan, chunkSizeMb),
+						);
 						const m = n.value.memory;
-						const gapParts = nodeGapParts(publishRecord(stack, n.value.publishId).chunkArrivals, n.openedAt, profile.rttMs);
-						say(`  node: ${fixed(n.value.transfer.mbPerSec, 2)} MB/s, ${fixed(n.value.transfer.ms / 1000, 2)} s, ${n.connections} connection(s), gap ${fixed(n.value.transfer.meanGapMs)} ms, byte-exact ${n.value.transfer.sha256Ok}`);
-						if (gapParts) say(`        next connection opened ${fixed(gapParts.openedBeforeAnswerMs)} ms before the answer; client answer → next body byte ${fixed(gapParts.afterAnswerMs)} ms`);
-						say(`        ratio ${fixed(n.value.transfer.mbPerSec / c.value.mbPerSec, 3)}; RSS growth ${fixed(m.peakMb - m.baselineMb)} MB = ${fixed((m.peakMb - m.baselineMb) / mb(plan.chunkSize), 2)} × chunk_size, ${fixed((m.peakMb - m.baselineMb) / mb(largestChunkLength(plan)), 2)} × final chunk`);
+						const gapParts = nodeGapParts(
+							publishRecord(stack, n.value.publishId).chunkArrivals,
+							n.openedAt,
+							profile.rttMs,
+						);
+						say(
+							`  node: ${fixed(n.value.transfer.mbPerSec, 2)} MB/s, ${fixed(n.value.transfer.ms / 1000, 2)} s, ${n.connections} connection(s), gap ${fixed(n.value.transfer.meanGapMs)} ms, byte-exact ${n.value.transfer.sha256Ok}`,
+						);
+						if (gapParts)
+							say(
+								`        next connection opened ${fixed(gapParts.openedBeforeAnswerMs)} ms before the answer; client answer → next body byte ${fixed(gapParts.afterAnswerMs)} ms`,
+							);
+						say(
+							`        ratio ${fixed(n.value.transfer.mbPerSec / c.value.mbPerSec, 3)}; RSS growth ${fixed(m.peakMb - m.baselineMb)} MB = ${fixed((m.peakMb - m.baselineMb) / mb(plan.chunkSize), 2)} × chunk_size, ${fixed((m.peakMb - m.baselineMb) / mb(largestChunkLength(plan)), 2)} × final chunk`,
+						);
 						results.push({
 							profile,
 							size,

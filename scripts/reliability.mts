@@ -31,7 +31,8 @@ export interface Totals {
 
 /** What the rows add up to: more than one init or post per item is a duplicate; items that did not come out are lost. */
 export function totals(rows: FaultRow[]): Totals {
-	const sum = (pick: (row: FaultRow) => number) => rows.reduce((total, row) => total + pick(row), 0);
+	const sum = (pick: (row: FaultRow) => number) =>
+		rows.reduce((total, row) => total + pick(row), 0);
 	return {
 		cases: rows.length,
 		duplicateInits: sum((row) => Math.max(0, row.inits - row.itemsIn)),
@@ -42,7 +43,8 @@ export function totals(rows: FaultRow[]): Totals {
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const seconds = (ms: number) => (ms < 10_000 ? (ms / 1000).toFixed(1) : String(Math.round(ms / 1000)));
+const seconds = (ms: number) =>
+	ms < 10_000 ? (ms / 1000).toFixed(1) : String(Math.round(ms / 1000));
 
 export function renderLedger(rows: Row[], when: string): string {
 	const t = totals(rows);
@@ -68,11 +70,15 @@ export function renderLedger(rows: Row[], when: string): string {
 function main(): void {
 	const ledger = join(tmpdir(), `tiktok-reliability-${process.pid}.jsonl`);
 	rmSync(ledger, { force: true });
-	const run = spawnSync(process.execPath, [join(root, 'test', 'run.mjs'), ...FILES, ...process.argv.slice(2)], {
-		cwd: root,
-		stdio: 'inherit',
-		env: { ...process.env, TIKTOK_RELIABILITY_LEDGER: ledger },
-	});
+	const run = spawnSync(
+		process.execPath,
+		[join(root, 'test', 'run.mjs'), ...FILES, ...process.argv.slice(2)],
+		{
+			cwd: root,
+			stdio: 'inherit',
+			env: { ...process.env, TIKTOK_RELIABILITY_LEDGER: ledger },
+		},
+	);
 	const rows: Row[] = existsSync(ledger)
 		? readFileSync(ledger, 'utf8')
 				.split('\n')
@@ -81,20 +87,25 @@ function main(): void {
 		: [];
 	rmSync(ledger, { force: true });
 	if (run.status !== 0) {
-		console.error('\nSome fault-injection tests failed, so docs/reliability.md was left as it was.');
+		console.error(
+			'\nSome fault-injection tests failed, so docs/reliability.md was left as it was.',
+		);
 		process.exit(1);
 	}
 	const doc = readFileSync(DOC, 'utf8');
 	const begin = doc.indexOf(START);
 	const end = doc.indexOf(END);
-	if (begin === -1 || end === -1) throw new Error(`docs/reliability.md has no ${START} … ${END} section`);
+	if (begin === -1 || end === -1)
+		throw new Error(`docs/reliability.md has no ${START} … ${END} section`);
 	// Grouped by area; within an area, in the order the tests ran.
 	const areas = [...new Set(rows.map((row) => row.area))];
 	const grouped = areas.flatMap((area) => rows.filter((row) => row.area === area));
 	const table = renderLedger(grouped, new Date().toISOString().slice(0, 10));
 	writeFileSync(DOC, doc.slice(0, begin) + table + doc.slice(end + END.length));
 	const t = totals(rows);
-	console.log(`\n${t.cases} rows written to docs/reliability.md: duplicate posts ${t.duplicatePosts}, lost ${t.lostItems}, hangs ${t.hangs}`);
+	console.log(
+		`\n${t.cases} rows written to docs/reliability.md: duplicate posts ${t.duplicatePosts}, lost ${t.lostItems}, hangs ${t.hangs}`,
+	);
 }
 
 if (process.argv[1] === new URL(import.meta.url).pathname) main();

@@ -31,7 +31,13 @@ const suites = {
 	harness: { dirs: ['test/harness'], weight: 115, n8n: ['2.41.1'] },
 	e2e: { dirs: ['test/e2e'], weight: 684, n8n: ['2.41.1'], concurrency: 2 },
 	// n8n 1.x files take longer (in-memory binaries, Node 20): three at a time keeps this lane as long as the other.
-	compat: { dirs: ['test/e2e'], weight: 518, n8n: ['1.x-latest'], concurrency: 3, env: { N8N_TEST_VERSION: '1.x-latest' } },
+	compat: {
+		dirs: ['test/e2e'],
+		weight: 518,
+		n8n: ['1.x-latest'],
+		concurrency: 3,
+		env: { N8N_TEST_VERSION: '1.x-latest' },
+	},
 	browser: { dirs: ['test/browser'], weight: 168, n8n: ['2.41.1'], chromium: true },
 	screenshots: {
 		dirs: ['test/browser'],
@@ -49,7 +55,9 @@ const aliases = {
 const args = process.argv.slice(2);
 const serial = args.includes('--serial');
 /** Suites run at once: two by default (the machine has two cores; the n8n suites mostly wait on timers and sockets). */
-const laneCount = Number(/^--lanes=(\d+)$/.exec(args.find((a) => a.startsWith('--lanes=')) ?? '')?.[1] ?? 2);
+const laneCount = Number(
+	/^--lanes=(\d+)$/.exec(args.find((a) => a.startsWith('--lanes=')) ?? '')?.[1] ?? 2,
+);
 const names = args.filter((a) => !a.startsWith('--'));
 const wanted = names.flatMap((a) => aliases[a] ?? (a in suites ? [a] : []));
 const explicitFiles = names.filter((a) => !(a in suites) && !(a in aliases));
@@ -58,7 +66,17 @@ const explicitFiles = names.filter((a) => !(a in suites) && !(a in aliases));
  * Files that take minutes start first, so files running side by side end together (longest first). The rest keep
  * their alphabetical order.
  */
-const LONGEST_FIRST = ['tokenStore', 'video', 'reliability', 'examples', 'afterInit', 'tokenLife', 'credential', 'redirects', 'screenshots'];
+const LONGEST_FIRST = [
+	'tokenStore',
+	'video',
+	'reliability',
+	'examples',
+	'afterInit',
+	'tokenLife',
+	'credential',
+	'redirects',
+	'screenshots',
+];
 function byExpectedLength(a, b) {
 	const rank = (file) => {
 		const index = LONGEST_FIRST.findIndex((name) => file.endsWith(`/${name}.test.mts`));
@@ -97,7 +115,8 @@ function filesNeeds(files) {
 			if (suite.chromium) needs.chromium = true;
 		}
 	}
-	if (process.env.N8N_TEST_VERSION && needs.n8n.length > 0) needs.n8n = [process.env.N8N_TEST_VERSION];
+	if (process.env.N8N_TEST_VERSION && needs.n8n.length > 0)
+		needs.n8n = [process.env.N8N_TEST_VERSION];
 	needs.n8n = [...new Set(needs.n8n)];
 	return needs;
 }
@@ -112,7 +131,9 @@ function ensureChromium() {
 	if (existsSync(CHROMIUM)) return;
 	const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
 	if (canInstall) {
-		console.log('The browser suite needs Chromium; installing Debian\'s package (apt-get install chromium)…');
+		console.log(
+			"The browser suite needs Chromium; installing Debian's package (apt-get install chromium)…",
+		);
 		const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 		spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
 		spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
@@ -144,7 +165,8 @@ async function reachable(port) {
 /** Queue-mode tests need the machine's PostgreSQL (trust auth) and Redis on their standard ports. */
 async function ensureServices() {
 	const missing = [];
-	if (!(await reachable(5432))) missing.push('PostgreSQL on 127.0.0.1:5432 (trust auth for user postgres)');
+	if (!(await reachable(5432)))
+		missing.push('PostgreSQL on 127.0.0.1:5432 (trust auth for user postgres)');
 	if (!(await reachable(6379))) missing.push('Redis on 127.0.0.1:6379');
 	if (missing.length > 0) {
 		stop(
@@ -162,9 +184,12 @@ function prepareN8n(versions) {
 		['--import', 'tsx', join(root, 'test', 'harness', 'prepare.mts'), ...versions],
 		{ cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
 	);
-	if (result.status !== 0) stop('Preparing the run (pack the package, install n8n) failed; see above.');
+	if (result.status !== 0)
+		stop('Preparing the run (pack the package, install n8n) failed; see above.');
 	const { tarball } = JSON.parse(result.stdout.trim().split('\n').pop());
-	console.log(`prepared in ${Math.round((Date.now() - started) / 1000)} s: ${relative(root, tarball)}, n8n ${versions.join(', ')}`);
+	console.log(
+		`prepared in ${Math.round((Date.now() - started) / 1000)} s: ${relative(root, tarball)}, n8n ${versions.join(', ')}`,
+	);
 	return tarball;
 }
 
@@ -177,7 +202,14 @@ function runGroup(group, sharedEnv, live) {
 		}
 		const child = spawn(
 			process.execPath,
-			['--import', 'tsx', '--test', `--test-concurrency=${serial ? 1 : (group.concurrency ?? 1)}`, '--test-reporter=spec', ...group.files],
+			[
+				'--import',
+				'tsx',
+				'--test',
+				`--test-concurrency=${serial ? 1 : (group.concurrency ?? 1)}`,
+				'--test-reporter=spec',
+				...group.files,
+			],
 			{
 				cwd: root,
 				stdio: ['ignore', 'pipe', 'pipe'],
@@ -191,7 +223,9 @@ function runGroup(group, sharedEnv, live) {
 		};
 		child.stdout.setEncoding('utf8').on('data', keep(process.stdout));
 		child.stderr.setEncoding('utf8').on('data', keep(process.stderr));
-		child.on('close', (code) => done({ group, code, output, seconds: Math.round((Date.now() - started) / 1000) }));
+		child.on('close', (code) =>
+			done({ group, code, output, seconds: Math.round((Date.now() - started) / 1000) }),
+		);
 	});
 }
 
@@ -241,16 +275,23 @@ await Promise.all(
 const total = results.reduce(
 	(sum, result) => {
 		const { pass, fail } = counts(result.output);
-		return { pass: sum.pass + pass, fail: sum.fail + fail + (result.code !== 0 && fail === 0 ? 1 : 0) };
+		return {
+			pass: sum.pass + pass,
+			fail: sum.fail + fail + (result.code !== 0 && fail === 0 ? 1 : 0),
+		};
 	},
 	{ pass: 0, fail: 0 },
 );
 if (results.length > 1) {
 	console.log('\nsuite        files  seconds  result');
 	for (const { group, code, seconds } of results) {
-		console.log(`${group.name.padEnd(12)} ${String(group.files.length).padStart(5)}  ${String(seconds).padStart(7)}  ${code === 0 ? 'ok' : 'FAILED'}`);
+		console.log(
+			`${group.name.padEnd(12)} ${String(group.files.length).padStart(5)}  ${String(seconds).padStart(7)}  ${code === 0 ? 'ok' : 'FAILED'}`,
+		);
 	}
-	console.log(`wall time: ${Math.round((Date.now() - runStarted) / 1000)} s${parallel ? ` (${laneCount} lanes)` : ''}`);
+	console.log(
+		`wall time: ${Math.round((Date.now() - runStarted) / 1000)} s${parallel ? ` (${laneCount} lanes)` : ''}`,
+	);
 }
 if (results.length > 1) console.log(`${total.pass} passed, ${total.fail} failed`);
 process.exit(results.every((result) => result.code === 0) ? 0 : 1);

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as creator from './actions/creator/Creator.resource';
@@ -16,7 +21,8 @@ export class TikTok implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: "Publish videos and photo carousels to TikTok with TikTok's official Content Posting API",
+		description:
+			"Publish videos and photo carousels to TikTok with TikTok's official Content Posting API",
 		defaults: { name: 'TikTok' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

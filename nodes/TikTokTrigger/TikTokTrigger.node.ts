@@ -1,4 +1,10 @@
-import type { IHookFunctions, IWebhookFunctions, IWebhookResponseData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IHookFunctions,
+	IWebhookFunctions,
+	IWebhookResponseData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { ALL_EVENTS, WEBHOOK_EVENTS } from '../TikTok/helpers/webhookEvents';
@@ -13,8 +19,10 @@ export class TikTokTrigger implements INodeType {
 		icon: { light: 'file:../../icons/tiktok.svg', dark: 'file:../../icons/tiktok.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ ($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ") }}',
-		description: "Starts the workflow when TikTok reports a post's outcome or a disconnected account (TikTok webhooks)",
+		subtitle:
+			'={{ ($parameter["events"] || []).includes("*") ? "All events" : ($parameter["events"] || []).join(", ") }}',
+		description:
+			"Starts the workflow when TikTok reports a post's outcome or a disconnected account (TikTok webhooks)",
 		defaults: { name: 'TikTok Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -63,7 +71,8 @@ export class TikTokTrigger implements INodeType {
 					{
 						name: 'All Accounts of the App',
 						value: 'all',
-						description: 'Events of every user who connected the app (post URLs only for the credential\'s account)',
+						description:
+							"Events of every user who connected the app (post URLs only for the credential's account)",
 					},
 				],
 			},
@@ -106,9 +115,14 @@ export class TikTokTrigger implements INodeType {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 				if (!credentials.clientSecret) {
-					throw new NodeOperationError(this.getNode(), 'The TikTok credential has no Client Secret', {
-						description: "The trigger checks every delivery's TikTok-Signature with the app's Client Secret: add it to the credential.",
-					});
+					throw new NodeOperationError(
+						this.getNode(),
+						'The TikTok credential has no Client Secret',
+						{
+							description:
+								"The trigger checks every delivery's TikTok-Signature with the app's Client Secret: add it to the credential.",
+						},
+					);
 				}
 				return true;
 			},

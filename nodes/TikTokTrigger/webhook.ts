@@ -11,9 +11,17 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { WebhookEnvelope } from '../TikTok/helpers/webhookEnvelope';
-import { dedupKey, hasPostId, parseEnvelope, toTriggerItem } from '../TikTok/helpers/webhookEnvelope';
+import {
+	dedupKey,
+	hasPostId,
+	parseEnvelope,
+	toTriggerItem,
+} from '../TikTok/helpers/webhookEnvelope';
 import { isKnownEvent, isSelected } from '../TikTok/helpers/webhookEvents';
-import { DEFAULT_SIGNATURE_TOLERANCE_SEC, verifyWebhookSignature } from '../TikTok/helpers/webhookSignature';
+import {
+	DEFAULT_SIGNATURE_TOLERANCE_SEC,
+	verifyWebhookSignature,
+} from '../TikTok/helpers/webhookSignature';
 import { CREDENTIAL_TYPE } from '../TikTok/transport/token';
 import { isFirstDelivery, usernameOf } from '../TikTok/transport/webhookMemory';
 
@@ -29,7 +37,9 @@ interface TriggerOptions {
 async function rawBodyOf(ctx: IWebhookFunctions): Promise<Buffer> {
 	const request = ctx.getRequestObject();
 	if (!request.rawBody && typeof request.readRawBody === 'function') await request.readRawBody();
-	return Buffer.isBuffer(request.rawBody) ? request.rawBody : Buffer.from(typeof request.rawBody === 'string' ? request.rawBody : '');
+	return Buffer.isBuffer(request.rawBody)
+		? request.rawBody
+		: Buffer.from(typeof request.rawBody === 'string' ? request.rawBody : '');
 }
 
 /** Acknowledged with 200, nothing started. */
@@ -38,8 +48,14 @@ function ignored(why: string): IWebhookResponseData {
 }
 
 function refuse(ctx: IWebhookFunctions, message: string): IWebhookResponseData {
-	ctx.logger.warn(`TikTok Trigger refused a delivery (401): ${message}`, { node: ctx.getNode().name, workflowId: ctx.getWorkflow().id });
-	ctx.getResponseObject().status(401).json({ message: `Invalid TikTok signature: ${message}` });
+	ctx.logger.warn(`TikTok Trigger refused a delivery (401): ${message}`, {
+		node: ctx.getNode().name,
+		workflowId: ctx.getWorkflow().id,
+	});
+	ctx
+		.getResponseObject()
+		.status(401)
+		.json({ message: `Invalid TikTok signature: ${message}` });
 	return { noWebhookResponse: true };
 }
 
@@ -51,7 +67,9 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 	const header = this.getHeaderData()['tiktok-signature'];
 
 	if (header === undefined && !(parsed.ok && isKnownEvent(parsed.envelope.event))) {
-		return ignored('an unsigned request that is not a TikTok event (the developer portal\'s Test URL): acknowledged, nothing started');
+		return ignored(
+			"an unsigned request that is not a TikTok event (the developer portal's Test URL): acknowledged, nothing started",
+		);
 	}
 	const check = await verifyWebhookSignature({
 		rawBody,
@@ -72,19 +90,30 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 	const key = await dedupKey(envelope);
 	const windowMinutes = options.dedupWindowMinutes ?? DEFAULT_DEDUP_WINDOW_MINUTES;
 	const trigger = `${this.getWorkflow().id ?? ''} ${this.getNode().name} ${this.getMode()}`;
-	if (!isFirstDelivery(trigger, key, windowMinutes * 60_000)) return ignored(`a repeat of a delivery already received (dedup_key ${key})`);
+	if (!isFirstDelivery(trigger, key, windowMinutes * 60_000))
+		return ignored(`a repeat of a delivery already received (dedup_key ${key})`);
 
 	const ownAccount = accountOpenId !== undefined && envelope.user_openid === accountOpenId;
 	const credentialId = this.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? '';
-	const username = ownAccount && hasPostId(envelope) ? await usernameOf(this, `${credentialId} ${accountOpenId}`) : undefined;
+	const username =
+		ownAccount && hasPostId(envelope)
+			? await usernameOf(this, `${credentialId} ${accountOpenId}`)
+			: undefined;
 	return { workflowData: [[{ json: toTriggerItem(envelope, { dedup_key: key, username }) }]] };
 }
 
 /** Why an authentic delivery starts nothing here, or undefined when it should. */
-function unwanted(this: IWebhookFunctions, envelope: WebhookEnvelope, clientKey: string, accountOpenId: string | undefined): string | undefined {
-	if (clientKey && envelope.client_key && envelope.client_key !== clientKey) return `the event is for another app (client_key ${envelope.client_key})`;
+function unwanted(
+	this: IWebhookFunctions,
+	envelope: WebhookEnvelope,
+	clientKey: string,
+	accountOpenId: string | undefined,
+): string | undefined {
+	if (clientKey && envelope.client_key && envelope.client_key !== clientKey)
+		return `the event is for another app (client_key ${envelope.client_key})`;
 	const events = this.getNodeParameter('events', []) as string[];
-	if (!isSelected(envelope.event, events)) return `event ${envelope.event} is not chosen in the trigger`;
+	if (!isSelected(envelope.event, events))
+		return `event ${envelope.event} is not chosen in the trigger`;
 	const accounts = this.getNodeParameter('accounts', 'credential') as string;
 	if (accounts !== 'all' && accountOpenId !== undefined && envelope.user_openid !== accountOpenId) {
 		return "the event is for another account of the app (Accounts: The Credential's Account)";

@@ -16,7 +16,11 @@ import { dirname, join } from 'node:path';
 
 import ts from 'typescript';
 
-import { chunkRange, contentRangeHeader, type ChunkPlan } from '../../nodes/TikTok/helpers/chunkPlan.ts';
+import {
+	chunkRange,
+	contentRangeHeader,
+	type ChunkPlan,
+} from '../../nodes/TikTok/helpers/chunkPlan.ts';
 import { packPackage } from '../../test/harness/index.mts';
 
 export const CEILING_PACKAGE = 'n8n-nodes-bench-ceiling';
@@ -116,7 +120,10 @@ export interface CeilingPackage {
 export async function buildCeilingPackage(): Promise<CeilingPackage> {
 	const root = await mkdtemp(join(tmpdir(), 'n8n-bench-ceiling-'));
 	const dir = join(root, 'package');
-	const chunkBodySource = await readFile(new URL('../../nodes/TikTok/transport/chunkBody.ts', import.meta.url), 'utf8');
+	const chunkBodySource = await readFile(
+		new URL('../../nodes/TikTok/transport/chunkBody.ts', import.meta.url),
+		'utf8',
+	);
 	const chunkBodyJs = ts.transpileModule(chunkBodySource, {
 		compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2019 },
 	}).outputText;
@@ -134,7 +141,11 @@ export async function buildCeilingPackage(): Promise<CeilingPackage> {
 }
 
 /** The node's workflow entry for a plan (the node's own chunk ranges and headers) and a client. */
-export function ceilingNode(uploadUrl: string, plan: ChunkPlan, client: CeilingClient): Record<string, unknown> {
+export function ceilingNode(
+	uploadUrl: string,
+	plan: ChunkPlan,
+	client: CeilingClient,
+): Record<string, unknown> {
 	const chunks = Array.from({ length: plan.totalChunkCount }, (_, index) => {
 		const range = chunkRange(plan, index);
 		return { length: range.length, contentRange: contentRangeHeader(plan, range) };

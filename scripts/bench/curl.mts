@@ -8,12 +8,20 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
-import { chunkRange, contentRangeHeader, type ChunkPlan } from '../../nodes/TikTok/helpers/chunkPlan.ts';
+import {
+	chunkRange,
+	contentRangeHeader,
+	type ChunkPlan,
+} from '../../nodes/TikTok/helpers/chunkPlan.ts';
 import type { Stack } from '../../test/e2e/stack.mts';
 import { children } from './cleanup.mts';
 import { expectedChunkStatuses, measureDirectUpload, type Transfer } from './transfer.mts';
 
-export async function splitIntoChunks(source: string, plan: ChunkPlan, folder: string): Promise<string[]> {
+export async function splitIntoChunks(
+	source: string,
+	plan: ChunkPlan,
+	folder: string,
+): Promise<string[]> {
 	await mkdir(folder, { recursive: true });
 	const files: string[] = [];
 	for (let index = 0; index < plan.totalChunkCount; index++) {
@@ -26,7 +34,9 @@ export async function splitIntoChunks(source: string, plan: ChunkPlan, folder: s
 }
 
 /** Runs curl with `args` and returns its exit code and output (curl is killed on a signal, see cleanup.mts). */
-async function runCurlProcess(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function runCurlProcess(
+	args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
 	children.add(child);
 	let stdout = '';
@@ -85,7 +95,12 @@ async function curlUpload(
 	});
 	const config = join(folder, 'curl.cfg');
 	await writeFile(config, `${lines.join('\n')}\n`);
-	const { code, stdout, stderr } = await runCurlProcess(['--silent', '--show-error', '--config', config]);
+	const { code, stdout, stderr } = await runCurlProcess([
+		'--silent',
+		'--show-error',
+		'--config',
+		config,
+	]);
 	const statuses = stdout.trim().split('\n').join(',');
 	if (code !== 0 || statuses !== expectedChunkStatuses(plan)) {
 		throw new Error(`curl upload failed (exit ${code}): statuses ${statuses}\n${stderr}`);
@@ -101,7 +116,11 @@ export async function runCurl(
 	sha256: string,
 	caFile?: string,
 ): Promise<Transfer> {
-	return await measureDirectUpload(stack, accessToken, plan, sha256, async (uploadUrl) =>
-		await curlUpload(uploadUrl, plan, chunkFiles, folder, caFile),
+	return await measureDirectUpload(
+		stack,
+		accessToken,
+		plan,
+		sha256,
+		async (uploadUrl) => await curlUpload(uploadUrl, plan, chunkFiles, folder, caFile),
 	);
 }

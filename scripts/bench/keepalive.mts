@@ -66,9 +66,13 @@ try {
 		});
 		if (run.status !== 0) throw new Error(`probe failed on n8n ${install.version}: ${run.stderr}`);
 		const result = JSON.parse(run.stdout) as Record<string, unknown>;
-		console.log(`n8n ${install.version} (Node ${install.nodeVersion || process.versions.node}), ${result.helper}:`);
+		console.log(
+			`n8n ${install.version} (Node ${install.nodeVersion || process.versions.node}), ${result.helper}:`,
+		);
 		console.log(`  3 PUTs as the node sends them: ${result['as the node sends']} connection(s)`);
-		console.log(`  3 PUTs with agentOptions { keepAlive: true }: ${result['agentOptions keepAlive']} connection(s)`);
+		console.log(
+			`  3 PUTs with agentOptions { keepAlive: true }: ${result['agentOptions keepAlive']} connection(s)`,
+		);
 	}
 } finally {
 	rmSync(dir, { recursive: true, force: true });

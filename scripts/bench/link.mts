@@ -43,7 +43,8 @@ export const DEFAULT_PROFILES: LinkProfile[] = [
 export function parseProfiles(value: string): LinkProfile[] {
 	return value.split(',').map((entry) => {
 		const [mbit, rttMs] = entry.split('/').map(Number);
-		if (!(mbit > 0) || !(rttMs >= 0)) throw new Error(`bad link profile "${entry}" (want <Mbit/s>/<round trip ms>)`);
+		if (!(mbit > 0) || !(rttMs >= 0))
+			throw new Error(`bad link profile "${entry}" (want <Mbit/s>/<round trip ms>)`);
 		return { name: `${mbit} Mbit/s, ${rttMs} ms`, mbit, rttMs };
 	});
 }
@@ -112,9 +113,13 @@ function burstBytes(mbit: number): number {
 }
 
 async function startRelay(namespace: string, args: string[]): Promise<ChildProcess> {
-	const child = spawn('ip', ['netns', 'exec', namespace, process.execPath, '--import', 'tsx', RELAY, ...args], {
-		stdio: ['ignore', 'pipe', 'inherit'],
-	});
+	const child = spawn(
+		'ip',
+		['netns', 'exec', namespace, process.execPath, '--import', 'tsx', RELAY, ...args],
+		{
+			stdio: ['ignore', 'pipe', 'inherit'],
+		},
+	);
 	children.add(child);
 	await new Promise<void>((resolve, reject) => {
 		let out = '';
@@ -122,13 +127,18 @@ async function startRelay(namespace: string, args: string[]): Promise<ChildProce
 			out += data.toString();
 			if (out.includes('ready')) resolve();
 		});
-		child.once('exit', (code) => reject(new Error(`relay in ${namespace} exited (${code}) before it was ready`)));
+		child.once('exit', (code) =>
+			reject(new Error(`relay in ${namespace} exited (${code}) before it was ready`)),
+		);
 		child.once('error', reject);
 	});
 	return child;
 }
 
-function listen(server: net.Server, where: { path: string } | { host: string; port: number }): Promise<void> {
+function listen(
+	server: net.Server,
+	where: { path: string } | { host: string; port: number },
+): Promise<void> {
 	return new Promise((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(where, () => resolve());
@@ -182,7 +192,9 @@ export async function startLink(profile: LinkProfile, targetPort: number): Promi
 			children.delete(relay);
 		}
 		for (const server of servers) {
-			(server as net.Server & { sockets?: Set<net.Socket> }).sockets?.forEach((socket) => socket.destroy());
+			(server as net.Server & { sockets?: Set<net.Socket> }).sockets?.forEach((socket) =>
+				socket.destroy(),
+			);
 			server.close();
 		}
 		deleteNamespace(nsA);
@@ -204,7 +216,22 @@ export async function startLink(profile: LinkProfile, targetPort: number): Promi
 			ip('-n', ns, 'link', 'set', 'lo', 'up');
 			ip('-n', ns, 'addr', 'add', `${addr}/30`, 'dev', dev);
 			ip('-n', ns, 'link', 'set', dev, 'up');
-			execFileSync('tc', ['-n', ns, 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', rate, 'burst', String(burstBytes(profile.mbit)), 'latency', '50ms']);
+			execFileSync('tc', [
+				'-n',
+				ns,
+				'qdisc',
+				'add',
+				'dev',
+				dev,
+				'root',
+				'tbf',
+				'rate',
+				rate,
+				'burst',
+				String(burstBytes(profile.mbit)),
+				'latency',
+				'50ms',
+			]);
 		}
 		// The bench process's two hops: 127.0.0.1:P → unix in.sock, and unix out.sock → the upload host.
 		const opened: number[] = [];
@@ -212,13 +239,27 @@ export async function startLink(profile: LinkProfile, targetPort: number): Promi
 			opened.push(now());
 			return net.connect({ path: inSock, allowHalfOpen: true });
 		});
-		const exit = forward(() => net.connect({ host: '127.0.0.1', port: targetPort, noDelay: true, allowHalfOpen: true }));
+		const exit = forward(() =>
+			net.connect({ host: '127.0.0.1', port: targetPort, noDelay: true, allowHalfOpen: true }),
+		);
 		servers.push(entrance, exit);
 		await listen(exit, { path: outSock });
 		// The relay's queue stands in for TCP's window: 4 × the bandwidth-delay product, at least 4 MB.
-		const maxQueued = Math.max(4_000_000, Math.round(((profile.mbit * 1e6) / 8) * (profile.rttMs / 1000) * 4));
+		const maxQueued = Math.max(
+			4_000_000,
+			Math.round(((profile.mbit * 1e6) / 8) * (profile.rttMs / 1000) * 4),
+		);
 		relays.push(await startRelay(nsB, ['server', B_ADDR, String(B_PORT), outSock]));
-		relays.push(await startRelay(nsA, ['client', inSock, B_ADDR, String(B_PORT), String(profile.rttMs), String(maxQueued)]));
+		relays.push(
+			await startRelay(nsA, [
+				'client',
+				inSock,
+				B_ADDR,
+				String(B_PORT),
+				String(profile.rttMs),
+				String(maxQueued),
+			]),
+		);
 		await listen(entrance, { host: '127.0.0.1', port: 0 });
 		const port = (entrance.address() as net.AddressInfo).port;
 		return {

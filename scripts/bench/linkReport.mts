@@ -49,14 +49,23 @@ export function nodeGapParts(
 	const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 	const answerAt = (index: number) => arrivals[index].lastByteAt + rttMs / 2;
 	return {
-		openedBeforeAnswerMs: mean(arrivals.slice(1).map((_, index) => answerAt(index) - openedAt[index + 1])),
-		afterAnswerMs: mean(arrivals.slice(1).map((chunk, index) => chunk.firstByteAt - rttMs / 2 - answerAt(index))),
+		openedBeforeAnswerMs: mean(
+			arrivals.slice(1).map((_, index) => answerAt(index) - openedAt[index + 1]),
+		),
+		afterAnswerMs: mean(
+			arrivals.slice(1).map((chunk, index) => chunk.firstByteAt - rttMs / 2 - answerAt(index)),
+		),
 	};
 }
 
 export function linkResultsMarkdown(
 	results: LinkResult[],
-	context: { startedAt: Date; install: { version: string; nodeVersion: string }; curlVersion: string; args: string[] },
+	context: {
+		startedAt: Date;
+		install: { version: string; nodeVersion: string };
+		curlVersion: string;
+		args: string[];
+	},
 ): string {
 	const lines: string[] = [];
 	lines.push(
@@ -77,7 +86,9 @@ export function linkResultsMarkdown(
 		);
 	}
 	lines.push('');
-	lines.push('Where the time went (same run): upload window = first body byte of the first chunk → last byte of the final chunk, at the emulator.');
+	lines.push(
+		'Where the time went (same run): upload window = first body byte of the first chunk → last byte of the final chunk, at the emulator.',
+	);
 	lines.push('');
 	lines.push(
 		'| Link | client | upload window | in-chunk MB/s | mean gap between chunks | next connection opened before the answer | client: answer → next body byte | RSS baseline / peak (source) |',
@@ -86,14 +97,16 @@ export function linkResultsMarkdown(
 	for (const r of results) {
 		const m = r.node.memory;
 		const parts = r.nodeGapParts;
-		lines.push(`| ${r.profile.name} | curl | ${fixed(r.curl.ms / 1000, 2)} s | ${fixed(r.curl.inChunkMbPerSec, 2)} | ${fixed(r.curl.meanGapMs)} ms | (one connection) | ${fixed(r.curl.meanGapMs - r.profile.rttMs)} ms | |`);
+		lines.push(
+			`| ${r.profile.name} | curl | ${fixed(r.curl.ms / 1000, 2)} s | ${fixed(r.curl.inChunkMbPerSec, 2)} | ${fixed(r.curl.meanGapMs)} ms | (one connection) | ${fixed(r.curl.meanGapMs - r.profile.rttMs)} ms | |`,
+		);
 		lines.push(
 			`| ${r.profile.name} | n8n node | ${fixed(r.node.transfer.ms / 1000, 2)} s | ${fixed(r.node.transfer.inChunkMbPerSec, 2)} | ${fixed(r.node.transfer.meanGapMs)} ms | ${parts ? `${fixed(parts.openedBeforeAnswerMs)} ms` : 'n/a'} | ${parts ? `${fixed(parts.afterAnswerMs)} ms` : 'n/a'} | ${fixed(m.baselineMb)} / ${fixed(m.peakMb)} MB (${m.peakSource}; sampled max ${fixed(m.sampledPeakMb)}) |`,
 		);
 	}
 	lines.push('');
 	lines.push(
-		'MB = 1,000,000 bytes. RTT = the profile\'s round trip. Gap between chunks = ½ RTT (the answer travelling back) + the client\'s time from the answer to the next body byte (reading the next chunk, and whatever of the next connection\'s handshakes, 2 RTT on this link, was not done before the answer) + ½ RTT (that byte travelling there). The node opens the next chunk\'s connection while the current chunk travels; a positive "opened before the answer" is how far ahead it was.',
+		"MB = 1,000,000 bytes. RTT = the profile's round trip. Gap between chunks = ½ RTT (the answer travelling back) + the client's time from the answer to the next body byte (reading the next chunk, and whatever of the next connection's handshakes, 2 RTT on this link, was not done before the answer) + ½ RTT (that byte travelling there). The node opens the next chunk's connection while the current chunk travels; a positive \"opened before the answer\" is how far ahead it was.",
 	);
 	return lines.join('\n');
 }

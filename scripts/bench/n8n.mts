@@ -3,13 +3,25 @@
  * ceilings (the stand-in ceiling node's chunk PUTs from one in-memory buffer, in the same n8n).
  */
 import type { ChunkPlan } from '../../nodes/TikTok/helpers/chunkPlan.ts';
-import { BINARY_VIDEO_DIRECT, chain, readFileNode, tiktokNode, type Stack } from '../../test/e2e/stack.mts';
+import {
+	BINARY_VIDEO_DIRECT,
+	chain,
+	readFileNode,
+	tiktokNode,
+	type Stack,
+} from '../../test/e2e/stack.mts';
 import type { RequestRecord } from '../../test/emulator/types.mts';
 import { nodeOutput, type ExecuteResult } from '../../test/harness/index.mts';
 import { ceilingNode, type CeilingClient } from './ceiling-package.mts';
 import { WAIT_SECONDS, kbToMb, median } from './cli.mts';
 import { RssSampler, type Sample } from './rss.mts';
-import { expectedChunkStatuses, measureDirectUpload, publishRecord, transferOf, type Transfer } from './transfer.mts';
+import {
+	expectedChunkStatuses,
+	measureDirectUpload,
+	publishRecord,
+	transferOf,
+	type Transfer,
+} from './transfer.mts';
 
 const RUN_TIMEOUT_MS = 30 * 60_000;
 

@@ -13,7 +13,13 @@
 import net from 'node:net';
 
 /** Forwards `from` → `to`, each piece written `delayMs` after it arrived (the first one `firstExtraMs` later still). */
-export function delayedPipe(from: net.Socket, to: net.Socket, delayMs: number, firstExtraMs: number, maxQueuedBytes: number): void {
+export function delayedPipe(
+	from: net.Socket,
+	to: net.Socket,
+	delayMs: number,
+	firstExtraMs: number,
+	maxQueuedBytes: number,
+): void {
 	const queue: Array<{ due: number; data: Buffer }> = [];
 	let queuedBytes = 0;
 	let first = true;
@@ -74,7 +80,12 @@ function main(argv: string[]): void {
 		const oneWay = Number(rtt) / 2;
 		server = net.createServer({ allowHalfOpen: true }, (inbound) => {
 			inbound.pause();
-			const outbound = net.connect({ host, port: Number(port), noDelay: true, allowHalfOpen: true });
+			const outbound = net.connect({
+				host,
+				port: Number(port),
+				noDelay: true,
+				allowHalfOpen: true,
+			});
 			link(inbound, outbound);
 			outbound.on('connect', () => {
 				delayedPipe(inbound, outbound, oneWay, Number(rtt), Number(maxQueued));
@@ -96,7 +107,8 @@ function main(argv: string[]): void {
 	} else {
 		throw new Error(`relay: unknown mode ${mode}`);
 	}
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(0));
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+		process.once(signal, () => process.exit(0));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main(process.argv.slice(2));

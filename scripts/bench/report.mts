@@ -83,7 +83,9 @@ export function resultsMarkdown(results: SizeResult[], context: RunContext): str
 			),
 		);
 		lines.push(row('ceiling: n8n httpRequest, no reading', result.ceiling.httpRequest, ''));
-		lines.push(row('ceiling: kept-alive Node http in n8n, no reading', result.ceiling.keepAlive, ''));
+		lines.push(
+			row('ceiling: kept-alive Node http in n8n, no reading', result.ceiling.keepAlive, ''),
+		);
 		result.curl.forEach((t, index) =>
 			lines.push(row(`curl ${index === 0 ? 'before' : 'after'}`, t, '')),
 		);

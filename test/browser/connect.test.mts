@@ -10,9 +10,14 @@ import { DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET } from '../emulator/index.mts
 import { writeMp4 } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from '../e2e/stack.mts';
-import { BINARY_VIDEO_DIRECT, filePath, readFileNode, startStack, tiktokNode } from '../e2e/stack.mts';
+import {
+	BINARY_VIDEO_DIRECT,
+	filePath,
+	readFileNode,
+	startStack,
+	tiktokNode,
+} from '../e2e/stack.mts';
 import { launchBrowser, screenshotPath, signIn } from './browser.mts';
-
 
 describe('Connect my account in the n8n editor (Chromium)', { timeout: 600_000 }, () => {
 	let stack: Stack;
@@ -28,24 +33,38 @@ describe('Connect my account in the n8n editor (Chromium)', { timeout: 600_000 }
 
 	it('creates the credential, connects through the consent page, shows it connected, and publishes with it', async () => {
 		const page = await signIn(browser, stack);
-		stack.emu.config.clients[0].redirectUris.push(`${stack.n8n.url}/rest/oauth2-credential/callback`);
+		stack.emu.config.clients[0].redirectUris.push(
+			`${stack.n8n.url}/rest/oauth2-credential/callback`,
+		);
 
 		await page.goto(`${stack.n8n.url}/home/credentials/create`);
 		await page.getByTestId('new-credential-type-select').click();
 		await page.keyboard.type('TikTok OAuth2');
-		await page.getByTestId('new-credential-type-select-option').filter({ hasText: 'TikTok OAuth2 API' }).first().click();
+		await page
+			.getByTestId('new-credential-type-select-option')
+			.filter({ hasText: 'TikTok OAuth2 API' })
+			.first()
+			.click();
 		await page.getByTestId('new-credential-type-button').click();
 		const modal = page.getByTestId('editCredential-modal');
 		await modal.waitFor();
 		await modal.getByText('OAuth Redirect URL').waitFor();
-		const field = (label: string) => modal.getByTestId('credential-connection-parameter').filter({ hasText: label }).locator('input').first();
+		const field = (label: string) =>
+			modal
+				.getByTestId('credential-connection-parameter')
+				.filter({ hasText: label })
+				.locator('input')
+				.first();
 		await field('Client ID').fill(DEFAULT_CLIENT_KEY);
 		await field('Client Secret').fill(DEFAULT_CLIENT_SECRET);
 		await field('TikTok Website URL').fill(stack.emu.baseUrl);
 		await field('TikTok API URL').fill(stack.emu.baseUrl);
 
 		const popupOpened = page.waitForEvent('popup');
-		await modal.getByRole('button', { name: /Connect/ }).first().click();
+		await modal
+			.getByRole('button', { name: /Connect/ })
+			.first()
+			.click();
 		const consent = await popupOpened;
 		await consent.locator('#authorize').waitFor();
 		await consent.screenshot({ path: screenshotPath('consent-page.png') });
@@ -58,23 +77,33 @@ describe('Connect my account in the n8n editor (Chromium)', { timeout: 600_000 }
 		const authorize = stack.emu.state.authorizations.find((a) => a.method === 'GET');
 		assert.equal(authorize?.params.client_key, DEFAULT_CLIENT_KEY);
 		assert.equal(authorize?.params.scope, 'user.info.basic,video.publish,video.upload');
-		const exchange = stack.emu.state.tokenRequests.find((r) => r.grantType === 'authorization_code');
+		const exchange = stack.emu.state.tokenRequests.find(
+			(r) => r.grantType === 'authorization_code',
+		);
 		assert.equal(exchange?.outcome, 'ok');
 		assert.ok(exchange?.params.includes('client_key') && !exchange.params.includes('client_id'));
 
-		const credentials = (await stack.n8n.rest<Array<{ id: string; name: string; type: string }>>('GET', '/rest/credentials')).filter(
-			(c) => c.type === 'tikTokOAuth2Api',
-		);
+		const credentials = (
+			await stack.n8n.rest<Array<{ id: string; name: string; type: string }>>(
+				'GET',
+				'/rest/credentials',
+			)
+		).filter((c) => c.type === 'tikTokOAuth2Api');
 		assert.equal(credentials.length, 1);
 		await stack.n8n.stop();
 		const video = filePath(stack, 'connected.mp4');
 		await writeMp4(video, { sizeBytes: 300_000, durationSec: 5 });
 		const run = await stack.run([
 			readFileNode(video),
-			tiktokNode({ id: credentials[0].id, name: credentials[0].name }, {
-				...BINARY_VIDEO_DIRECT,
-				privacyLevel: 'SELF_ONLY', waitForPublish: true, waitOptions: { intervalSeconds: 3, timeoutMinutes: 2 },
-			}),
+			tiktokNode(
+				{ id: credentials[0].id, name: credentials[0].name },
+				{
+					...BINARY_VIDEO_DIRECT,
+					privacyLevel: 'SELF_ONLY',
+					waitForPublish: true,
+					waitOptions: { intervalSeconds: 3, timeoutMinutes: 2 },
+				},
+			),
 		]);
 		assert.ok(run.ok, run.error?.message);
 		assert.equal(nodeOutput(run, 'TikTok')[0].status, 'PUBLISH_COMPLETE');

@@ -11,7 +11,6 @@ import type { Stack } from '../e2e/stack.mts';
 import { BINARY_VIDEO_DIRECT, chain, startStack, tiktokNode } from '../e2e/stack.mts';
 import { launchBrowser, screenshotPath, signIn } from './browser.mts';
 
-
 describe('TikTok node panel in the n8n editor (Chromium)', { timeout: 600_000 }, () => {
 	let stack: Stack;
 	let browser: Browser;
@@ -27,7 +26,12 @@ describe('TikTok node panel in the n8n editor (Chromium)', { timeout: 600_000 },
 	it("lists only a private account's privacy levels in the Video → Publish panel", async () => {
 		const credential = await stack.connect('private_creator', { name: 'TikTok (private account)' });
 		const workflow = chain(
-			[{ ...tiktokNode(credential, { ...BINARY_VIDEO_DIRECT }), id: `tiktok-${randomBytes(3).toString('hex')}` }],
+			[
+				{
+					...tiktokNode(credential, { ...BINARY_VIDEO_DIRECT }),
+					id: `tiktok-${randomBytes(3).toString('hex')}`,
+				},
+			],
 			'Panel',
 		);
 		const workflowId = await stack.n8n.importWorkflow(workflow);

@@ -9,9 +9,14 @@ import type { Browser, Page } from 'playwright-core';
 
 import { loadExample, prepareExample } from '../e2e/examples.mts';
 import type { Stack } from '../e2e/stack.mts';
-import { chain, createTokenStore, startStack, tiktokNode, tiktokNodeWithStore } from '../e2e/stack.mts';
+import {
+	chain,
+	createTokenStore,
+	startStack,
+	tiktokNode,
+	tiktokNodeWithStore,
+} from '../e2e/stack.mts';
 import { launchBrowser, screenshotPath, signIn } from './browser.mts';
-
 
 describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000 }, () => {
 	let stack: Stack;
@@ -24,7 +29,14 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 		// With the analytics scopes, so Video → List can run in its panel.
 		credential = await stack.connect('public_creator', {
 			name: 'TikTok account',
-			scopes: ['user.info.basic', 'video.publish', 'video.upload', 'user.info.profile', 'user.info.stats', 'video.list'],
+			scopes: [
+				'user.info.basic',
+				'video.publish',
+				'video.upload',
+				'user.info.profile',
+				'user.info.stats',
+				'video.list',
+			],
 		});
 		page = await signIn(browser, stack);
 	});
@@ -33,8 +45,13 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 		await stack?.stop();
 	});
 
-	async function openPanel(parameters: Record<string, unknown>, name: string): Promise<ReturnType<Page['getByTestId']>> {
-		const workflowId = await stack.n8n.importWorkflow(chain([tiktokNode(credential, parameters)], name));
+	async function openPanel(
+		parameters: Record<string, unknown>,
+		name: string,
+	): Promise<ReturnType<Page['getByTestId']>> {
+		const workflowId = await stack.n8n.importWorkflow(
+			chain([tiktokNode(credential, parameters)], name),
+		);
 		await page.goto(`${stack.n8n.url}/workflow/${workflowId}`);
 		await page.getByTestId('canvas-node').filter({ hasText: 'TikTok' }).first().dblclick();
 		const panel = page.getByTestId('ndv');
@@ -48,7 +65,12 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 				resource: 'photo',
 				operation: 'publish',
 				imagesInput: 'list',
-				images: { image: [{ url: 'https://cdn.example.com/tiktok/1.jpg' }, { url: 'https://cdn.example.com/tiktok/2.jpg' }] },
+				images: {
+					image: [
+						{ url: 'https://cdn.example.com/tiktok/1.jpg' },
+						{ url: 'https://cdn.example.com/tiktok/2.jpg' },
+					],
+				},
 				title: 'Autumn walk',
 				postMode: 'direct',
 			},
@@ -62,17 +84,32 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 
 	it('Video → Publish as a draft shows the inbox notice and hides the direct-post fields', async () => {
 		const panel = await openPanel(
-			{ resource: 'video', operation: 'publish', source: 'url', videoUrl: 'https://cdn.example.com/tiktok/clip.mp4', postMode: 'draft' },
+			{
+				resource: 'video',
+				operation: 'publish',
+				source: 'url',
+				videoUrl: 'https://cdn.example.com/tiktok/clip.mp4',
+				postMode: 'draft',
+			},
 			'Draft panel',
 		);
 		await panel.getByText('Drafts land in the TikTok inbox', { exact: false }).waitFor();
-		assert.equal(await panel.getByTestId('parameter-input-privacyLevel').count(), 0, 'no privacy field for drafts');
+		assert.equal(
+			await panel.getByTestId('parameter-input-privacyLevel').count(),
+			0,
+			'no privacy field for drafts',
+		);
 		await page.screenshot({ path: screenshotPath('video-draft-panel.png') });
 	});
 
 	it('Video → List run in the panel: the last five videos with their counts', async () => {
 		const panel = await openPanel(
-			{ resource: 'video', operation: 'list', limit: 5, videoFields: ['id', 'title', 'view_count', 'like_count', 'comment_count', 'share_count'] },
+			{
+				resource: 'video',
+				operation: 'list',
+				limit: 5,
+				videoFields: ['id', 'title', 'view_count', 'like_count', 'comment_count', 'share_count'],
+			},
 			'Video list panel',
 		);
 		await panel.getByTestId('node-execute-button').first().click();
@@ -83,7 +120,10 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 	it('the one-time setup for staying connected: the TikTok node with its OAuth2 credential and a TikTok Token Store', async () => {
 		const store = await createTokenStore(stack, 'TikTok Token Store');
 		const workflowId = await stack.n8n.importWorkflow(
-			chain([tiktokNodeWithStore(credential, store, { resource: 'creator', operation: 'getInfo' })], 'Token Store setup'),
+			chain(
+				[tiktokNodeWithStore(credential, store, { resource: 'creator', operation: 'getInfo' })],
+				'Token Store setup',
+			),
 		);
 		await page.goto(`${stack.n8n.url}/workflow/${workflowId}`);
 		await page.getByTestId('canvas-node').filter({ hasText: 'TikTok' }).first().dblclick();
@@ -91,19 +131,29 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 		await panel.waitFor();
 		// The chosen credentials show as the values of their selects (input values, which text locators do not see).
 		await page.waitForFunction(
-			(name) => [...document.querySelectorAll('[data-test-id="ndv"] input')].some((input) => (input as HTMLInputElement).value === name),
+			(name) =>
+				[...document.querySelectorAll('[data-test-id="ndv"] input')].some(
+					(input) => (input as HTMLInputElement).value === name,
+				),
 			store.name,
 			{ timeout: 30_000 },
 		);
 		await page.screenshot({ path: screenshotPath('token-store-setup.png') });
 	});
 
-	for (const file of ['rss-newest-videos.json', 'calendar-data-table.json', 'publish-then-check-status.json', 'daily-stats-data-table.json']) {
+	for (const file of [
+		'rss-newest-videos.json',
+		'calendar-data-table.json',
+		'publish-then-check-status.json',
+		'daily-stats-data-table.json',
+	]) {
 		it(`example on the canvas: ${file}`, async () => {
 			const workflow = prepareExample(await loadExample(file), credential, { keepTrigger: true });
 			const workflowId = await stack.n8n.importWorkflow(workflow);
 			await page.goto(`${stack.n8n.url}/workflow/${workflowId}`);
-			for (const node of workflow.nodes.filter((candidate) => candidate.type !== 'n8n-nodes-base.stickyNote')) {
+			for (const node of workflow.nodes.filter(
+				(candidate) => candidate.type !== 'n8n-nodes-base.stickyNote',
+			)) {
 				await page.getByTestId('canvas-node').filter({ hasText: node.name }).first().waitFor();
 			}
 			await page.getByTestId('canvas-node').first().waitFor();

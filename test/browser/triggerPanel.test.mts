@@ -36,7 +36,11 @@ describe('TikTok Trigger panel in the n8n editor (Chromium)', { timeout: 600_000
 					typeVersion: 1,
 					webhookId,
 					position: [0, 0],
-					parameters: { events: ['post.publish.publicly_available', 'post.publish.failed'], accounts: 'credential', options: {} },
+					parameters: {
+						events: ['post.publish.publicly_available', 'post.publish.failed'],
+						accounts: 'credential',
+						options: {},
+					},
 					credentials: { [CREDENTIAL_TYPE]: credential },
 				},
 			],
@@ -57,9 +61,18 @@ describe('TikTok Trigger panel in the n8n editor (Chromium)', { timeout: 600_000
 		await panel.getByText(`/webhook/${webhookId}/webhook`).first().waitFor({ timeout: 10_000 });
 		await page.screenshot({ path: screenshotPath('tiktok-trigger-panel.png') });
 		const text = await panel.innerText();
-		for (const expected of ['Events', 'Post Public', 'Post Failed', 'Accounts', 'every event of every user of the app']) {
+		for (const expected of [
+			'Events',
+			'Post Public',
+			'Post Failed',
+			'Accounts',
+			'every event of every user of the app',
+		]) {
 			assert.ok(text.includes(expected), `the panel shows "${expected}"`);
 		}
-		assert.equal(await panel.getByTestId('parameter-input-accounts').locator('input').first().inputValue(), "The Credential's Account");
+		assert.equal(
+			await panel.getByTestId('parameter-input-accounts').locator('input').first().inputValue(),
+			"The Credential's Account",
+		);
 	});
 });

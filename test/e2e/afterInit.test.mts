@@ -20,7 +20,14 @@ import type { ExecuteResult, ExecutionItem } from '../harness/index.mts';
 import type { FaultRow } from './ledger.mts';
 import { countFor, recordFault } from './ledger.mts';
 import type { Stack } from './stack.mts';
-import { BINARY_VIDEO_DIRECT, filePath, readFileNode, splitByOutcome, startStack, tiktokNode } from './stack.mts';
+import {
+	BINARY_VIDEO_DIRECT,
+	filePath,
+	readFileNode,
+	splitByOutcome,
+	startStack,
+	tiktokNode,
+} from './stack.mts';
 
 /** What must never be said once a publish exists (issue #13). */
 const RUN_AGAIN = /run the item again|again to start/i;
@@ -90,7 +97,10 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 	}
 
 	/** A case's workflow: a direct Only Me post of its video (or two photos), "On Error: Continue (using error output)". */
-	function caseNodes(credential: { id: string; name: string }, c: Case): Array<Record<string, unknown>> {
+	function caseNodes(
+		credential: { id: string; name: string },
+		c: Case,
+	): Array<Record<string, unknown>> {
 		const parameters = c.photos
 			? {
 					resource: 'photo',
@@ -101,15 +111,26 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 					ignoreSslIssues: true,
 					title: 'Carousel',
 				}
-			: { ...BINARY_VIDEO_DIRECT, ...(c.video === 'three' ? { requestOptions: { chunkSize: '8' } } : {}) };
+			: {
+					...BINARY_VIDEO_DIRECT,
+					...(c.video === 'three' ? { requestOptions: { chunkSize: '8' } } : {}),
+				};
 		return [
 			...(c.photos ? [] : [readFileNode(c.video === 'three' ? threeChunks : small)]),
-			tiktokNode(credential, { ...parameters, privacyLevel: 'SELF_ONLY', ...SHORT_WAIT }, { onError: 'continueErrorOutput' }),
+			tiktokNode(
+				credential,
+				{ ...parameters, privacyLevel: 'SELF_ONLY', ...SHORT_WAIT },
+				{ onError: 'continueErrorOutput' },
+			),
 		];
 	}
 
 	/** Starts the workflow, stops it once TikTok answered `polls` polls, and returns what n8n stored. */
-	async function stopped(nodes: Array<Record<string, unknown>>, account: string, polls: number): Promise<ExecuteResult> {
+	async function stopped(
+		nodes: Array<Record<string, unknown>>,
+		account: string,
+		polls: number,
+	): Promise<ExecuteResult> {
 		const executionId = await stack.start(nodes, { name: account });
 		await afterPolls(account, polls);
 		const stop = await stack.n8n.stopExecution(executionId);
@@ -118,27 +139,43 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 	}
 
 	/** Runs a case on its account, its faults scoped to that account. */
-	async function runCase(account: string, credential: { id: string; name: string }, c: Case): Promise<Outcome> {
+	async function runCase(
+		account: string,
+		credential: { id: string; name: string },
+		c: Case,
+	): Promise<Outcome> {
 		stack.emu.config.faults.push(...(c.faults ?? []).map((fault) => ({ ...fault, account })));
 		const started = Date.now();
 		const nodes = caseNodes(credential, c);
-		const execution = c.stopAfterPolls === undefined ? stack.run(nodes, { name: account, settings: c.settings }) : stopped(nodes, account, c.stopAfterPolls);
+		const execution =
+			c.stopAfterPolls === undefined
+				? stack.run(nodes, { name: account, settings: c.settings })
+				: stopped(nodes, account, c.stopAfterPolls);
 		const [run] = await Promise.all([execution, c.during?.(account)]);
 		const ms = Date.now() - started;
 		// Faults this case did not use stay with its account; drop them.
-		stack.emu.config.faults = stack.emu.config.faults.filter((fault) => !('account' in fault) || fault.account !== account);
+		stack.emu.config.faults = stack.emu.config.faults.filter(
+			(fault) => !('account' in fault) || fault.account !== account,
+		);
 		const { succeeded, failed } = splitByOutcome(stack, run);
 		return { account, ms, run, succeeded, failed, publishId: publishesOf(account)[0]?.publishId };
 	}
 
 	/** The one item of a case, with the checks every item gets: one out, one init, the publish_id kept, no re-run. */
-	function itemOf(outcome: Outcome): { item: Record<string, unknown>; details: Record<string, unknown> } {
+	function itemOf(outcome: Outcome): {
+		item: Record<string, unknown>;
+		details: Record<string, unknown>;
+	} {
 		const items = [...outcome.succeeded, ...outcome.failed];
 		assert.equal(items.length, 1, `one item in, one out (${outcome.run.error?.message ?? ''})`);
 		assert.equal(countFor(stack.emu, outcome.account).inits, 1, 'exactly one init');
 		const item = items[0].json;
 		const details = (item.details ?? {}) as Record<string, unknown>;
-		assert.equal(item.publish_id ?? details.publish_id, outcome.publishId, 'the item names the publish TikTok accepted');
+		assert.equal(
+			item.publish_id ?? details.publish_id,
+			outcome.publishId,
+			'the item names the publish TikTok accepted',
+		);
 		assert.doesNotMatch(JSON.stringify(item), RUN_AGAIN);
 		return { item, details };
 	}
@@ -156,8 +193,15 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 	function nothingPosted(outcome: Outcome, code: string): Record<string, unknown> {
 		const { item, details } = itemOf(outcome);
 		assert.equal(details.code, code);
-		assert.equal(details.status, 'PROCESSING_UPLOAD', "TikTok's own status, asked after the failure");
-		assert.match(String(details.description), /Nothing will be posted from this publish \(publish_id .+\): TikTok never received the whole video, so publishing it again is safe/);
+		assert.equal(
+			details.status,
+			'PROCESSING_UPLOAD',
+			"TikTok's own status, asked after the failure",
+		);
+		assert.match(
+			String(details.description),
+			/Nothing will be posted from this publish \(publish_id .+\): TikTok never received the whole video, so publishing it again is safe/,
+		);
 		assert.equal(countFor(stack.emu, outcome.account).posts, 0);
 		return item;
 	}
@@ -167,7 +211,12 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 		assert.equal(details.code, 'publish_outcome_unknown');
 		assert.equal(details.cause_code, causeCode);
 		assert.equal(details.status, status);
-		assert.match(String(details.description), new RegExp(`TikTok accepted this publish \\(publish_id ${String(details.publish_id).replace(/[.~]/g, '\\$&')}\\) and may still post it`));
+		assert.match(
+			String(details.description),
+			new RegExp(
+				`TikTok accepted this publish \\(publish_id ${String(details.publish_id).replace(/[.~]/g, '\\$&')}\\) and may still post it`,
+			),
+		);
 		assert.match(String(details.description), /check Post → Get Status with that publish_id/);
 	}
 
@@ -185,7 +234,10 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 			.split('\n')
 			.find((line) => line.includes(String(outcome.publishId)));
 		assert.ok(warning, "n8n's log names the publish");
-		assert.match(warning, /The execution was cancelled.*check Post → Get Status with that publish_id/);
+		assert.match(
+			warning,
+			/The execution was cancelled.*check Post → Get Status with that publish_id/,
+		);
 		assert.doesNotMatch(warning, RUN_AGAIN);
 		if (outcome.run.runData.TikTok === undefined) {
 			assert.equal(outcome.succeeded.length + outcome.failed.length, 0);
@@ -199,7 +251,11 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 		title: `an upload link that expires before the ${where} of three chunks: the publish_id, and nothing will be posted`,
 		video: 'three',
 		faults: [{ type: 'chunkExpired', chunkIndex: index }],
-		row: { area: 'upload', fault: `upload link expired before the ${where} of 3 chunks (403)`, boundMs: UPLOAD_BOUND_MS },
+		row: {
+			area: 'upload',
+			fault: `upload link expired before the ${where} of 3 chunks (403)`,
+			boundMs: UPLOAD_BOUND_MS,
+		},
 		check: (outcome) => {
 			nothingPosted(outcome, 'upload_http_403');
 			return 'error item: upload_http_403 + publish_id + PROCESSING_UPLOAD, "nothing will be posted"';
@@ -217,31 +273,52 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 	});
 
 	/** An execution stopped (`how`) while the node waits for a status TikTok keeps processing. */
-	const stoppedMidWaitCase = (how: Pick<Case, 'stopAfterPolls' | 'settings'>, by: string, fault: string): Case => ({
+	const stoppedMidWaitCase = (
+		how: Pick<Case, 'stopAfterPolls' | 'settings'>,
+		by: string,
+		fault: string,
+	): Case => ({
 		title: `${by} stops the execution while the node waits: the publish_id reaches the error item or n8n's log`,
 		faults: [{ type: 'statusStuck', polls: 1000 }],
 		...how,
-		row: { area: 'cancellation', fault: `${fault} while the node waits for the status`, boundMs: STOP_BOUND_MS },
+		row: {
+			area: 'cancellation',
+			fault: `${fault} while the node waits for the status`,
+			boundMs: STOP_BOUND_MS,
+		},
 		check: stoppedMidWait,
 	});
 
 	const CASES: Record<string, Case> = {
 		// The minute-long cases first, so their waits overlap everything else.
 		unreachable_wait: {
-			title: 'status/fetch unreachable for the whole wait: an error item with the publish_id, status UNKNOWN, check before publishing again',
+			title:
+				'status/fetch unreachable for the whole wait: an error item with the publish_id, status UNKNOWN, check before publishing again',
 			faults: [{ type: 'httpDrop', endpoint: 'status', count: 1000 }],
-			row: { area: 'status polling', fault: 'status/fetch connection reset on every poll for the whole wait (1 min)', boundMs: WAIT_BOUND_MS },
+			row: {
+				area: 'status polling',
+				fault: 'status/fetch connection reset on every poll for the whole wait (1 min)',
+				boundMs: WAIT_BOUND_MS,
+			},
 			check: (outcome) => {
 				checkFirst(itemOf(outcome).details, 'network_error', 'UNKNOWN');
 				// The last poll is the one that leaves a full interval (3 s) before the wait ends.
-				assert.ok(outcome.ms >= WAIT_MS - 3_000, `polled through the whole minute (${outcome.ms} ms)`);
+				assert.ok(
+					outcome.ms >= WAIT_MS - 3_000,
+					`polled through the whole minute (${outcome.ms} ms)`,
+				);
 				return 'error item: publish_outcome_unknown + publish_id + UNKNOWN, check Get Status';
 			},
 		},
 		wait_timeout: {
-			title: 'a wait that times out while TikTok processes: a success item with the publish_id, the status and a next step that is no re-run',
+			title:
+				'a wait that times out while TikTok processes: a success item with the publish_id, the status and a next step that is no re-run',
 			faults: [{ type: 'statusStuck', polls: 1000 }],
-			row: { area: 'status polling', fault: 'TikTok still processing when the wait (1 min) ends', boundMs: WAIT_BOUND_MS },
+			row: {
+				area: 'status polling',
+				fault: 'TikTok still processing when the wait (1 min) ends',
+				boundMs: WAIT_BOUND_MS,
+			},
 			check: (outcome) => {
 				const { item } = itemOf(outcome);
 				assert.equal(outcome.succeeded.length, 1);
@@ -251,14 +328,26 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 			},
 		},
 		photo_status_lost: {
-			title: 'a photo carousel whose status turns to 502 after the first poll: the publish_id and the last status TikTok gave',
+			title:
+				'a photo carousel whose status turns to 502 after the first poll: the publish_id and the last status TikTok gave',
 			photos: true,
 			// The first poll answers; from then on every poll gets a 502 gateway page.
 			during: async (account) => {
 				await afterPolls(account, 1);
-				stack.emu.config.faults.push({ type: 'http5xx', endpoint: 'status', status: 502, count: 1000, account });
+				stack.emu.config.faults.push({
+					type: 'http5xx',
+					endpoint: 'status',
+					status: 502,
+					count: 1000,
+					account,
+				});
 			},
-			row: { area: 'status polling', fault: 'photo carousel: status/fetch answered 502 from the second poll to the end of the wait', boundMs: WAIT_BOUND_MS },
+			row: {
+				area: 'status polling',
+				fault:
+					'photo carousel: status/fetch answered 502 from the second poll to the end of the wait',
+				boundMs: WAIT_BOUND_MS,
+			},
 			check: (outcome) => {
 				const { details } = itemOf(outcome);
 				checkFirst(details, 'http_502', 'PROCESSING_DOWNLOAD');
@@ -267,20 +356,37 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 			},
 		},
 		middle_exhausted: {
-			title: 'a middle chunk whose connection drops on all 6 attempts: the publish_id, and nothing will be posted',
+			title:
+				'a middle chunk whose connection drops on all 6 attempts: the publish_id, and nothing will be posted',
 			video: 'three',
 			faults: Array.from({ length: 6 }, () => ({ type: 'chunkDrop' as const, chunkIndex: 1 })),
-			row: { area: 'upload', fault: 'middle chunk: connection dropped on all 6 attempts', boundMs: UPLOAD_BOUND_MS },
+			row: {
+				area: 'upload',
+				fault: 'middle chunk: connection dropped on all 6 attempts',
+				boundMs: UPLOAD_BOUND_MS,
+			},
 			check: (outcome) => {
-				assert.match(String(nothingPosted(outcome, 'network_error').error), /Chunk 2 of 3 could not be sent/);
+				assert.match(
+					String(nothingPosted(outcome, 'network_error').error),
+					/Chunk 2 of 3 could not be sent/,
+				);
 				return 'error item: network_error + publish_id, "nothing will be posted"';
 			},
 		},
 		final_exhausted: {
-			title: "a final chunk answered 503 on all 6 attempts may have arrived: TikTok's status is asked, and the item says to check before publishing again",
+			title:
+				"a final chunk answered 503 on all 6 attempts may have arrived: TikTok's status is asked, and the item says to check before publishing again",
 			video: 'three',
-			faults: Array.from({ length: 6 }, () => ({ type: 'chunk5xx' as const, chunkIndex: 2, status: 503 as const })),
-			row: { area: 'upload', fault: 'final chunk answered 503 on all 6 attempts', boundMs: UPLOAD_BOUND_MS },
+			faults: Array.from({ length: 6 }, () => ({
+				type: 'chunk5xx' as const,
+				chunkIndex: 2,
+				status: 503 as const,
+			})),
+			row: {
+				area: 'upload',
+				fault: 'final chunk answered 503 on all 6 attempts',
+				boundMs: UPLOAD_BOUND_MS,
+			},
 			check: (outcome) => {
 				const { details } = itemOf(outcome);
 				checkFirst(details, 'upload_http_503', 'PROCESSING_UPLOAD');
@@ -293,33 +399,51 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 		middle_expired: expired(1, 'middle'),
 		final_expired: expired(2, 'final'),
 		final_answer_lost: {
-			title: 'the final chunk arrives but its answer is lost, the retry gets 404: status/fetch shows every byte, so the item succeeds, posted once',
+			title:
+				'the final chunk arrives but its answer is lost, the retry gets 404: status/fetch shows every byte, so the item succeeds, posted once',
 			video: 'three',
 			faults: [{ type: 'chunkDropAfterReceive', chunkIndex: 2 }],
-			row: { area: 'upload', fault: 'final chunk received, connection dropped before the 201, retry answered 404', boundMs: UPLOAD_BOUND_MS },
+			row: {
+				area: 'upload',
+				fault: 'final chunk received, connection dropped before the 201, retry answered 404',
+				boundMs: UPLOAD_BOUND_MS,
+			},
 			check: (outcome) => {
 				assert.equal((postedOnce(outcome).video as Record<string, number>).chunk_retries, 1);
-				assert.ok(stack.emu.state.requests.some((r) => r.server === 'upload' && r.status === 404), 'the retry was answered 404');
+				assert.ok(
+					stack.emu.state.requests.some((r) => r.server === 'upload' && r.status === 404),
+					'the retry was answered 404',
+				);
 				return 'status/fetch asked: every byte arrived → PUBLISH_COMPLETE, one post';
 			},
 		},
 		middle_answer_lost: {
-			title: 'a middle chunk arrives but its answer is lost, the retry gets 416: status/fetch shows its bytes, the upload goes on, posted once',
+			title:
+				'a middle chunk arrives but its answer is lost, the retry gets 416: status/fetch shows its bytes, the upload goes on, posted once',
 			video: 'three',
 			faults: [{ type: 'chunkDropAfterReceive', chunkIndex: 1 }],
-			row: { area: 'upload', fault: 'middle chunk received, connection dropped before the 206, retry answered 416', boundMs: UPLOAD_BOUND_MS },
+			row: {
+				area: 'upload',
+				fault: 'middle chunk received, connection dropped before the 206, retry answered 416',
+				boundMs: UPLOAD_BOUND_MS,
+			},
 			check: (outcome) => {
 				postedOnce(outcome);
 				return 'status/fetch asked: the chunk arrived → upload went on → PUBLISH_COMPLETE, one post';
 			},
 		},
 		final_lost_status_unreachable: {
-			title: 'the final chunk arrives, its answer is lost, and status/fetch cannot be reached either: UNKNOWN, check before publishing again',
+			title:
+				'the final chunk arrives, its answer is lost, and status/fetch cannot be reached either: UNKNOWN, check before publishing again',
 			faults: [
 				{ type: 'chunkDropAfterReceive', chunkIndex: 0 },
 				{ type: 'httpDrop', endpoint: 'status', count: 4 },
 			],
-			row: { area: 'upload', fault: 'final chunk received, connection dropped, retry 404, status/fetch reset 4 times', boundMs: UPLOAD_BOUND_MS },
+			row: {
+				area: 'upload',
+				fault: 'final chunk received, connection dropped, retry 404, status/fetch reset 4 times',
+				boundMs: UPLOAD_BOUND_MS,
+			},
 			check: (outcome) => {
 				checkFirst(itemOf(outcome).details, 'upload_http_404', 'UNKNOWN');
 				// TikTok has the video: had the item said "run again", this would now be posted twice.
@@ -327,7 +451,10 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 				return 'error item: publish_outcome_unknown + publish_id + UNKNOWN, check Get Status (TikTok has the video)';
 			},
 		},
-		status_resets: ridesOut([{ type: 'httpDrop', endpoint: 'status', count: 3 }], 'status/fetch connection reset on 3 polls'),
+		status_resets: ridesOut(
+			[{ type: 'httpDrop', endpoint: 'status', count: 3 }],
+			'status/fetch connection reset on 3 polls',
+		),
 		status_5xx_storm: ridesOut(
 			[
 				{ type: 'http5xx', endpoint: 'status', status: 500, count: 2 },
@@ -336,13 +463,24 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 			],
 			'status/fetch answered 500, 500, 503, 503, 429',
 		),
-		stopped_by_user: stoppedMidWaitCase({ stopAfterPolls: 2 }, "the Stop button", "execution stopped with n8n's Stop button"),
-		stopped_by_n8n_timeout: stoppedMidWaitCase({ settings: { executionTimeout: 8 } }, "the workflow's own timeout (8 s)", 'workflow timeout (8 s) ends the execution'),
+		stopped_by_user: stoppedMidWaitCase(
+			{ stopAfterPolls: 2 },
+			'the Stop button',
+			"execution stopped with n8n's Stop button",
+		),
+		stopped_by_n8n_timeout: stoppedMidWaitCase(
+			{ settings: { executionTimeout: 8 } },
+			"the workflow's own timeout (8 s)",
+			'workflow timeout (8 s) ends the execution',
+		),
 	};
 
 	before(async () => {
 		// Binary data on disk (n8n 2.x's default; 1.x keeps it in memory), so 24 MB videos in parallel stay light.
-		stack = await startStack({ emulator: { statusPolls: { processing: 1 } }, env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } });
+		stack = await startStack({
+			emulator: { statusPolls: { processing: 1 } },
+			env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' },
+		});
 		small = filePath(stack, 'small.mp4');
 		threeChunks = filePath(stack, 'three-chunks.mp4');
 		await writeMp4(small, { sizeBytes: 300_000, durationSec: 5 });
@@ -352,7 +490,10 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 			files: Object.fromEntries(
 				[0, 1].map((n) => {
 					const source = jpegSource(3000 + n);
-					return [`/verified/slide-${n}.jpg`, { body: () => source.stream(), size: source.size, contentType: 'image/jpeg' }];
+					return [
+						`/verified/slide-${n}.jpg`,
+						{ body: () => source.stream(), size: source.size, contentType: 'image/jpeg' },
+					];
 				}),
 			),
 		});
@@ -377,7 +518,14 @@ describe('after TikTok accepted an init, in real n8n', { timeout: 600_000 }, () 
 		it(c.title, async () => {
 			const outcome = await (runs.get(account) as Promise<Outcome>);
 			const result = await c.check(outcome);
-			recordFault({ ...c.row, outcome: result, ms: outcome.ms, ...countFor(stack.emu, account), itemsIn: 1, itemsOut: outcome.succeeded.length + outcome.failed.length });
+			recordFault({
+				...c.row,
+				outcome: result,
+				ms: outcome.ms,
+				...countFor(stack.emu, account),
+				itemsIn: 1,
+				itemsOut: outcome.succeeded.length + outcome.failed.length,
+			});
 		});
 	}
 });

@@ -16,7 +16,12 @@ describe('TikTok OAuth2 credential in real n8n (strict token mode)', { timeout: 
 	let stack: Stack;
 	before(async () => {
 		stack = await startStack({
-			emulator: { accessTokenTtlSec: 60, rotateRefreshTokens: true, clientKeyIn: 'body', rejectClientIdParam: true },
+			emulator: {
+				accessTokenTtlSec: 60,
+				rotateRefreshTokens: true,
+				clientKeyIn: 'body',
+				rejectClientIdParam: true,
+			},
 		});
 	});
 	after(async () => await stack?.stop());
@@ -27,7 +32,9 @@ describe('TikTok OAuth2 credential in real n8n (strict token mode)', { timeout: 
 		const run = await stack.run([tiktokNode(credential, creatorInfo)]);
 		assert.ok(run.ok, `${run.error?.message} ${run.error?.description}`);
 		assert.equal(nodeOutput(run, 'TikTok')[0].username, 'public_creator');
-		const refreshes = stack.emu.state.tokenRequests.slice(before).filter((r) => r.grantType === 'refresh_token');
+		const refreshes = stack.emu.state.tokenRequests
+			.slice(before)
+			.filter((r) => r.grantType === 'refresh_token');
 		assert.equal(refreshes.length, 1, 'one refresh');
 		assert.equal(refreshes[0].outcome, 'ok');
 		assert.ok(refreshes[0].params.includes('client_key'));
@@ -39,12 +46,19 @@ describe('TikTok OAuth2 credential in real n8n (strict token mode)', { timeout: 
 		const credential = await stack.connect('public_creator', { expiresInSec: -1 });
 		const before = stack.emu.state.tokenRequests.length;
 		const run = await stack.run([
-			{ name: 'Items', type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: 'return [1,2,3,4].map((n) => ({ json: { n } }));' } },
+			{
+				name: 'Items',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				parameters: { jsCode: 'return [1,2,3,4].map((n) => ({ json: { n } }));' },
+			},
 			tiktokNode(credential, creatorInfo),
 		]);
 		assert.ok(run.ok, `${run.error?.message} ${run.error?.description}`);
 		assert.equal(nodeOutput(run, 'TikTok').length, 4);
-		const refreshes = stack.emu.state.tokenRequests.slice(before).filter((r) => r.grantType === 'refresh_token');
+		const refreshes = stack.emu.state.tokenRequests
+			.slice(before)
+			.filter((r) => r.grantType === 'refresh_token');
 		assert.equal(refreshes.length, 1, 'the rotated refresh token is never burned twice');
 		assert.ok(refreshes.every((r) => r.outcome === 'ok'));
 	});
@@ -53,7 +67,11 @@ describe('TikTok OAuth2 credential in real n8n (strict token mode)', { timeout: 
 		const credential = await stack.connect('public_creator', { expiresInSec: -1 });
 		const first = await stack.run([tiktokNode(credential, creatorInfo)]);
 		assert.ok(first.ok, first.error?.message);
-		assert.match(JSON.stringify(first.runData.TikTok), /Token Store/, 'a hint in the output panel says what to do');
+		assert.match(
+			JSON.stringify(first.runData.TikTok),
+			/Token Store/,
+			'a hint in the output panel says what to do',
+		);
 		// `n8n execute` is a new process, like a restart: it reads the stored, now rotated-away refresh token.
 		const second = await stack.run([tiktokNode(credential, creatorInfo)], { via: 'cli' });
 		assert.equal(second.ok, false);
@@ -68,16 +86,34 @@ describe('TikTok OAuth2 credential in real n8n (strict token mode)', { timeout: 
 		const from = stack.emu.state.tokenRequests.length;
 		const first = await stack.run([tiktokNodeWithStore(credential, store, creatorInfo)]);
 		assert.ok(first.ok, first.error?.message);
-		assert.doesNotMatch(JSON.stringify(first.runData.TikTok), /Token Store/, 'no hint when the store is selected');
-		const second = await stack.run([tiktokNodeWithStore(credential, store, creatorInfo)], { via: 'cli' });
-		assert.ok(second.ok, `${second.error?.message} ${second.error?.description} ${second.stdout.slice(-1500)} ${second.stderr.slice(-1500)}`);
-		const refreshes = stack.emu.state.tokenRequests.slice(from).filter((r) => r.grantType === 'refresh_token');
-		assert.deepEqual(refreshes.map((r) => r.outcome), ['ok'], 'the new process used the saved token');
-		const saved = JSON.parse(String((await stack.n8n.exportCredential(store.id)).tokens)) as Record<string, string>;
+		assert.doesNotMatch(
+			JSON.stringify(first.runData.TikTok),
+			/Token Store/,
+			'no hint when the store is selected',
+		);
+		const second = await stack.run([tiktokNodeWithStore(credential, store, creatorInfo)], {
+			via: 'cli',
+		});
+		assert.ok(
+			second.ok,
+			`${second.error?.message} ${second.error?.description} ${second.stdout.slice(-1500)} ${second.stderr.slice(-1500)}`,
+		);
+		const refreshes = stack.emu.state.tokenRequests
+			.slice(from)
+			.filter((r) => r.grantType === 'refresh_token');
+		assert.deepEqual(
+			refreshes.map((r) => r.outcome),
+			['ok'],
+			'the new process used the saved token',
+		);
+		const saved = JSON.parse(String((await stack.n8n.exportCredential(store.id)).tokens)) as Record<
+			string,
+			string
+		>;
 		assert.ok(saved.access_token && saved.refresh_token);
 	});
 
-	it('without rotation (TikTok\'s classic documented behaviour) the stored refresh token keeps working across processes', async () => {
+	it("without rotation (TikTok's classic documented behaviour) the stored refresh token keeps working across processes", async () => {
 		stack.emu.config.rotateRefreshTokens = false;
 		try {
 			const credential = await stack.connect('public_creator', { expiresInSec: -1 });
@@ -99,6 +135,10 @@ describe('TikTok OAuth2 credential in real n8n (strict token mode)', { timeout: 
 		assert.doesNotMatch(String(run.error?.message), /401/);
 		const haystack = `${run.stdout}\n${run.stderr}\n${JSON.stringify(run.runData)}\n${stack.n8n.logs()}`;
 		assert.ok(stack.issuedTokens.length >= 2);
-		for (const token of stack.issuedTokens) assert.ok(!haystack.includes(token), 'an emulator-issued token leaked into n8n output or logs');
+		for (const token of stack.issuedTokens)
+			assert.ok(
+				!haystack.includes(token),
+				'an emulator-issued token leaked into n8n output or logs',
+			);
 	});
 });

@@ -33,14 +33,23 @@ describe('privacy dropdown in the editor (loadOptions in real n8n)', { timeout: 
 		const response = await privacyOptions(privateCreator);
 		assert.equal(response.status, 200, response.text);
 		const options = (response.body as { data: Array<{ name: string; value: string }> }).data;
-		assert.deepEqual(options.map((o) => o.value), ['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY']);
-		assert.deepEqual(options.map((o) => o.name), ['Followers', 'Friends (Mutual Followers)', 'Only Me']);
+		assert.deepEqual(
+			options.map((o) => o.value),
+			['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'],
+		);
+		assert.deepEqual(
+			options.map((o) => o.name),
+			['Followers', 'Friends (Mutual Followers)', 'Only Me'],
+		);
 	});
 
 	it("lists a public account's levels, including Everyone, for photos too", async () => {
 		const response = await privacyOptions(publicCreator, 'photo');
 		const options = (response.body as { data: Array<{ value: string }> }).data;
-		assert.deepEqual(options.map((o) => o.value), ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY']);
+		assert.deepEqual(
+			options.map((o) => o.value),
+			['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'],
+		);
 	});
 
 	it('explains a revoked connection instead of showing an empty list', async () => {

@@ -37,7 +37,9 @@ interface FeedEntry {
 
 function rssFeed(entries: FeedEntry[]): Buffer {
 	const items = entries.map((entry) => {
-		const enclosure = entry.url ? `<enclosure url="${entry.url}" length="1000" type="${entry.type ?? 'video/mp4'}"/>` : '';
+		const enclosure = entry.url
+			? `<enclosure url="${entry.url}" length="1000" type="${entry.type ?? 'video/mp4'}"/>`
+			: '';
 		const pubDate = new Date(Date.now() - entry.ageHours * HOUR).toUTCString();
 		return `<item><title>${entry.title}</title><link>https://example.com/${encodeURIComponent(entry.title)}</link><pubDate>${pubDate}</pubDate>${enclosure}</item>`;
 	});
@@ -51,7 +53,9 @@ function pulledUrls(stack: Stack, from: number): string[] {
 	return stack.emu.state.inits
 		.slice(from)
 		.filter((init) => init.publishId)
-		.map((init) => String(((init.body as Record<string, Record<string, unknown>>).source_info ?? {}).video_url));
+		.map((init) =>
+			String(((init.body as Record<string, Record<string, unknown>>).source_info ?? {}).video_url),
+		);
 }
 
 function isoDay(time: number): { date: string; hour: number } {
@@ -103,12 +107,16 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 		for (const file of files) {
 			const workflow = await loadExample(file);
 			assert.ok(workflow.name.startsWith('TikTok: '), file);
-			assert.ok(!workflow.nodes.some((node) => 'credentials' in node), `${file} ships without credentials`);
+			assert.ok(
+				!workflow.nodes.some((node) => 'credentials' in node),
+				`${file} ships without credentials`,
+			);
 			const names = new Set(workflow.nodes.map((node) => node.name));
 			for (const [from, outputs] of Object.entries(workflow.connections)) {
 				assert.ok(names.has(from), `${file}: connection from unknown node ${from}`);
 				for (const targets of (outputs as { main: Array<Array<{ node: string }>> }).main) {
-					for (const target of targets) assert.ok(names.has(target.node), `${file}: connection to unknown node ${target.node}`);
+					for (const target of targets)
+						assert.ok(names.has(target.node), `${file}: connection to unknown node ${target.node}`);
 				}
 			}
 			// Imports as a user would import it: n8n accepts it.
@@ -123,7 +131,12 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			{ title: 'Three hours old', ageHours: 3, url: clip(3) },
 			{ title: 'Too old', ageHours: 30, url: clip(4) },
 			{ title: 'No video', ageHours: 0.2 },
-			{ title: 'A podcast', ageHours: 0.1, url: `${media.url}/verified/episode.mp3`, type: 'audio/mpeg' },
+			{
+				title: 'A podcast',
+				ageHours: 0.1,
+				url: `${media.url}/verified/episode.mp3`,
+				type: 'audio/mpeg',
+			},
 		]);
 		const workflow = prepareExample(await loadExample('rss-newest-videos.json'), creator);
 		setAssignment(workflow, 'Settings', 'feedUrl', `${feed.url}/feed.xml`);
@@ -133,9 +146,17 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 		const first = stack.emu.state.inits.length;
 		const run = await stack.n8n.execute(id);
 		assert.ok(run.ok, run.error?.message);
-		assert.deepEqual(pulledUrls(stack, first), [clip(2), clip(1)], 'the two newest videos, newest first');
+		assert.deepEqual(
+			pulledUrls(stack, first),
+			[clip(2), clip(1)],
+			'the two newest videos, newest first',
+		);
 		const posted = nodeOutput(run, 'Publish to TikTok');
-		assert.deepEqual(posted.map((item) => item.status), ['PUBLISH_COMPLETE', 'PUBLISH_COMPLETE'], JSON.stringify(run.nodes['Publish to TikTok']));
+		assert.deepEqual(
+			posted.map((item) => item.status),
+			['PUBLISH_COMPLETE', 'PUBLISH_COMPLETE'],
+			JSON.stringify(run.nodes['Publish to TikTok']),
+		);
 		assert.equal(posted[0].source, 'PULL_FROM_URL', 'a verified URL is pulled by TikTok');
 
 		const second = stack.emu.state.inits.length;
@@ -190,18 +211,35 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 		const run = await stack.n8n.run(workflow);
 		assert.ok(run.ok, run.error?.message);
 		const [published] = nodeOutput(run, 'Publish Without Waiting');
-		assert.match(String(published.status), /^PROCESSING/, 'the publish returned before TikTok finished');
-		assert.ok(run.nodes['Get Status'].runs >= 2, `looped (${run.nodes['Get Status'].runs} status checks) ${JSON.stringify(run.nodes)}`);
+		assert.match(
+			String(published.status),
+			/^PROCESSING/,
+			'the publish returned before TikTok finished',
+		);
+		assert.ok(
+			run.nodes['Get Status'].runs >= 2,
+			`looped (${run.nodes['Get Status'].runs} status checks) ${JSON.stringify(run.nodes)}`,
+		);
 		const [finished] = nodeOutput(run, 'Finished');
 		assert.equal(finished.status, 'PUBLISH_COMPLETE');
 		assert.equal(finished.publish_id, published.publish_id);
 		assert.deepEqual(finished.post_ids, [], 'an Only Me post has no public id');
-		assert.equal(stack.emu.state.publishes.get(String(published.publish_id))?.status, 'PUBLISH_COMPLETE');
+		assert.equal(
+			stack.emu.state.publishes.get(String(published.publish_id))?.status,
+			'PUBLISH_COMPLETE',
+		);
 	});
 
 	describe('content calendar (Data Table nodes need a running n8n: each run is fired by a webhook)', () => {
 		const now = Date.now();
-		const rows: Array<{ key: string; date: string; hour: number; video: number; privacy: string; state?: string }> = [
+		const rows: Array<{
+			key: string;
+			date: string;
+			hour: number;
+			video: number;
+			privacy: string;
+			state?: string;
+		}> = [
 			{ key: 'yesterday-ok', ...isoDay(now - 26 * HOUR), video: 10, privacy: '' },
 			{ key: 'this-hour-ok', ...isoDay(now), video: 11, privacy: 'PUBLIC_TO_EVERYONE' },
 			{ key: 'not-allowed', ...isoDay(now - 2 * HOUR), video: 12, privacy: 'FOLLOWER_OF_CREATOR' },
@@ -214,7 +252,10 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 		];
 
 		/** Creates and fills the calendar table; returns its id. */
-		async function createCalendar(table: string, extraColumns: DataTableColumn[] = []): Promise<string> {
+		async function createCalendar(
+			table: string,
+			extraColumns: DataTableColumn[] = [],
+		): Promise<string> {
 			return await createDataTable(
 				stack.n8n,
 				table,
@@ -242,7 +283,11 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			stack.emu.config.outcomes = [{}, {}, { failReason: 'video_pull_failed' }];
 			const run = await calendar.fire();
 			assert.ok(run.ok, run.error?.message);
-			assert.deepEqual(pulledUrls(stack, from), [clip(10), clip(11), clip(3)], 'only due pending rows reach TikTok');
+			assert.deepEqual(
+				pulledUrls(stack, from),
+				[clip(10), clip(11), clip(3)],
+				'only due pending rows reach TikTok',
+			);
 
 			const state = await calendarState(tableId);
 			for (const key of ['yesterday-ok', 'this-hour-ok']) {
@@ -250,13 +295,25 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 				assert.match(String(state[key].publish_id), /^v_pub_url~/, key);
 			}
 			assert.equal(state['yesterday-ok'].post_url, '', 'an Only Me post has no public URL');
-			assert.match(String(state['this-hour-ok'].post_url), /^https:\/\/www\.tiktok\.com\/@public_creator\/video\/\d{19}$/);
+			assert.match(
+				String(state['this-hour-ok'].post_url),
+				/^https:\/\/www\.tiktok\.com\/@public_creator\/video\/\d{19}$/,
+			);
 			assert.equal(state['not-allowed'].state, 'error');
 			assert.match(String(state['not-allowed'].error), /privacy/i);
-			assert.equal(state['tiktok-fails'].state, 'error', 'a post TikTok failed is never marked published');
+			assert.equal(
+				state['tiktok-fails'].state,
+				'error',
+				'a post TikTok failed is never marked published',
+			);
 			assert.match(String(state['tiktok-fails'].error), /video_pull_failed|download/i);
-			for (const key of ['in-two-hours', 'tomorrow']) assert.equal(state[key].state, 'pending', `${key} is left for later`);
-			assert.equal(state['done-before'].post_url ?? null, null, 'an already published row is not touched');
+			for (const key of ['in-two-hours', 'tomorrow'])
+				assert.equal(state[key].state, 'pending', `${key} is left for later`);
+			assert.equal(
+				state['done-before'].post_url ?? null,
+				null,
+				'an already published row is not touched',
+			);
 
 			const second = stack.emu.state.inits.length;
 			const again = await calendar.fire();
@@ -273,12 +330,14 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 		it('Google Sheets variant, with its Sheets nodes swapped for Data Table nodes, does the same', async () => {
 			const table = 'Sheets stand-in';
 			const tableId = await createCalendar(table, [{ name: 'row_number', type: 'number' }]);
-			const workflow = prepareExample(await loadExample('calendar-google-sheets.json'), publicCreator);
+			const workflow = prepareExample(
+				await loadExample('calendar-google-sheets.json'),
+				publicCreator,
+			);
 			swapSheetsForDataTable(workflow, table);
 			await runCalendar(workflow, tableId);
 		});
 	});
-
 });
 
 /** The Sheets calendar's logic on Data Table nodes: same names, same expressions, same columns. */
@@ -290,7 +349,10 @@ function swapSheetsForDataTable(workflow: Example, table: string): void {
 		node.type = 'n8n-nodes-base.dataTable';
 		node.typeVersion = 1;
 		if (parameters.operation === 'update') {
-			const columns = parameters.columns as { value: Record<string, unknown>; matchingColumns: string[] };
+			const columns = parameters.columns as {
+				value: Record<string, unknown>;
+				matchingColumns: string[];
+			};
 			const [match] = columns.matchingColumns;
 			const { [match]: matchValue, ...values } = columns.value;
 			node.parameters = {
@@ -303,13 +365,21 @@ function swapSheetsForDataTable(workflow: Example, table: string): void {
 				options: {},
 			};
 		} else {
-			const filters = (parameters.filtersUI as { values: Array<{ lookupColumn: string; lookupValue: string }> }).values;
+			const filters = (
+				parameters.filtersUI as { values: Array<{ lookupColumn: string; lookupValue: string }> }
+			).values;
 			node.parameters = {
 				resource: 'row',
 				operation: 'get',
 				dataTableId,
 				matchType: 'allConditions',
-				filters: { conditions: filters.map((filter) => ({ keyName: filter.lookupColumn, condition: 'eq', keyValue: filter.lookupValue })) },
+				filters: {
+					conditions: filters.map((filter) => ({
+						keyName: filter.lookupColumn,
+						condition: 'eq',
+						keyValue: filter.lookupValue,
+					})),
+				},
 				returnAll: true,
 				options: {},
 			};

@@ -27,7 +27,9 @@ const VIDEO = mp4Buffer({ sizeBytes: 1_000_000, durationSec: 6 });
 /** Every file in `folder` and below, with its size. */
 async function filesIn(folder: string): Promise<Map<string, number>> {
 	const found = new Map<string, number>();
-	for (const entry of await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => [])) {
+	for (const entry of await readdir(folder, { recursive: true, withFileTypes: true }).catch(
+		() => [],
+	)) {
 		if (!entry.isFile()) continue;
 		const path = join(entry.parentPath, entry.name);
 		found.set(path, (await stat(path).catch(() => ({ size: -1 }))).size);
@@ -51,7 +53,7 @@ interface Case {
 const cases: Case[] = [
 	{
 		path: '/too-large.mp4',
-		fault: 'Content-Length of 5 GB (above TikTok\'s 4 GB)',
+		fault: "Content-Length of 5 GB (above TikTok's 4 GB)",
 		file: { body: VIDEO, contentType: 'video/mp4', declaredLength: 5 * 1024 ** 3 },
 		code: /^download_too_large$/,
 		message: /is 5368709120 bytes .*more than the download limit.*did not download it/,
@@ -62,7 +64,8 @@ const cases: Case[] = [
 		fault: 'endless body without Content-Length',
 		file: { body: VIDEO.subarray(0, 65_536), contentType: 'video/mp4', endless: true },
 		code: /^download_too_large$/,
-		message: /larger than the download limit of 2 MB: the server sent no size, so n8n stopped reading after 2097153 bytes/,
+		message:
+			/larger than the download limit of 2 MB: the server sent no size, so n8n stopped reading after 2097153 bytes/,
 		boundMs: 15_000,
 	},
 	{
@@ -146,7 +149,10 @@ const cases: Case[] = [
 	{
 		path: '/web-page.mp4',
 		fault: 'HTML page (text/html) instead of a video',
-		file: { body: Buffer.from('<!DOCTYPE html><html><body>Sign in to see this video</body></html>'), contentType: 'text/html; charset=utf-8' },
+		file: {
+			body: Buffer.from('<!DOCTYPE html><html><body>Sign in to see this video</body></html>'),
+			contentType: 'text/html; charset=utf-8',
+		},
 		code: /^download_not_video$/,
 		message: /returned a web page, not a video \(Content-Type text\/html; charset=utf-8\)/,
 		boundMs: 15_000,
@@ -154,7 +160,11 @@ const cases: Case[] = [
 	{
 		path: '/web-page-no-length.mp4',
 		fault: 'HTML page served as a video without a length',
-		file: { body: Buffer.from('<!DOCTYPE html><html><body>Sign in to see this video</body></html>'), contentType: 'video/mp4', contentLength: false },
+		file: {
+			body: Buffer.from('<!DOCTYPE html><html><body>Sign in to see this video</body></html>'),
+			contentType: 'video/mp4',
+			contentLength: false,
+		},
 		code: /^download_not_video$/,
 		message: /returned a web page, not a video \(Content-Type video\/mp4\)/,
 		boundMs: 15_000,
@@ -173,8 +183,15 @@ describe('hostile media servers: a video n8n downloads itself', { timeout: 300_0
 	before(async () => {
 		binaryFolder = await mkdtemp(join(tmpdir(), 'tiktok-binary-data-'));
 		// Filesystem mode, the one a runaway download could fill a disk in (n8n 2.x's default; 1.x keeps binary data in memory unless told).
-		stack = await startStack({ env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem', N8N_BINARY_DATA_STORAGE_PATH: binaryFolder } });
-		media = await startMediaServer({ files: Object.fromEntries(cases.map((testCase) => [testCase.path, testCase.file])) });
+		stack = await startStack({
+			env: {
+				N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+				N8N_BINARY_DATA_STORAGE_PATH: binaryFolder,
+			},
+		});
+		media = await startMediaServer({
+			files: Object.fromEntries(cases.map((testCase) => [testCase.path, testCase.file])),
+		});
 		cases.forEach((_, index) => stack.emu.addAccount(accountOf(index), { isPrivate: true }));
 		creators = await stack.connectAll(cases.map((_, index) => accountOf(index)));
 	});
@@ -184,7 +201,9 @@ describe('hostile media servers: a video n8n downloads itself', { timeout: 300_0
 	});
 
 	cases.forEach((testCase, index) => {
-		const files = testCase.file.endless ? 'the partial copy deleted (n8n 1.x: kept, within the limit)' : 'no file kept';
+		const files = testCase.file.endless
+			? 'the partial copy deleted (n8n 1.x: kept, within the limit)'
+			: 'no file kept';
 		it(`${testCase.fault}: ${testCase.afterInit ? 'stops the upload after init' : 'no init'}, a named error, ${files}, no connection left`, async () => {
 			const account = accountOf(index);
 			const creator = creators[index];
@@ -203,7 +222,10 @@ describe('hostile media servers: a video n8n downloads itself', { timeout: 300_0
 						postMode: 'direct',
 						privacyLevel: 'SELF_ONLY',
 						waitForPublish: false,
-						requestOptions: { downloadTimeLimitMinutes: TIME_LIMIT_MINUTES, downloadSizeLimitMb: SIZE_LIMIT_MB },
+						requestOptions: {
+							downloadTimeLimitMinutes: TIME_LIMIT_MINUTES,
+							downloadSizeLimitMb: SIZE_LIMIT_MB,
+						},
 					},
 					{ onError: 'continueErrorOutput' },
 				),
@@ -220,15 +242,31 @@ describe('hostile media servers: a video n8n downloads itself', { timeout: 300_0
 			assert.ok(ms < testCase.boundMs, `ended in ${ms} ms`);
 
 			const { inits, posts } = countFor(stack.emu, account);
-			assert.equal(inits, testCase.afterInit ? 1 : 0, testCase.afterInit ? 'one init, the fault shows only in the body' : 'no init: the fault showed before');
+			assert.equal(
+				inits,
+				testCase.afterInit ? 1 : 0,
+				testCase.afterInit
+					? 'one init, the fault shows only in the body'
+					: 'no init: the fault showed before',
+			);
 			assert.equal(posts, 0);
-			assert.equal(await media.connectionsClosed(5000), 0, 'no connection left open on the media server');
+			assert.equal(
+				await media.connectionsClosed(5000),
+				0,
+				'no connection left open on the media server',
+			);
 			const requests = media.requests.filter((request) => request.path === path);
 			assert.ok(requests.length >= 1);
-			assert.ok(requests.every((request) => request.acceptEncoding === 'identity'), 'n8n asked for the file as it is');
+			assert.ok(
+				requests.every((request) => request.acceptEncoding === 'identity'),
+				'n8n asked for the file as it is',
+			);
 			if (testCase.file.endless) {
 				const sent = requests[0].bytesSent;
-				assert.ok(sent < SIZE_LIMIT_MB * 1024 * 1024 + 16 * 1024 * 1024, `the server stopped soon after the limit (${sent} bytes sent)`);
+				assert.ok(
+					sent < SIZE_LIMIT_MB * 1024 * 1024 + 16 * 1024 * 1024,
+					`the server stopped soon after the limit (${sent} bytes sent)`,
+				);
 			}
 			const added = [...(await filesIn(binaryFolder))].filter(([file]) => !filesBefore.has(file));
 			// n8n 1.x's filesystem store writes a stream straight to its final file and leaves it when the stream fails
@@ -237,7 +275,10 @@ describe('hostile media servers: a video n8n downloads itself', { timeout: 300_0
 			const keepsPartialCopy = testCase.file.endless === true && n8nMajor() < 2;
 			if (keepsPartialCopy) {
 				assert.equal(added.length, 1, 'n8n 1.x keeps one partial copy');
-				assert.ok(added[0][1] <= SIZE_LIMIT_MB * 1024 * 1024, `the partial copy (${added[0][1]} bytes) is within the limit`);
+				assert.ok(
+					added[0][1] <= SIZE_LIMIT_MB * 1024 * 1024,
+					`the partial copy (${added[0][1]} bytes) is within the limit`,
+				);
 			} else {
 				assert.deepEqual(added, [], "no file left in n8n's binary data folder");
 			}

@@ -34,12 +34,20 @@ export interface FaultRow {
 export function countFor(emu: TikTokEmulator, account: string): { inits: number; posts: number } {
 	const openId = emu.openIdOf(account);
 	const publishes = [...emu.state.publishes.values()].filter((p) => p.openId === openId);
-	const posted = publishes.filter((p) => p.status !== 'FAILED' && (p.sha256 !== null || (p.kind === 'photo' && p.photoDownloads.every((d) => d.status === 'done'))));
+	const posted = publishes.filter(
+		(p) =>
+			p.status !== 'FAILED' &&
+			(p.sha256 !== null ||
+				(p.kind === 'photo' && p.photoDownloads.every((d) => d.status === 'done'))),
+	);
 	return { inits: publishes.length, posts: posted.length };
 }
 
 export function recordFault(row: FaultRow): void {
 	const file = process.env.TIKTOK_RELIABILITY_LEDGER;
 	if (!file) return;
-	appendFileSync(file, `${JSON.stringify({ ...row, n8n: testedN8nVersion() ?? DEFAULT_N8N_VERSION })}\n`);
+	appendFileSync(
+		file,
+		`${JSON.stringify({ ...row, n8n: testedN8nVersion() ?? DEFAULT_N8N_VERSION })}\n`,
+	);
 }

@@ -17,7 +17,11 @@ import { itemsNode, startStack, tiktokNode } from './stack.mts';
 const quickWait = { waitForPublish: true, waitOptions: { intervalSeconds: 3, timeoutMinutes: 2 } };
 const TIKTOK_PULLER = 'TikTokEmulator-MediaPuller';
 
-const served = (source: ByteSource, contentType: string): MediaFile => ({ body: () => source.stream(), size: source.size, contentType });
+const served = (source: ByteSource, contentType: string): MediaFile => ({
+	body: () => source.stream(),
+	size: source.size,
+	contentType,
+});
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -34,22 +38,37 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 	let publicCreator: { id: string; name: string };
 	let privateCreator: { id: string; name: string };
 	/** 35 distinct images (JPEG and WebP, different sizes, so every hash differs) under the verified prefix. */
-	const slides: Array<{ path: string; source: ByteSource }> = Array.from({ length: 35 }, (_, i) => ({
-		path: `/verified/slide-${String(i).padStart(2, '0')}.${i % 3 === 2 ? 'webp' : 'jpg'}`,
-		source: i % 3 === 2 ? webpSource(3000 + i * 101) : jpegSource(2000 + i * 97),
-	}));
+	const slides: Array<{ path: string; source: ByteSource }> = Array.from(
+		{ length: 35 },
+		(_, i) => ({
+			path: `/verified/slide-${String(i).padStart(2, '0')}.${i % 3 === 2 ? 'webp' : 'jpg'}`,
+			source: i % 3 === 2 ? webpSource(3000 + i * 101) : jpegSource(2000 + i * 97),
+		}),
+	);
 	let verifiedPrefix: string;
 	const url = (path: string) => `${media.url}${path}`;
 	const slideUrls = (count: number) => slides.slice(0, count).map((slide) => url(slide.path));
 	/** Requests n8n made to the media server (everything that is not TikTok's puller). */
-	const n8nRequests = () => media.requests.filter((request) => !request.userAgent?.startsWith(TIKTOK_PULLER));
-	const tiktokRequests = () => media.requests.filter((request) => request.userAgent?.startsWith(TIKTOK_PULLER));
+	const n8nRequests = () =>
+		media.requests.filter((request) => !request.userAgent?.startsWith(TIKTOK_PULLER));
+	const tiktokRequests = () =>
+		media.requests.filter((request) => request.userAgent?.startsWith(TIKTOK_PULLER));
 
-	const photoNode = (credential: { id: string; name: string }, parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+	const photoNode = (
+		credential: { id: string; name: string },
+		parameters: Record<string, unknown>,
+		extra: Record<string, unknown> = {},
+	) =>
 		tiktokNode(
 			credential,
 			// The loopback media server's certificate is self-signed; n8n 2.41 ignores NODE_EXTRA_CA_CERTS for its own requests.
-			{ resource: 'photo', operation: 'publish', ignoreSslIssues: true, ...quickWait, ...parameters },
+			{
+				resource: 'photo',
+				operation: 'publish',
+				ignoreSslIssues: true,
+				...quickWait,
+				...parameters,
+			},
 			extra,
 		);
 
@@ -58,7 +77,12 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		media = await startMediaServer({
 			https: true,
 			files: {
-				...Object.fromEntries(slides.map((slide) => [slide.path, served(slide.source, slide.path.endsWith('.webp') ? 'image/webp' : 'image/jpeg')])),
+				...Object.fromEntries(
+					slides.map((slide) => [
+						slide.path,
+						served(slide.source, slide.path.endsWith('.webp') ? 'image/webp' : 'image/jpeg'),
+					]),
+				),
 				'/verified/chart.png': served(pngSource(4000), 'image/png'),
 				'/verified/huge.jpg': served(jpegSource(20_000_001), 'image/jpeg'),
 				'/verified/moved.jpg': { status: 302, headers: { Location: '/verified/slide-00.jpg' } },
@@ -95,20 +119,40 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		const publish = stack.emu.state.publishes.get(String(out.publish_id));
 		assert.ok(publish, 'the emulator knows the publish');
 		assert.equal(publish.kind, 'photo');
-		assert.deepEqual(publish.photoDownloads.map((download) => download.url), urls, 'TikTok got the URLs in carousel order');
-		assert.deepEqual(publish.photoDownloads.map((download) => download.status), urls.map(() => 'done'));
+		assert.deepEqual(
+			publish.photoDownloads.map((download) => download.url),
+			urls,
+			'TikTok got the URLs in carousel order',
+		);
+		assert.deepEqual(
+			publish.photoDownloads.map((download) => download.status),
+			urls.map(() => 'done'),
+		);
 		assert.deepEqual(
 			publish.photoDownloads.map((download) => download.sha256),
 			await Promise.all(slides.map((slide) => sha256Of(slide.source))),
 			'every downloaded photo hashes to its source',
 		);
-		assert.deepEqual(publish.photoDownloads.map((download) => download.bytes), slides.map((slide) => slide.source.size));
-		assert.equal(out.downloaded_bytes, slides.reduce((sum, slide) => sum + slide.source.size, 0));
-		assert.equal(tiktokRequests().filter((request) => request.method === 'GET').length, 35, 'TikTok pulled each photo once');
+		assert.deepEqual(
+			publish.photoDownloads.map((download) => download.bytes),
+			slides.map((slide) => slide.source.size),
+		);
+		assert.equal(
+			out.downloaded_bytes,
+			slides.reduce((sum, slide) => sum + slide.source.size, 0),
+		);
+		assert.equal(
+			tiktokRequests().filter((request) => request.method === 'GET').length,
+			35,
+			'TikTok pulled each photo once',
+		);
 
 		const checks = n8nRequests().slice(checksBefore);
 		assert.equal(checks.length, 35, 'n8n checked each image once');
-		assert.ok(checks.every((request) => request.method === 'GET' && request.range === 'bytes=0-262143'), 'n8n asked for the first bytes only');
+		assert.ok(
+			checks.every((request) => request.method === 'GET' && request.range === 'bytes=0-262143'),
+			'n8n asked for the first bytes only',
+		);
 
 		const ids = out.post_ids as string[];
 		assert.match(ids[0], /^\d{19}$/);
@@ -149,9 +193,14 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		assert.match(String(out.next_step), /inbox/);
 		assert.match(String(out.publish_id), /^p_inbox_url~/);
 		const inits = stack.emu.state.inits.slice(initsBefore);
-		assert.deepEqual(inits.map((init) => [init.endpoint, init.httpStatus]), [['content/init', 200]]);
+		assert.deepEqual(
+			inits.map((init) => [init.endpoint, init.httpStatus]),
+			[['content/init', 200]],
+		);
 		assert.equal(
-			stack.emu.state.requests.slice(apiCallsBefore).filter((request) => request.path.includes('creator_info')).length,
+			stack.emu.state.requests
+				.slice(apiCallsBefore)
+				.filter((request) => request.path.includes('creator_info')).length,
 			0,
 			'a draft has no settings to check against creator info',
 		);
@@ -163,7 +212,10 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		});
 		const publish = stack.emu.state.publishes.get(String(out.publish_id));
 		assert.equal(publish?.mode, 'MEDIA_UPLOAD');
-		assert.deepEqual(publish?.photoDownloads.map((download) => download.status), ['done', 'done', 'done']);
+		assert.deepEqual(
+			publish?.photoDownloads.map((download) => download.status),
+			['done', 'done', 'done'],
+		);
 	});
 
 	it('sends every direct-post setting as TikTok expects, from an array in an expression', async () => {
@@ -190,7 +242,9 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		]);
 		assert.ok(run.ok, `${run.error?.message} ${run.error?.description}`);
 		const [out] = nodeOutput(run, 'TikTok');
-		const init = stack.emu.state.inits.slice(initsBefore).find((record) => record.endpoint === 'content/init');
+		const init = stack.emu.state.inits
+			.slice(initsBefore)
+			.find((record) => record.endpoint === 'content/init');
 		assert.deepEqual(init?.body, {
 			media_type: 'PHOTO',
 			post_mode: 'DIRECT_POST',
@@ -224,7 +278,12 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		const run = await stack.run([
 			photoNode(
 				publicCreator,
-				{ imagesInput: 'field', imageUrls: urls.join('\n'), postMode: 'direct', privacyLevel: 'PUBLIC_TO_EVERYONE' },
+				{
+					imagesInput: 'field',
+					imageUrls: urls.join('\n'),
+					postMode: 'direct',
+					privacyLevel: 'PUBLIC_TO_EVERYONE',
+				},
 				{ onError: 'continueRegularOutput' },
 			),
 		]);
@@ -237,10 +296,13 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		assert.equal(details.fail_reason, 'photo_pull_failed');
 		assert.match(String(details.description), /reachable/);
 		const publish = stack.emu.state.publishes.get(String(details.publish_id));
-		assert.deepEqual(publish?.photoDownloads.map((download) => [download.status, download.httpStatus]), [
-			['done', 200],
-			['failed', 404],
-		]);
+		assert.deepEqual(
+			publish?.photoDownloads.map((download) => [download.status, download.httpStatus]),
+			[
+				['done', 200],
+				['failed', 404],
+			],
+		);
 	});
 
 	it('rejects bad input with a clear error before anything reaches content/init, item by item', async () => {
@@ -248,22 +310,63 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		const unreachable = `https://127.0.0.1:${await closedPort()}/verified/a.jpg`;
 		const cases = [
 			{ images: [], expect: /Add at least one image/ },
-			{ images: Array.from({ length: 36 }, (_, i) => url(slides[i % 35].path)), expect: /at most 35 images \(got 36\)/ },
+			{
+				images: Array.from({ length: 36 }, (_, i) => url(slides[i % 35].path)),
+				expect: /at most 35 images \(got 36\)/,
+			},
 			{ images: good, cover: 3, expect: /Cover image index 3 is out of range/ },
-			{ images: [good[0], url('/verified/chart.png')], expect: /image 2 of 2 \(".*chart\.png"\) is a PNG image, and TikTok does not accept PNG/, code: 'photo_format_unsupported' },
-			{ images: [url('/verified/huge.jpg')], expect: /image 1 of 1 \(".*huge\.jpg"\) is 20,000,001 bytes, over TikTok's limit of 20,000,000 bytes/, code: 'photo_too_large' },
-			{ images: [good[0], good[1], unreachable], expect: /image 3 of 3 \(".*"\) could not be reached/, code: 'photo_unreachable' },
-			{ images: [url('/verified/moved.jpg')], expect: /redirects to "\/verified\/slide-00\.jpg" \(HTTP 302\)/, code: 'photo_unreachable' },
-			{ images: good, title: 'x'.repeat(89) + '🌸', expect: /title is too long for TikTok \(91 of 90 characters\)/ },
-			{ images: good, description: 'y'.repeat(4001), expect: /description is too long for TikTok \(4001 of 4000 characters\)/ },
-			{ images: good, branded: true, expect: /Branded content visibility cannot be set to private/ },
-			{ images: [good[0], 'https://cdn.elsewhere.example/a.jpg'], verified: verifiedPrefix, expect: /image 2 of 2 \(".*elsewhere.*"\) is not under your verified URL prefixes/ },
-			{ images: [good[0].replace('https:', 'http:')], expect: /image 1 of 1 \(".*"\) does not use https/ },
+			{
+				images: [good[0], url('/verified/chart.png')],
+				expect: /image 2 of 2 \(".*chart\.png"\) is a PNG image, and TikTok does not accept PNG/,
+				code: 'photo_format_unsupported',
+			},
+			{
+				images: [url('/verified/huge.jpg')],
+				expect:
+					/image 1 of 1 \(".*huge\.jpg"\) is 20,000,001 bytes, over TikTok's limit of 20,000,000 bytes/,
+				code: 'photo_too_large',
+			},
+			{
+				images: [good[0], good[1], unreachable],
+				expect: /image 3 of 3 \(".*"\) could not be reached/,
+				code: 'photo_unreachable',
+			},
+			{
+				images: [url('/verified/moved.jpg')],
+				expect: /redirects to "\/verified\/slide-00\.jpg" \(HTTP 302\)/,
+				code: 'photo_unreachable',
+			},
+			{
+				images: good,
+				title: 'x'.repeat(89) + '🌸',
+				expect: /title is too long for TikTok \(91 of 90 characters\)/,
+			},
+			{
+				images: good,
+				description: 'y'.repeat(4001),
+				expect: /description is too long for TikTok \(4001 of 4000 characters\)/,
+			},
+			{
+				images: good,
+				branded: true,
+				expect: /Branded content visibility cannot be set to private/,
+			},
+			{
+				images: [good[0], 'https://cdn.elsewhere.example/a.jpg'],
+				verified: verifiedPrefix,
+				expect: /image 2 of 2 \(".*elsewhere.*"\) is not under your verified URL prefixes/,
+			},
+			{
+				images: [good[0].replace('https:', 'http:')],
+				expect: /image 1 of 1 \(".*"\) does not use https/,
+			},
 		];
 		const initsBefore = stack.emu.state.inits.length;
 		const pullsBefore = tiktokRequests().length;
 		const run = await stack.run([
-			itemsNode(cases.map(({ expect, code, ...rest }) => ({ ...rest, expect: String(expect), code }))),
+			itemsNode(
+				cases.map(({ expect, code, ...rest }) => ({ ...rest, expect: String(expect), code })),
+			),
 			photoNode(
 				privateCreator,
 				{
@@ -286,11 +389,26 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		assert.equal(outputs.length, cases.length, 'no item lost');
 		const details = outputs.map((output) => output.details as Record<string, unknown>);
 		cases.forEach((testCase, index) => {
-			assert.match(String(outputs[index].error), testCase.expect, `item ${index}: ${outputs[index].error}`);
-			assert.equal(details[index].code, testCase.code ?? 'invalid_input', `item ${index}: its code`);
-			assert.ok(String(details[index].description ?? '').length > 20, `item ${index} says how to fix it`);
+			assert.match(
+				String(outputs[index].error),
+				testCase.expect,
+				`item ${index}: ${outputs[index].error}`,
+			);
+			assert.equal(
+				details[index].code,
+				testCase.code ?? 'invalid_input',
+				`item ${index}: its code`,
+			);
+			assert.ok(
+				String(details[index].description ?? '').length > 20,
+				`item ${index} says how to fix it`,
+			);
 		});
-		assert.match(String(details[10].description), /URL properties.*url_ownership_unverified/, 'explains URL ownership verification');
+		assert.match(
+			String(details[10].description),
+			/URL properties.*url_ownership_unverified/,
+			'explains URL ownership verification',
+		);
 		assert.deepEqual(
 			stack.emu.state.inits.slice(initsBefore).map((init) => init.endpoint),
 			[],
@@ -300,9 +418,14 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 	});
 
 	it('explains that binary images must be hosted on a verified URL first, whether chosen or passed in with no URLs', async () => {
-		const chosen = await stack.run([photoNode(privateCreator, { imagesInput: 'binary', postMode: 'draft' })]);
+		const chosen = await stack.run([
+			photoNode(privateCreator, { imagesInput: 'binary', postMode: 'draft' }),
+		]);
 		assert.equal(chosen.ok, false);
-		assert.match(String(chosen.error?.message), /TikTok cannot receive image files from n8n, only image URLs/);
+		assert.match(
+			String(chosen.error?.message),
+			/TikTok cannot receive image files from n8n, only image URLs/,
+		);
 		assert.match(String(chosen.error?.description), /S3, Cloudflare R2 or FTP node.*#photo-posts/);
 
 		const initsBefore = stack.emu.state.inits.length;
@@ -315,7 +438,11 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 					jsCode: `return [{ json: { images: [] }, binary: { data: { data: '${Buffer.from('not really a jpeg').toString('base64')}', mimeType: 'image/jpeg', fileName: 'a.jpg' } } }];`,
 				},
 			},
-			photoNode(privateCreator, { imagesInput: 'field', imageUrls: '={{ $json.images }}', postMode: 'draft' }),
+			photoNode(privateCreator, {
+				imagesInput: 'field',
+				imageUrls: '={{ $json.images }}',
+				postMode: 'draft',
+			}),
 		]);
 		assert.equal(passedIn.ok, false);
 		assert.match(String(passedIn.error?.message), /TikTok cannot receive image files from n8n/);

@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 
-import { bytesOf, jpegSource, mp4Source, pngSource, webmSource, webpSource } from '../emulator/media.mts';
+import {
+	bytesOf,
+	jpegSource,
+	mp4Source,
+	pngSource,
+	webmSource,
+	webpSource,
+} from '../emulator/media.mts';
 import type { MediaFile, MediaServer } from '../emulator/mediaServer.mts';
 import { startMediaServer } from '../emulator/mediaServer.mts';
 import { writeMp4 } from '../fixtures/video.mts';
@@ -30,18 +37,48 @@ describe('media preflight in real n8n', { timeout: 300_000 }, () => {
 
 	before(async () => {
 		stack = await startStack({ emulator: { statusPolls: { processing: 1 } } });
-		const image = async (source: Parameters<typeof bytesOf>[0], contentType: string): Promise<MediaFile> => ({ body: await bytesOf(source), contentType });
+		const image = async (
+			source: Parameters<typeof bytesOf>[0],
+			contentType: string,
+		): Promise<MediaFile> => ({ body: await bytesOf(source), contentType });
 		media = await startMediaServer({
 			https: true,
 			files: {
-				'/verified/1.jpg': await image(jpegSource(3000, { width: 1080, height: 1920 }), 'image/jpeg'),
-				'/verified/2.webp': await image(webpSource(3000, { width: 1920, height: 1080 }), 'image/webp'),
-				'/verified/4000x3000.jpg': await image(jpegSource(5000, { width: 4000, height: 3000 }), 'image/jpeg'),
+				'/verified/1.jpg': await image(
+					jpegSource(3000, { width: 1080, height: 1920 }),
+					'image/jpeg',
+				),
+				'/verified/2.webp': await image(
+					webpSource(3000, { width: 1920, height: 1080 }),
+					'image/webp',
+				),
+				'/verified/4000x3000.jpg': await image(
+					jpegSource(5000, { width: 4000, height: 3000 }),
+					'image/jpeg',
+				),
 				'/verified/chart.jpg': await image(pngSource(4000), 'image/jpeg'),
 				'/verified/4.jpg': await image(jpegSource(3100), 'image/jpeg'),
 				'/verified/5.webp': await image(webpSource(3200, undefined, 'VP8L'), 'image/webp'),
-				'/verified/tiny.mp4': { body: await bytesOf(mp4Source({ size: 150_000, durationSec: 5, video: { width: 320, height: 240, fps: 30 } })), contentType: 'video/mp4' },
-				'/verified/av1.mp4': { body: await bytesOf(mp4Source({ size: 150_000, durationSec: 5, video: { width: 1080, height: 1920, fps: 30, codec: 'av01' } })), contentType: 'video/mp4' },
+				'/verified/tiny.mp4': {
+					body: await bytesOf(
+						mp4Source({
+							size: 150_000,
+							durationSec: 5,
+							video: { width: 320, height: 240, fps: 30 },
+						}),
+					),
+					contentType: 'video/mp4',
+				},
+				'/verified/av1.mp4': {
+					body: await bytesOf(
+						mp4Source({
+							size: 150_000,
+							durationSec: 5,
+							video: { width: 1080, height: 1920, fps: 30, codec: 'av01' },
+						}),
+					),
+					contentType: 'video/mp4',
+				},
 			},
 		});
 		stack.emu.config.verifiedPrefixes = [`${media.url}/verified/`];
@@ -74,23 +111,48 @@ describe('media preflight in real n8n', { timeout: 300_000 }, () => {
 		return { out: items[0], ms };
 	}
 
-	const videoNode = (credential: { id: string; name: string }, extra: Record<string, unknown> = {}) =>
-		tiktokNode(credential, { ...BINARY_VIDEO_DIRECT, privacyLevel: 'SELF_ONLY', ...wait, ...extra }, { onError: 'continueRegularOutput' });
+	const videoNode = (
+		credential: { id: string; name: string },
+		extra: Record<string, unknown> = {},
+	) =>
+		tiktokNode(
+			credential,
+			{ ...BINARY_VIDEO_DIRECT, privacyLevel: 'SELF_ONLY', ...wait, ...extra },
+			{ onError: 'continueRegularOutput' },
+		);
 	const photoNode = (credential: { id: string; name: string }, urls: string[]) =>
 		tiktokNode(
 			credential,
 			// The loopback media server's certificate is self-signed; n8n 2.41 ignores NODE_EXTRA_CA_CERTS for its own requests.
-			{ resource: 'photo', operation: 'publish', imagesInput: 'field', imageUrls: urls.join('\n'), postMode: 'direct', privacyLevel: 'SELF_ONLY', ignoreSslIssues: true, ...wait },
+			{
+				resource: 'photo',
+				operation: 'publish',
+				imagesInput: 'field',
+				imageUrls: urls.join('\n'),
+				postMode: 'direct',
+				privacyLevel: 'SELF_ONLY',
+				ignoreSslIssues: true,
+				...wait,
+			},
 			{ onError: 'continueRegularOutput' },
 		);
 
 	/** The error item of a refusal before anything reached TikTok: its code, and no init for the account. */
-	function assertRefusedBeforeInit(out: Record<string, unknown>, account: string, code: string, message: RegExp) {
+	function assertRefusedBeforeInit(
+		out: Record<string, unknown>,
+		account: string,
+		code: string,
+		message: RegExp,
+	) {
 		assert.match(String(out.error), message);
 		const details = out.details as Record<string, unknown>;
 		assert.equal(details.code, code);
 		assert.ok(String(details.description).length > 40, 'the error says how to fix it');
-		assert.deepEqual(countFor(stack.emu, account), { inits: 0, posts: 0 }, 'nothing reached TikTok');
+		assert.deepEqual(
+			countFor(stack.emu, account),
+			{ inits: 0, posts: 0 },
+			'nothing reached TikTok',
+		);
 		return details;
 	}
 
@@ -98,7 +160,20 @@ describe('media preflight in real n8n', { timeout: 300_000 }, () => {
 	async function pulledFailsAfterInit(path: string, reason: string, fault: string) {
 		const control = freshCreator();
 		const pulled = await runOne([
-			tiktokNode(control.credential, { resource: 'video', operation: 'publish', source: 'url', videoUrl: url(path), urlHandling: 'pull', postMode: 'direct', privacyLevel: 'SELF_ONLY', ...wait }, { onError: 'continueRegularOutput' }),
+			tiktokNode(
+				control.credential,
+				{
+					resource: 'video',
+					operation: 'publish',
+					source: 'url',
+					videoUrl: url(path),
+					urlHandling: 'pull',
+					postMode: 'direct',
+					privacyLevel: 'SELF_ONLY',
+					...wait,
+				},
+				{ onError: 'continueRegularOutput' },
+			),
 		]);
 		const pulledDetails = pulled.out.details as Record<string, unknown>;
 		assert.deepEqual([pulledDetails.status, pulledDetails.fail_reason], ['FAILED', reason]);
@@ -117,37 +192,99 @@ describe('media preflight in real n8n', { timeout: 300_000 }, () => {
 
 	it('refuses a 320×240 video before the init, naming the size; pulled by TikTok instead, the same file fails after its init (picture_size_check_failed)', async () => {
 		const path = filePath(stack, 'tiny.mp4');
-		await writeMp4(path, { sizeBytes: 150_000, durationSec: 5, video: { width: 320, height: 240, fps: 30 } });
+		await writeMp4(path, {
+			sizeBytes: 150_000,
+			durationSec: 5,
+			video: { width: 320, height: 240, fps: 30 },
+		});
 		const { name, credential } = freshCreator();
 		const { out, ms } = await runOne([readFileNode(path), videoNode(credential)]);
-		const details = assertRefusedBeforeInit(out, name, 'video_resolution_out_of_range', /^The video "tiny\.mp4" is 320×240 pixels; TikTok accepts videos 360–4096 pixels wide and high$/);
+		const details = assertRefusedBeforeInit(
+			out,
+			name,
+			'video_resolution_out_of_range',
+			/^The video "tiny\.mp4" is 320×240 pixels; TikTok accepts videos 360–4096 pixels wide and high$/,
+		);
 		assert.deepEqual([details.width, details.height], [320, 240]);
-		recordFault({ area: 'preflight', fault: 'video 320×240 (TikTok: each side 360–4096 px)', outcome: 'error item video_resolution_out_of_range before any init', ms, ...countFor(stack.emu, name), itemsIn: 1, itemsOut: 1, boundMs: REFUSAL_BOUND_MS });
+		recordFault({
+			area: 'preflight',
+			fault: 'video 320×240 (TikTok: each side 360–4096 px)',
+			outcome: 'error item video_resolution_out_of_range before any init',
+			ms,
+			...countFor(stack.emu, name),
+			itemsIn: 1,
+			itemsOut: 1,
+			boundMs: REFUSAL_BOUND_MS,
+		});
 
 		// What the preflight saves the user from: n8n cannot read a video TikTok pulls itself, and TikTok fails it after the init.
-		await pulledFailsAfterInit('/verified/tiny.mp4', 'picture_size_check_failed', 'the same 320×240 video pulled by TikTok (n8n cannot read it)');
+		await pulledFailsAfterInit(
+			'/verified/tiny.mp4',
+			'picture_size_check_failed',
+			'the same 320×240 video pulled by TikTok (n8n cannot read it)',
+		);
 	});
 
 	it('refuses a 120 FPS video before the init, naming the frame rate', async () => {
 		const path = filePath(stack, 'fast.mp4');
-		await writeMp4(path, { sizeBytes: 150_000, durationSec: 4, video: { width: 1080, height: 1920, fps: 120 } });
+		await writeMp4(path, {
+			sizeBytes: 150_000,
+			durationSec: 4,
+			video: { width: 1080, height: 1920, fps: 120 },
+		});
 		const { name, credential } = freshCreator();
 		const { out, ms } = await runOne([readFileNode(path), videoNode(credential)]);
-		const details = assertRefusedBeforeInit(out, name, 'video_frame_rate_out_of_range', /^The video "fast\.mp4" plays at 120 frames per second; TikTok accepts 23–60 frames per second$/);
+		const details = assertRefusedBeforeInit(
+			out,
+			name,
+			'video_frame_rate_out_of_range',
+			/^The video "fast\.mp4" plays at 120 frames per second; TikTok accepts 23–60 frames per second$/,
+		);
 		assert.equal(details.frame_rate, 120);
-		recordFault({ area: 'preflight', fault: 'video at 120 FPS (TikTok: 23–60)', outcome: 'error item video_frame_rate_out_of_range before any init', ms, ...countFor(stack.emu, name), itemsIn: 1, itemsOut: 1, boundMs: REFUSAL_BOUND_MS });
+		recordFault({
+			area: 'preflight',
+			fault: 'video at 120 FPS (TikTok: 23–60)',
+			outcome: 'error item video_frame_rate_out_of_range before any init',
+			ms,
+			...countFor(stack.emu, name),
+			itemsIn: 1,
+			itemsOut: 1,
+			boundMs: REFUSAL_BOUND_MS,
+		});
 	});
 
 	it('refuses an AV1 video before the init, naming the codec; pulled by TikTok instead, the same file fails after its init (file_format_check_failed)', async () => {
 		const path = filePath(stack, 'av1.mp4');
-		await writeMp4(path, { sizeBytes: 150_000, durationSec: 5, video: { width: 1080, height: 1920, fps: 30, codec: 'av01' } });
+		await writeMp4(path, {
+			sizeBytes: 150_000,
+			durationSec: 5,
+			video: { width: 1080, height: 1920, fps: 30, codec: 'av01' },
+		});
 		const { name, credential } = freshCreator();
 		const { out, ms } = await runOne([readFileNode(path), videoNode(credential)]);
-		const details = assertRefusedBeforeInit(out, name, 'video_codec_unsupported', /^The video "av1\.mp4" is AV1 video \(codec "av01"\); TikTok accepts H\.264, H\.265, VP8 and VP9 video$/);
+		const details = assertRefusedBeforeInit(
+			out,
+			name,
+			'video_codec_unsupported',
+			/^The video "av1\.mp4" is AV1 video \(codec "av01"\); TikTok accepts H\.264, H\.265, VP8 and VP9 video$/,
+		);
 		assert.equal(details.codec, 'av01');
-		recordFault({ area: 'preflight', fault: 'AV1 video (TikTok: H.264, H.265, VP8, VP9)', outcome: 'error item video_codec_unsupported before any init', ms, ...countFor(stack.emu, name), itemsIn: 1, itemsOut: 1, boundMs: REFUSAL_BOUND_MS });
+		recordFault({
+			area: 'preflight',
+			fault: 'AV1 video (TikTok: H.264, H.265, VP8, VP9)',
+			outcome: 'error item video_codec_unsupported before any init',
+			ms,
+			...countFor(stack.emu, name),
+			itemsIn: 1,
+			itemsOut: 1,
+			boundMs: REFUSAL_BOUND_MS,
+		});
 
-		await pulledFailsAfterInit('/verified/av1.mp4', 'file_format_check_failed', 'the same AV1 video pulled by TikTok (n8n cannot read it)');
+		await pulledFailsAfterInit(
+			'/verified/av1.mp4',
+			'file_format_check_failed',
+			'the same AV1 video pulled by TikTok (n8n cannot read it)',
+		);
 	});
 
 	const carouselCases = [
@@ -155,43 +292,81 @@ describe('media preflight in real n8n', { timeout: 300_000 }, () => {
 			third: '/verified/4000x3000.jpg',
 			fault: 'carousel of 5, image 3 is 4000×3000 (TikTok: at most 1080p)',
 			code: 'photo_resolution_too_high',
-			expect: /^The image 3 of 5 \(".*\/verified\/4000x3000\.jpg"\) is 4000×3000 pixels, larger than TikTok's 1080p/,
+			expect:
+				/^The image 3 of 5 \(".*\/verified\/4000x3000\.jpg"\) is 4000×3000 pixels, larger than TikTok's 1080p/,
 		},
 		{
 			third: '/verified/chart.jpg',
 			fault: 'carousel of 5, image 3 a PNG named .jpg and served as image/jpeg',
 			code: 'photo_format_unsupported',
-			expect: /^The image 3 of 5 \(".*\/verified\/chart\.jpg"\) is a PNG image \(judged by its content; the server calls it "image\/jpeg"\), and TikTok does not accept PNG$/,
+			expect:
+				/^The image 3 of 5 \(".*\/verified\/chart\.jpg"\) is a PNG image \(judged by its content; the server calls it "image\/jpeg"\), and TikTok does not accept PNG$/,
 		},
 		{
 			third: 'https://127.0.0.1:1/verified/gone.jpg',
 			fault: 'carousel of 5, image 3 on a server that refuses connections',
 			code: 'photo_unreachable',
-			expect: /^The image 3 of 5 \("https:\/\/127\.0\.0\.1:1\/verified\/gone\.jpg"\) could not be reached/,
+			expect:
+				/^The image 3 of 5 \("https:\/\/127\.0\.0\.1:1\/verified\/gone\.jpg"\) could not be reached/,
 		},
 	];
 	for (const testCase of carouselCases) {
 		it(`names the failing image by position and URL before any init: ${testCase.fault}`, async () => {
 			const third = testCase.third.startsWith('https:') ? testCase.third : url(testCase.third);
-			const urls = [url('/verified/1.jpg'), url('/verified/2.webp'), third, url('/verified/4.jpg'), url('/verified/5.webp')];
+			const urls = [
+				url('/verified/1.jpg'),
+				url('/verified/2.webp'),
+				third,
+				url('/verified/4.jpg'),
+				url('/verified/5.webp'),
+			];
 			const { name, credential } = freshCreator();
 			const { out, ms } = await runOne([photoNode(credential, urls)]);
 			const details = assertRefusedBeforeInit(out, name, testCase.code, testCase.expect);
-			assert.deepEqual([details.image_position, details.image_url, details.failing_positions], [3, third, '3']);
-			recordFault({ area: 'preflight', fault: testCase.fault, outcome: `error item ${testCase.code} naming image 3 and its URL, before any init`, ms, ...countFor(stack.emu, name), itemsIn: 1, itemsOut: 1, boundMs: REFUSAL_BOUND_MS });
+			assert.deepEqual(
+				[details.image_position, details.image_url, details.failing_positions],
+				[3, third, '3'],
+			);
+			recordFault({
+				area: 'preflight',
+				fault: testCase.fault,
+				outcome: `error item ${testCase.code} naming image 3 and its URL, before any init`,
+				ms,
+				...countFor(stack.emu, name),
+				itemsIn: 1,
+				itemsOut: 1,
+				boundMs: REFUSAL_BOUND_MS,
+			});
 		});
 	}
 
 	it('publishes a WebM that states no frame rate, with a warning that the frame rate was not checked', async () => {
 		const path = filePath(stack, 'no-rate.webm');
-		await writeFile(path, await bytesOf(webmSource(200_000, { width: 1080, height: 1920, fps: null })));
+		await writeFile(
+			path,
+			await bytesOf(webmSource(200_000, { width: 1080, height: 1920, fps: null })),
+		);
 		const { name, credential } = freshCreator();
 		const { out, ms } = await runOne([readFileNode(path), videoNode(credential)]);
 		assert.equal(out.status, 'PUBLISH_COMPLETE', `${out.error} ${JSON.stringify(out.details)}`);
-		assert.deepEqual(out.warnings, ["n8n could not read the video's frame rate (WebM files need not state it), so TikTok's range of 23–60 frames per second was not checked."]);
+		assert.deepEqual(out.warnings, [
+			"n8n could not read the video's frame rate (WebM files need not state it), so TikTok's range of 23–60 frames per second was not checked.",
+		]);
 		const video = out.video as Record<string, unknown>;
-		assert.deepEqual([video.container, video.width, video.height, video.frame_rate], ['webm', 1080, 1920, undefined]);
+		assert.deepEqual(
+			[video.container, video.width, video.height, video.frame_rate],
+			['webm', 1080, 1920, undefined],
+		);
 		assert.deepEqual(countFor(stack.emu, name), { inits: 1, posts: 1 });
-		recordFault({ area: 'preflight', fault: 'WebM video that states no frame rate', outcome: 'PUBLISH_COMPLETE with a warning: frame rate not checked', ms, ...countFor(stack.emu, name), itemsIn: 1, itemsOut: 1, boundMs: 90_000 });
+		recordFault({
+			area: 'preflight',
+			fault: 'WebM video that states no frame rate',
+			outcome: 'PUBLISH_COMPLETE with a warning: frame rate not checked',
+			ms,
+			...countFor(stack.emu, name),
+			itemsIn: 1,
+			itemsOut: 1,
+			boundMs: 90_000,
+		});
 	});
 });

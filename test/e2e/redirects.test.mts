@@ -20,7 +20,16 @@ import { writeMp4 } from '../fixtures/video.mts';
 import type { ExecuteResult } from '../harness/index.mts';
 import { countFor, recordFault } from './ledger.mts';
 import type { Stack } from './stack.mts';
-import { BINARY_VIDEO_DIRECT, CREDENTIAL_TYPE, connectThroughN8n, filePath, readFileNode, splitByOutcome, startStack, tiktokNode } from './stack.mts';
+import {
+	BINARY_VIDEO_DIRECT,
+	CREDENTIAL_TYPE,
+	connectThroughN8n,
+	filePath,
+	readFileNode,
+	splitByOutcome,
+	startStack,
+	tiktokNode,
+} from './stack.mts';
 
 const creatorInfo = { resource: 'creator', operation: 'getInfo' };
 const publishVideo = {
@@ -39,16 +48,30 @@ interface Arrival {
 }
 
 /** A local server that records every request: where the redirects point. */
-async function startRecorder(): Promise<{ url: string; arrived: Arrival[]; close(): Promise<void> }> {
+async function startRecorder(): Promise<{
+	url: string;
+	arrived: Arrival[];
+	close(): Promise<void>;
+}> {
 	const arrived: Arrival[] = [];
 	const server = http.createServer((req, res) => {
 		const parts: Buffer[] = [];
 		req.on('data', (part: Buffer) => parts.push(part));
 		req.on('end', () => {
-			arrived.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(parts).toString('utf8') });
+			arrived.push({
+				method: req.method,
+				url: req.url,
+				headers: req.headers,
+				body: Buffer.concat(parts).toString('utf8'),
+			});
 			res.writeHead(200, { 'Content-Type': 'application/json' });
 			// What a thief would answer: a made-up creator the node must never use.
-			res.end(JSON.stringify({ data: { creator_nickname: 'made up', privacy_level_options: ['PUBLIC_TO_EVERYONE'] }, error: { code: 'ok' } }));
+			res.end(
+				JSON.stringify({
+					data: { creator_nickname: 'made up', privacy_level_options: ['PUBLIC_TO_EVERYONE'] },
+					error: { code: 'ok' },
+				}),
+			);
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -69,10 +92,30 @@ async function startUntrustedTls(): Promise<{ url: string; close(): Promise<void
 	try {
 		execFileSync(
 			'openssl',
-			['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(folder, 'key.pem'), '-out', join(folder, 'cert.pem')],
+			[
+				'req',
+				'-x509',
+				'-newkey',
+				'rsa:2048',
+				'-nodes',
+				'-sha256',
+				'-days',
+				'2',
+				'-subj',
+				'/CN=127.0.0.1',
+				'-addext',
+				'subjectAltName=IP:127.0.0.1',
+				'-keyout',
+				join(folder, 'key.pem'),
+				'-out',
+				join(folder, 'cert.pem'),
+			],
 			{ stdio: 'pipe' },
 		);
-		const server = https.createServer({ key: readFileSync(join(folder, 'key.pem')), cert: readFileSync(join(folder, 'cert.pem')) }, (_req, res) => res.end('{}'));
+		const server = https.createServer(
+			{ key: readFileSync(join(folder, 'key.pem')), cert: readFileSync(join(folder, 'cert.pem')) },
+			(_req, res) => res.end('{}'),
+		);
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		const { port } = server.address() as AddressInfo;
 		return {
@@ -151,18 +194,60 @@ describe('redirects and network failures in real n8n', { timeout: 600_000 }, () 
 	function failedItem(run: ExecuteResult): Record<string, unknown> {
 		assert.ok(run.ok, `${run.error?.message} ${run.error?.description}`);
 		const { succeeded, failed } = splitByOutcome(stack, run);
-		assert.equal(succeeded.length, 0, `no success: ${JSON.stringify(succeeded.map((item) => item.json))}`);
+		assert.equal(
+			succeeded.length,
+			0,
+			`no success: ${JSON.stringify(succeeded.map((item) => item.json))}`,
+		);
 		assert.equal(failed.length, 1);
 		return failed[0].json;
 	}
 
 	// `posts`: the status case fails after the whole video arrived, so TikTok publishes it (once).
-	const redirectCases: Array<{ endpoint: 'creatorInfo' | 'init' | 'status' | 'token' | 'upload'; fault: string; server: RegExp; inits: number; posts: number; expiresInSec?: number }> = [
-		{ endpoint: 'creatorInfo', fault: 'creator_info answered 307 to another local port', server: /TikTok's API/, inits: 0, posts: 0 },
-		{ endpoint: 'init', fault: 'video/init answered 307 to another local port', server: /TikTok's API/, inits: 0, posts: 0 },
-		{ endpoint: 'upload', fault: 'chunk upload answered 307 to another local port', server: /TikTok's upload server/, inits: 1, posts: 0 },
-		{ endpoint: 'status', fault: 'status/fetch answered 307 to another local port (every poll)', server: /TikTok's API/, inits: 1, posts: 1 },
-		{ endpoint: 'token', fault: 'token refresh answered 307 to another local port', server: /TikTok's token service/, inits: 0, posts: 0, expiresInSec: 30 },
+	const redirectCases: Array<{
+		endpoint: 'creatorInfo' | 'init' | 'status' | 'token' | 'upload';
+		fault: string;
+		server: RegExp;
+		inits: number;
+		posts: number;
+		expiresInSec?: number;
+	}> = [
+		{
+			endpoint: 'creatorInfo',
+			fault: 'creator_info answered 307 to another local port',
+			server: /TikTok's API/,
+			inits: 0,
+			posts: 0,
+		},
+		{
+			endpoint: 'init',
+			fault: 'video/init answered 307 to another local port',
+			server: /TikTok's API/,
+			inits: 0,
+			posts: 0,
+		},
+		{
+			endpoint: 'upload',
+			fault: 'chunk upload answered 307 to another local port',
+			server: /TikTok's upload server/,
+			inits: 1,
+			posts: 0,
+		},
+		{
+			endpoint: 'status',
+			fault: 'status/fetch answered 307 to another local port (every poll)',
+			server: /TikTok's API/,
+			inits: 1,
+			posts: 1,
+		},
+		{
+			endpoint: 'token',
+			fault: 'token refresh answered 307 to another local port',
+			server: /TikTok's token service/,
+			inits: 0,
+			posts: 0,
+			expiresInSec: 30,
+		},
 	];
 	for (const { endpoint, fault, server, inits, posts, expiresInSec } of redirectCases) {
 		it(`${fault}: the item fails naming the redirect, and that port receives no request at all`, async () => {
@@ -171,22 +256,49 @@ describe('redirects and network failures in real n8n', { timeout: 600_000 }, () 
 			const creator = await freshCreator(account, { expiresInSec });
 			// Every status poll is redirected, so a poller that retries still never reaches TikTok's answer.
 			const copies = endpoint === 'status' ? 30 : 1;
-			for (let n = 0; n < copies; n++) stack.emu.config.faults.push({ type: 'redirect', endpoint, location: recorder.url });
+			for (let n = 0; n < copies; n++)
+				stack.emu.config.faults.push({ type: 'redirect', endpoint, location: recorder.url });
 			const tokenRequestsBefore = stack.emu.state.tokenRequests.length;
 			const started = Date.now();
 			try {
-				const run = await stack.run([readFileNode(video), tiktokNode(creator, publishVideo, continueOnFail)]);
+				const run = await stack.run([
+					readFileNode(video),
+					tiktokNode(creator, publishVideo, continueOnFail),
+				]);
 				const ms = Date.now() - started;
 				const item = failedItem(run);
-				assert.match(JSON.stringify(item), new RegExp(`answered with a redirect to \\\\"127\\.0\\.0\\.1:\\d+\\\\"; n8n did not follow it`));
+				assert.match(
+					JSON.stringify(item),
+					new RegExp(
+						`answered with a redirect to \\\\"127\\.0\\.0\\.1:\\d+\\\\"; n8n did not follow it`,
+					),
+				);
 				assert.match(String(item.error), server);
-				assert.deepEqual(recorder.arrived, [], 'the redirect target received nothing: no Authorization header, no client secret, no refresh token');
+				assert.deepEqual(
+					recorder.arrived,
+					[],
+					'the redirect target received nothing: no Authorization header, no client secret, no refresh token',
+				);
 				const counted = countFor(stack.emu, account);
 				assert.equal(counted.inits, inits);
 				assert.equal(counted.posts, posts);
-				if (endpoint === 'token') assert.equal(stack.emu.state.tokenRequests.length, tokenRequestsBefore, 'TikTok saw no refresh: the refresh token is still good');
+				if (endpoint === 'token')
+					assert.equal(
+						stack.emu.state.tokenRequests.length,
+						tokenRequestsBefore,
+						'TikTok saw no refresh: the refresh token is still good',
+					);
 				assertNothingLeaked(run);
-				recordFault({ area: 'redirect', fault, outcome: `error item: unexpected_redirect (${String(item.error)}); redirect target received 0 requests`, ms, ...counted, itemsIn: 1, itemsOut: 1, boundMs: 60_000 });
+				recordFault({
+					area: 'redirect',
+					fault,
+					outcome: `error item: unexpected_redirect (${String(item.error)}); redirect target received 0 requests`,
+					ms,
+					...counted,
+					itemsIn: 1,
+					itemsOut: 1,
+					boundMs: 60_000,
+				});
 				assert.ok(ms < 60_000, `took ${ms} ms`);
 			} finally {
 				stack.emu.config.faults = stack.emu.config.faults.filter((f) => f.type !== 'redirect');
@@ -194,7 +306,15 @@ describe('redirects and network failures in real n8n', { timeout: 600_000 }, () 
 		});
 	}
 
-	const networkCases: Array<{ name: string; fault: string; target: () => Promise<{ url: string; close?: () => Promise<void> }>; code: string; message: RegExp; fix: RegExp; boundMs: number }> = [
+	const networkCases: Array<{
+		name: string;
+		fault: string;
+		target: () => Promise<{ url: string; close?: () => Promise<void> }>;
+		code: string;
+		message: RegExp;
+		fix: RegExp;
+		boundMs: number;
+	}> = [
 		{
 			name: 'an API URL whose host does not exist',
 			fault: 'credential API URL http://tiktok.invalid (DNS: no such host)',
@@ -219,7 +339,8 @@ describe('redirects and network failures in real n8n', { timeout: 600_000 }, () 
 			fault: 'credential API URL on https with an untrusted self-signed certificate',
 			target: startUntrustedTls,
 			code: 'certificate_rejected',
-			message: /n8n does not trust the security certificate of TikTok's API at "127\.0\.0\.1:\d+" \(a self-signed certificate\)/,
+			message:
+				/n8n does not trust the security certificate of TikTok's API at "127\.0\.0\.1:\d+" \(a self-signed certificate\)/,
 			fix: /NODE_EXTRA_CA_CERTS/,
 			boundMs: 20_000,
 		},
@@ -241,7 +362,16 @@ describe('redirects and network failures in real n8n', { timeout: 600_000 }, () 
 				assert.equal(details.host, new URL(server.url).host);
 				assert.ok(ms < boundMs, `took ${ms} ms`);
 				assertNothingLeaked(run);
-				recordFault({ area: 'network', fault, outcome: `error item: ${code} (${String(item.error)})`, ms, ...countFor(stack.emu, account), itemsIn: 1, itemsOut: 1, boundMs });
+				recordFault({
+					area: 'network',
+					fault,
+					outcome: `error item: ${code} (${String(item.error)})`,
+					ms,
+					...countFor(stack.emu, account),
+					itemsIn: 1,
+					itemsOut: 1,
+					boundMs,
+				});
 			} finally {
 				await server.close?.();
 			}
@@ -268,15 +398,37 @@ describe('redirects and network failures in real n8n', { timeout: 600_000 }, () 
 		stack.emu.addAccount('redirect_test_button', { isPrivate: true });
 		const tokens = stack.emu.issueTokens({ account: 'redirect_test_button' });
 		stack.issuedTokens.push(String(tokens.access_token), String(tokens.refresh_token));
-		const data = { clientId: DEFAULT_CLIENT_KEY, clientSecret: DEFAULT_CLIENT_SECRET, authBaseUrl: stack.emu.baseUrl, apiBaseUrl: stack.emu.baseUrl, oauthTokenData: tokens };
-		const [id] = await stack.n8n.importCredentials({ name: 'TikTok Test button', type: CREDENTIAL_TYPE, data });
-		stack.emu.config.faults.push({ type: 'redirect', endpoint: 'creatorInfo', location: recorder.url });
+		const data = {
+			clientId: DEFAULT_CLIENT_KEY,
+			clientSecret: DEFAULT_CLIENT_SECRET,
+			authBaseUrl: stack.emu.baseUrl,
+			apiBaseUrl: stack.emu.baseUrl,
+			oauthTokenData: tokens,
+		};
+		const [id] = await stack.n8n.importCredentials({
+			name: 'TikTok Test button',
+			type: CREDENTIAL_TYPE,
+			data,
+		});
+		stack.emu.config.faults.push({
+			type: 'redirect',
+			endpoint: 'creatorInfo',
+			location: recorder.url,
+		});
 		const firedBefore = stack.emu.state.faults.length;
 		try {
-			const test = await stack.n8n.rest<{ status: string; message: string }>('POST', '/rest/credentials/test', {
-				credentials: { id, name: 'TikTok Test button', type: CREDENTIAL_TYPE, data },
-			});
-			assert.deepEqual(stack.emu.state.faults.slice(firedBefore).map((f) => f.type), ['redirect'], `the Test button met the redirect (${JSON.stringify(test)})`);
+			const test = await stack.n8n.rest<{ status: string; message: string }>(
+				'POST',
+				'/rest/credentials/test',
+				{
+					credentials: { id, name: 'TikTok Test button', type: CREDENTIAL_TYPE, data },
+				},
+			);
+			assert.deepEqual(
+				stack.emu.state.faults.slice(firedBefore).map((f) => f.type),
+				['redirect'],
+				`the Test button met the redirect (${JSON.stringify(test)})`,
+			);
 			assert.notEqual(test.status, 'OK', 'a redirect is not a working connection');
 			assert.deepEqual(recorder.arrived, [], 'the redirect target received nothing');
 		} finally {
@@ -292,14 +444,31 @@ describe('redirects and network failures in real n8n', { timeout: 600_000 }, () 
 			const [id] = await stack.n8n.importCredentials({
 				name: 'TikTok connect through a redirect',
 				type: CREDENTIAL_TYPE,
-				data: { clientId: DEFAULT_CLIENT_KEY, clientSecret: DEFAULT_CLIENT_SECRET, authBaseUrl: stack.emu.baseUrl, apiBaseUrl: stack.emu.baseUrl },
+				data: {
+					clientId: DEFAULT_CLIENT_KEY,
+					clientSecret: DEFAULT_CLIENT_SECRET,
+					authBaseUrl: stack.emu.baseUrl,
+					apiBaseUrl: stack.emu.baseUrl,
+				},
 			});
-			stack.emu.config.faults.push({ type: 'redirect', endpoint: 'token', location: elsewhere.url });
+			stack.emu.config.faults.push({
+				type: 'redirect',
+				endpoint: 'token',
+				location: elsewhere.url,
+			});
 			await connectThroughN8n(stack, id, 'public_creator').catch(() => undefined);
 			assert.equal(elsewhere.arrived.length, 1, 'n8n followed the redirect');
 			assert.equal(elsewhere.arrived[0].method, 'POST');
-			assert.equal(new URLSearchParams(elsewhere.arrived[0].body).get('client_secret'), DEFAULT_CLIENT_SECRET, 'and re-sent the form body with the client secret');
-			assert.equal(elsewhere.arrived[0].headers.authorization, undefined, 'a cross-host redirect drops the Authorization header');
+			assert.equal(
+				new URLSearchParams(elsewhere.arrived[0].body).get('client_secret'),
+				DEFAULT_CLIENT_SECRET,
+				'and re-sent the form body with the client secret',
+			);
+			assert.equal(
+				elsewhere.arrived[0].headers.authorization,
+				undefined,
+				'a cross-host redirect drops the Authorization header',
+			);
 		} finally {
 			stack.emu.config.faults = stack.emu.config.faults.filter((f) => f.type !== 'redirect');
 			await elsewhere.close();

@@ -30,14 +30,20 @@ export interface Stack {
 	emu: TikTokEmulator;
 	n8n: N8nInstance;
 	/** Imports a credential holding tokens the emulator issued for `account`; returns its id. */
-	connect(account: string, options?: { scopes?: string[]; expiresInSec?: number; name?: string }): Promise<{ id: string; name: string }>;
+	connect(
+		account: string,
+		options?: { scopes?: string[]; expiresInSec?: number; name?: string },
+	): Promise<{ id: string; name: string }>;
 	/** `connect` for several accounts in one import (one n8n CLI start instead of one per account). */
 	connectAll(accounts: string[]): Promise<Array<{ id: string; name: string }>>;
 	/**
 	 * Runs Manual Trigger → nodes (chained in order) in n8n and returns the run: in the running server, or with
 	 * `via: 'cli'` in a new `n8n execute` process (what a restart means for in-memory state).
 	 */
-	run(nodes: Array<Record<string, unknown>>, options?: { name?: string; via?: 'cli' | 'rest'; settings?: Record<string, unknown> }): Promise<ExecuteResult>;
+	run(
+		nodes: Array<Record<string, unknown>>,
+		options?: { name?: string; via?: 'cli' | 'rest'; settings?: Record<string, unknown> },
+	): Promise<ExecuteResult>;
 	/** Starts Manual Trigger → nodes in the running n8n and returns the execution's id at once (to stop it, or wait for it). */
 	start(nodes: Array<Record<string, unknown>>, options?: { name?: string }): Promise<string>;
 	/** Every access and refresh token handed to n8n, to check none leaks into output or logs. */
@@ -80,7 +86,10 @@ export async function startStack(
 	await mkdir(instance.filesFolder, { recursive: true });
 	const issuedTokens: string[] = [];
 	/** A credential holding tokens the emulator issued for `account`, as `n8n import:credentials` takes it. */
-	const connection = (account: string, connectOptions: { scopes?: string[]; expiresInSec?: number; name?: string } = {}) => {
+	const connection = (
+		account: string,
+		connectOptions: { scopes?: string[]; expiresInSec?: number; name?: string } = {},
+	) => {
 		const tokens = emu.issueTokens({ account, scopes: connectOptions.scopes });
 		issuedTokens.push(String(tokens.access_token), String(tokens.refresh_token));
 		const expiresIn = connectOptions.expiresInSec ?? Number(tokens.expires_in);
@@ -112,7 +121,9 @@ export async function startStack(
 			return credentials.map((credential, index) => ({ id: ids[index], name: credential.name }));
 		},
 		async run(nodes, runOptions = {}) {
-			return await instance.run(chain(nodes, runOptions.name ?? 'e2e', runOptions.settings), { via: runOptions.via });
+			return await instance.run(chain(nodes, runOptions.name ?? 'e2e', runOptions.settings), {
+				via: runOptions.via,
+			});
 		},
 		async start(nodes, startOptions = {}) {
 			return await instance.startRun(chain(nodes, startOptions.name ?? 'e2e'));
@@ -124,16 +135,34 @@ export async function startStack(
 }
 
 /** Manual Trigger followed by `nodes`, each connected to the next; `settings` adds workflow settings (e.g. executionTimeout). */
-export function chain(nodes: Array<Record<string, unknown>>, name: string, settings: Record<string, unknown> = {}): WorkflowInput {
+export function chain(
+	nodes: Array<Record<string, unknown>>,
+	name: string,
+	settings: Record<string, unknown> = {},
+): WorkflowInput {
 	const all = [
-		{ id: 'trigger', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'trigger',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 		...nodes.map((node, index) => ({ id: `n${index}`, position: [220 * (index + 1), 0], ...node })),
 	];
 	const connections: Record<string, unknown> = {};
 	for (let i = 0; i < all.length - 1; i++) {
-		connections[all[i].name as string] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] };
+		connections[all[i].name as string] = {
+			main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]],
+		};
 	}
-	return { name: `${name} ${randomBytes(3).toString('hex')}`, nodes: all, connections, settings: { executionOrder: 'v1', ...settings } };
+	return {
+		name: `${name} ${randomBytes(3).toString('hex')}`,
+		nodes: all,
+		connections,
+		settings: { executionOrder: 'v1', ...settings },
+	};
 }
 
 /**
@@ -143,7 +172,9 @@ export function chain(nodes: Array<Record<string, unknown>>, name: string, setti
  */
 export function triggerByWebhook<T extends WorkflowInput>(workflow: T, path: string): T {
 	const copy = structuredClone(workflow);
-	const trigger = copy.nodes.find((node) => /manualTrigger|scheduleTrigger/.test(String(node.type)));
+	const trigger = copy.nodes.find((node) =>
+		/manualTrigger|scheduleTrigger/.test(String(node.type)),
+	);
 	if (!trigger) throw new Error(`workflow "${String(workflow.name)}" has no trigger to replace`);
 	Object.assign(trigger, {
 		type: 'n8n-nodes-base.webhook',
@@ -167,18 +198,27 @@ export async function deployViaWebhook(
 		async fire() {
 			const previous = (await n8n.listExecutions(id))[0]?.id;
 			const response = await n8n.callWebhook(path, { body: {} });
-			if (response.status !== 200) throw new Error(`webhook ${path}: HTTP ${response.status} ${response.text}`);
+			if (response.status !== 200)
+				throw new Error(`webhook ${path}: HTTP ${response.status} ${response.text}`);
 			return await n8n.waitForExecution({ workflowId: id, afterId: previous, timeoutMs: 120_000 });
 		},
 	};
 }
 
 export function readFileNode(path: string, name = 'Read Video'): Record<string, unknown> {
-	return { name, type: 'n8n-nodes-base.readWriteFile', typeVersion: 1, parameters: { operation: 'read', fileSelector: path, options: {} } };
+	return {
+		name,
+		type: 'n8n-nodes-base.readWriteFile',
+		typeVersion: 1,
+		parameters: { operation: 'read', fileSelector: path, options: {} },
+	};
 }
 
 /** Items from a fixed JSON array, for batches where each item carries its own parameters. */
-export function itemsNode(items: Array<Record<string, unknown>>, name = 'Items'): Record<string, unknown> {
+export function itemsNode(
+	items: Array<Record<string, unknown>>,
+	name = 'Items',
+): Record<string, unknown> {
 	return {
 		name,
 		type: 'n8n-nodes-base.code',
@@ -193,13 +233,21 @@ export function itemsNode(items: Array<Record<string, unknown>>, name = 'Items')
  * `{ error, message }`; the TikTok node keeps TikTok's code under `details`, so on 1.x its failed items stay on the
  * first output (README → Compatibility) and are told apart by their `error` field.
  */
-export function splitByOutcome(stack: Stack, run: ExecuteResult, node = 'TikTok'): { succeeded: ExecutionItem[]; failed: ExecutionItem[] } {
+export function splitByOutcome(
+	stack: Stack,
+	run: ExecuteResult,
+	node = 'TikTok',
+): { succeeded: ExecutionItem[]; failed: ExecutionItem[] } {
 	const [first = [], second = []] = run.runData[node]?.[0]?.data?.main ?? [];
 	if (Number(stack.n8n.install.version.split('.')[0]) >= 2) {
-		if (first.some((item) => item.json.error !== undefined)) throw new Error(`${node}: a failed item on the success output`);
+		if (first.some((item) => item.json.error !== undefined))
+			throw new Error(`${node}: a failed item on the success output`);
 		return { succeeded: first, failed: second };
 	}
-	if (second.length > 0) throw new Error(`${node}: n8n 1.x routed a TikTok error item to the error output; update splitByOutcome and the README`);
+	if (second.length > 0)
+		throw new Error(
+			`${node}: n8n 1.x routed a TikTok error item to the error output; update splitByOutcome and the README`,
+		);
 	return {
 		succeeded: first.filter((item) => item.json.error === undefined),
 		failed: first.filter((item) => item.json.error !== undefined),
@@ -235,7 +283,10 @@ export function filePath(stack: Stack, name: string): string {
 }
 
 /** Imports an empty TikTok Token Store credential (the one-time step: "Create new credential" → Save). */
-export async function createTokenStore(stack: Stack, name = `Token Store ${randomBytes(3).toString('hex')}`): Promise<{ id: string; name: string }> {
+export async function createTokenStore(
+	stack: Stack,
+	name = `Token Store ${randomBytes(3).toString('hex')}`,
+): Promise<{ id: string; name: string }> {
 	const [id] = await stack.n8n.importCredentials({ name, type: STORE_TYPE, data: { savedAt: '' } });
 	return { id, name };
 }
@@ -246,17 +297,24 @@ export function tiktokNodeWithStore(
 	store: { id: string; name: string },
 	parameters: Record<string, unknown>,
 ): Record<string, unknown> {
-	return tiktokNode(credential, parameters, { credentials: { [CREDENTIAL_TYPE]: credential, [STORE_TYPE]: store } });
+	return tiktokNode(credential, parameters, {
+		credentials: { [CREDENTIAL_TYPE]: credential, [STORE_TYPE]: store },
+	});
 }
 
 /**
  * n8n's real "Connect my account" over REST, as the editor's button and the browser do it: /rest/oauth2-credential/auth
  * → TikTok's (the emulator's) consent page, approved for `account` → n8n's callback (the code exchange).
  */
-export async function connectThroughN8n(stack: Stack, credentialId: string, account: string): Promise<void> {
+export async function connectThroughN8n(
+	stack: Stack,
+	credentialId: string,
+	account: string,
+): Promise<void> {
 	const { n8n, emu } = stack;
 	const callbackUrl = `${n8n.url}/rest/oauth2-credential/callback`;
-	if (!emu.config.clients[0].redirectUris.includes(callbackUrl)) emu.config.clients[0].redirectUris.push(callbackUrl);
+	if (!emu.config.clients[0].redirectUris.includes(callbackUrl))
+		emu.config.clients[0].redirectUris.push(callbackUrl);
 	const auth = await n8n.request('GET', `/rest/oauth2-credential/auth?id=${credentialId}`);
 	if (auth.status !== 200) throw new Error(`oauth2-credential/auth: ${auth.status} ${auth.text}`);
 	const authorizeUrl = new URL(String((auth.body as { data: string }).data));
@@ -265,7 +323,8 @@ export async function connectThroughN8n(stack: Stack, credentialId: string, acco
 	const action = /<form id="consent" method="post" action="([^"]+)"/.exec(html)?.[1];
 	if (!consentId || !action) throw new Error(`no consent form: ${html.slice(0, 300)}`);
 	const form = new URLSearchParams({ consent_id: consentId, action: 'authorize', account });
-	for (const scope of ['user.info.basic', 'video.publish', 'video.upload']) form.append('scope', scope);
+	for (const scope of ['user.info.basic', 'video.publish', 'video.upload'])
+		form.append('scope', scope);
 	const approved = await fetch(new URL(action.replace(/&amp;/g, '&'), emu.baseUrl), {
 		method: 'POST',
 		headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -274,5 +333,6 @@ export async function connectThroughN8n(stack: Stack, credentialId: string, acco
 	});
 	const callback = new URL(String(approved.headers.get('location')));
 	const done = await n8n.request('GET', callback.pathname + callback.search);
-	if (done.status !== 200 || /error/i.test(done.text)) throw new Error(`callback: ${done.status} ${done.text.slice(0, 300)}`);
+	if (done.status !== 200 || /error/i.test(done.text))
+		throw new Error(`callback: ${done.status} ${done.text.slice(0, 300)}`);
 }

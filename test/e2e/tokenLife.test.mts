@@ -13,18 +13,39 @@ import { writeMp4 } from '../fixtures/video.mts';
 import type { ExecuteResult } from '../harness/index.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from './stack.mts';
-import { BINARY_VIDEO_DIRECT, chain, createTokenStore, deployViaWebhook, filePath, readFileNode, startStack, tiktokNode, tiktokNodeWithStore } from './stack.mts';
+import {
+	BINARY_VIDEO_DIRECT,
+	chain,
+	createTokenStore,
+	deployViaWebhook,
+	filePath,
+	readFileNode,
+	startStack,
+	tiktokNode,
+	tiktokNodeWithStore,
+} from './stack.mts';
 
-const STRICT = { accessTokenTtlSec: 60, rotateRefreshTokens: true, clientKeyIn: 'body', rejectClientIdParam: true } as const;
+const STRICT = {
+	accessTokenTtlSec: 60,
+	rotateRefreshTokens: true,
+	clientKeyIn: 'body',
+	rejectClientIdParam: true,
+} as const;
 const creatorInfo = { resource: 'creator', operation: 'getInfo' };
 
 /** Creator → Get Info with `credential`, deployed behind a webhook on the running n8n. */
-async function creatorWorkflow(stack: Stack, credential: { id: string; name: string }, name: string) {
+async function creatorWorkflow(
+	stack: Stack,
+	credential: { id: string; name: string },
+	name: string,
+) {
 	return await deployViaWebhook(stack.n8n, chain([tiktokNode(credential, creatorInfo)], name));
 }
 
 function refreshesSince(stack: Stack, from: number) {
-	return stack.emu.state.tokenRequests.slice(from).filter((request) => request.grantType === 'refresh_token');
+	return stack.emu.state.tokenRequests
+		.slice(from)
+		.filter((request) => request.grantType === 'refresh_token');
 }
 
 describe('token life in a running n8n, strict token mode', { timeout: 900_000 }, () => {
@@ -38,7 +59,10 @@ describe('token life in a running n8n, strict token mode', { timeout: 900_000 },
 
 	it('two workflows sharing one credential, fired at once, survive 3 consecutive expiries: one refresh each time, none rejected, no reconnect', async () => {
 		const credential = await stack.connect('public_creator', { expiresInSec: -1 });
-		const workflows = [await creatorWorkflow(stack, credential, 'shared-a'), await creatorWorkflow(stack, credential, 'shared-b')];
+		const workflows = [
+			await creatorWorkflow(stack, credential, 'shared-a'),
+			await creatorWorkflow(stack, credential, 'shared-b'),
+		];
 		const from = stack.emu.state.tokenRequests.length;
 		for (let round = 1; round <= 3; round++) {
 			const runs = await Promise.all(workflows.map(async (workflow) => await workflow.fire()));
@@ -46,34 +70,52 @@ describe('token life in a running n8n, strict token mode', { timeout: 900_000 },
 				assert.ok(run.ok, `round ${round}: ${run.error?.message} ${run.error?.description}`);
 				assert.equal(nodeOutput(run, 'TikTok')[0].username, 'public_creator');
 			}
-			assert.equal(refreshesSince(stack, from).length, round, `round ${round}: the concurrent runs refreshed once`);
+			assert.equal(
+				refreshesSince(stack, from).length,
+				round,
+				`round ${round}: the concurrent runs refreshed once`,
+			);
 			if (round < 3) await sleep(21_000); // let the 20-second access token expire
 		}
 		const refreshes = refreshesSince(stack, from);
-		assert.deepEqual(refreshes.map((request) => request.outcome), ['ok', 'ok', 'ok'], 'no refresh token rejected');
-		for (const request of refreshes) assert.ok(request.params.includes('client_key') && !request.params.includes('client_id'));
+		assert.deepEqual(
+			refreshes.map((request) => request.outcome),
+			['ok', 'ok', 'ok'],
+			'no refresh token rejected',
+		);
+		for (const request of refreshes)
+			assert.ok(request.params.includes('client_key') && !request.params.includes('client_id'));
 	});
 });
 
 describe('queue mode, two workers, one shared credential', { timeout: 900_000 }, () => {
 	let stack: Stack;
 	before(async () => {
-		stack = await startStack({ emulator: { ...STRICT, rotateRefreshTokens: false }, queueWorkers: 2 });
+		stack = await startStack({
+			emulator: { ...STRICT, rotateRefreshTokens: false },
+			queueWorkers: 2,
+		});
 	});
 	after(async () => await stack?.stop());
 
 	/** Fires `fire` until executions ran on both workers (at most 12 times); returns each run with its worker. */
-	async function onBothWorkers(fire: () => Promise<ExecuteResult>): Promise<Array<{ run: ExecuteResult; worker: number | undefined }>> {
+	async function onBothWorkers(
+		fire: () => Promise<ExecuteResult>,
+	): Promise<Array<{ run: ExecuteResult; worker: number | undefined }>> {
 		const runs: Array<{ run: ExecuteResult; worker: number | undefined }> = [];
 		while (runs.length < 12 && new Set(runs.map((entry) => entry.worker)).size < 2) {
 			const run = await fire();
 			runs.push({ run, worker: stack.n8n.workerForExecution(String(run.executionId)) });
 		}
-		assert.equal(new Set(runs.map((entry) => entry.worker)).size, 2, 'executions ran on both workers');
+		assert.equal(
+			new Set(runs.map((entry) => entry.worker)).size,
+			2,
+			'executions ran on both workers',
+		);
 		return runs;
 	}
 
-	it('without rotation (TikTok\'s classic documented behaviour), both workers refresh and publish with no reconnect and no rejected refresh', async () => {
+	it("without rotation (TikTok's classic documented behaviour), both workers refresh and publish with no reconnect and no rejected refresh", async () => {
 		const credential = await stack.connect('public_creator', { expiresInSec: -1 });
 		const workflow = await creatorWorkflow(stack, credential, 'queue-classic');
 		const from = stack.emu.state.tokenRequests.length;
@@ -82,7 +124,10 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 		}
 		const refreshes = refreshesSince(stack, from);
 		assert.ok(refreshes.length >= 2, 'each worker refreshed for itself');
-		assert.ok(refreshes.every((request) => request.outcome === 'ok'), 'no refresh token rejected');
+		assert.ok(
+			refreshes.every((request) => request.outcome === 'ok'),
+			'no refresh token rejected',
+		);
 	});
 
 	it("publishes a binary video on a worker with queue mode's default binary data store (2.x: `database`; 1.x: in the execution data)", async () => {
@@ -94,7 +139,11 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 			chain(
 				[
 					readFileNode(path),
-					tiktokNode(credential, { ...BINARY_VIDEO_DIRECT, privacyLevel: 'SELF_ONLY', waitForPublish: false }),
+					tiktokNode(credential, {
+						...BINARY_VIDEO_DIRECT,
+						privacyLevel: 'SELF_ONLY',
+						waitForPublish: false,
+					}),
 				],
 				'queue binary',
 			),
@@ -103,7 +152,11 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 		assert.ok(run.ok, `${run.error?.message} ${run.error?.description}`);
 		assert.ok(stack.n8n.workerForExecution(String(run.executionId)), 'ran on a worker');
 		const [out] = nodeOutput(run, 'TikTok');
-		assert.equal(stack.emu.state.publishes.get(String(out.publish_id))?.sha256, sha256, 'byte-exact');
+		assert.equal(
+			stack.emu.state.publishes.get(String(out.publish_id))?.sha256,
+			sha256,
+			'byte-exact',
+		);
 	});
 
 	it('with a Token Store and rotation on: 20 executions over 4+ access-token lifetimes, 4 at a time on 2 workers, all succeed with zero reconnects', async (t) => {
@@ -113,7 +166,12 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 			const store = await createTokenStore(stack);
 			const workflows = [];
 			for (let n = 0; n < 4; n++) {
-				workflows.push(await deployViaWebhook(stack.n8n, chain([tiktokNodeWithStore(credential, store, creatorInfo)], `queue-store-${n}`)));
+				workflows.push(
+					await deployViaWebhook(
+						stack.n8n,
+						chain([tiktokNodeWithStore(credential, store, creatorInfo)], `queue-store-${n}`),
+					),
+				);
 			}
 			const from = stack.emu.state.tokenRequests.length;
 			const runs: ExecuteResult[] = [];
@@ -121,17 +179,25 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 				runs.push(...(await Promise.all(workflows.map(async (workflow) => await workflow.fire()))));
 				if (round < 5) await sleep(11_000); // past the 10-second access token
 			}
-			const failed = runs.filter((run) => !run.ok).map((run) => `${run.error?.message} ${run.error?.description}`);
+			const failed = runs
+				.filter((run) => !run.ok)
+				.map((run) => `${run.error?.message} ${run.error?.description}`);
 			assert.deepEqual(failed, [], 'every execution succeeded: no reconnect needed');
-			const workers = new Set(runs.map((run) => stack.n8n.workerForExecution(String(run.executionId))));
+			const workers = new Set(
+				runs.map((run) => stack.n8n.workerForExecution(String(run.executionId))),
+			);
 			assert.equal(workers.size, 2, 'executions ran on both workers');
 			const refreshes = refreshesSince(stack, from);
 			const renewed = refreshes.filter((request) => request.outcome === 'ok');
 			const lostRaces = refreshes.filter((request) => request.outcome !== 'ok');
 			assert.ok(renewed.length >= 4, 'renewed at least once per expiry');
-			for (const request of lostRaces) assert.equal(request.refreshToken, 'rotated', 'only lost races, recovered from the store');
-			for (const request of refreshes) assert.ok(request.params.includes('client_key') && !request.params.includes('client_id'));
-			t.diagnostic(`queue: ${runs.length} executions on workers ${[...workers].join('+')}, ${renewed.length} refreshes, ${lostRaces.length} lost races recovered, 0 reconnects`);
+			for (const request of lostRaces)
+				assert.equal(request.refreshToken, 'rotated', 'only lost races, recovered from the store');
+			for (const request of refreshes)
+				assert.ok(request.params.includes('client_key') && !request.params.includes('client_id'));
+			t.diagnostic(
+				`queue: ${runs.length} executions on workers ${[...workers].join('+')}, ${renewed.length} refreshes, ${lostRaces.length} lost races recovered, 0 reconnects`,
+			);
 		} finally {
 			Object.assign(stack.emu.config, { rotateRefreshTokens: false, accessTokenTtlSec: 60 });
 		}

@@ -15,7 +15,14 @@ import { startMediaServer } from '../emulator/mediaServer.mts';
 import { mp4Stream } from '../fixtures/video.mts';
 import type { ExecuteResult } from '../harness/index.mts';
 import { nodeOutput } from '../harness/index.mts';
-import { CALENDAR_COLUMNS, createDataTable, dataTableRows, loadExample, pickDataTablesOn1x, prepareExample } from './examples.mts';
+import {
+	CALENDAR_COLUMNS,
+	createDataTable,
+	dataTableRows,
+	loadExample,
+	pickDataTablesOn1x,
+	prepareExample,
+} from './examples.mts';
 import type { Stack } from './stack.mts';
 import { CREDENTIAL_TYPE, TIKTOK_TRIGGER_NODE, deployViaWebhook, startStack } from './stack.mts';
 
@@ -29,10 +36,17 @@ describe('TikTok Trigger in real n8n', { timeout: 600_000 }, () => {
 	before(async () => {
 		stack = await startStack({
 			// Moderation outlasts the publish's own wait, as it does at TikTok: the post id comes by webhook.
-			emulator: { statusPolls: { processing: 0, moderation: 1000 }, webhooks: { retryDelaysMs: [100, 200] } },
+			emulator: {
+				statusPolls: { processing: 0, moderation: 1000 },
+				webhooks: { retryDelaysMs: [100, 200] },
+			},
 		});
 		media = await startMediaServer({ https: true });
-		media.files['/verified/clip.mp4'] = { body: () => mp4Stream({ sizeBytes: 300_000, durationSec: 5, seed: 15 }), size: 300_000, contentType: 'video/mp4' };
+		media.files['/verified/clip.mp4'] = {
+			body: () => mp4Stream({ sizeBytes: 300_000, durationSec: 5, seed: 15 }),
+			size: 300_000,
+			contentType: 'video/mp4',
+		};
 		stack.emu.config.verifiedPrefixes = [`${media.url}/verified/`];
 		stack.emu.config.pullTrustedCaPem = media.caPem;
 		publicCreator = await stack.connect('public_creator');
@@ -67,7 +81,10 @@ describe('TikTok Trigger in real n8n', { timeout: 600_000 }, () => {
 			},
 		]);
 
-		const example = prepareExample(await loadExample('calendar-mark-live-from-trigger.json'), publicCreator);
+		const example = prepareExample(
+			await loadExample('calendar-mark-live-from-trigger.json'),
+			publicCreator,
+		);
 		pickDataTablesOn1x(stack.n8n, example, tableId);
 		const triggerNode = example.nodes.find((node) => node.type === TIKTOK_TRIGGER_NODE);
 		assert.ok(triggerNode);
@@ -85,7 +102,11 @@ describe('TikTok Trigger in real n8n', { timeout: 600_000 }, () => {
 		const publishId = String(rows['public-post'].publish_id);
 
 		await settle();
-		assert.equal(await newExecutions(markLiveId, 0), 0, 'post.publish.complete is not among the chosen events');
+		assert.equal(
+			await newExecutions(markLiveId, 0),
+			0,
+			'post.publish.complete is not among the chosen events',
+		);
 		stack.emu.completeModeration(publishId);
 		await settle();
 		const run = await stack.n8n.waitForExecution({ workflowId: markLiveId, timeoutMs: 60_000 });
@@ -138,7 +159,10 @@ describe('TikTok Trigger in real n8n', { timeout: 600_000 }, () => {
 					assert.equal(test.attempts.at(-1)?.status, 200);
 					break;
 				}
-				assert.ok(click < 30 && test.attempts.every((attempt) => attempt.status === 404), JSON.stringify(test.attempts));
+				assert.ok(
+					click < 30 && test.attempts.every((attempt) => attempt.status === 404),
+					JSON.stringify(test.attempts),
+				);
 				await delay(500);
 			}
 		});
@@ -151,11 +175,23 @@ describe('TikTok Trigger in real n8n', { timeout: 600_000 }, () => {
 			const before = (await executionsOf(workflowId)).length;
 			const openId = stack.emu.openIdOf('private_creator');
 			const sent = (['forged', 'stale', 'missing'] as const).flatMap((signature) =>
-				stack.emu.webhooks.send('post.publish.failed', { openId, content: { publish_id: 'v_pub_url~v2.1', reason: 'internal', publish_type: 'DIRECT_PUBLISH' }, signature }),
+				stack.emu.webhooks.send('post.publish.failed', {
+					openId,
+					content: {
+						publish_id: 'v_pub_url~v2.1',
+						reason: 'internal',
+						publish_type: 'DIRECT_PUBLISH',
+					},
+					signature,
+				}),
 			);
 			await settle();
 			for (const delivery of sent) {
-				assert.deepEqual(delivery.attempts.map((attempt) => attempt.status), [401, 401, 401], delivery.signature);
+				assert.deepEqual(
+					delivery.attempts.map((attempt) => attempt.status),
+					[401, 401, 401],
+					delivery.signature,
+				);
 				assert.equal(delivery.outcome, 'dropped');
 			}
 			assert.equal(await newExecutions(workflowId, before), 0);
@@ -168,7 +204,11 @@ describe('TikTok Trigger in real n8n', { timeout: 600_000 }, () => {
 			const [delivery] = stack.emu.webhooks.sendRaw(body);
 			await settle();
 			assert.equal(delivery.attempts[0].status, 200);
-			const run = await stack.n8n.waitForExecution({ workflowId, afterId: previous[0]?.id, timeoutMs: 30_000 });
+			const run = await stack.n8n.waitForExecution({
+				workflowId,
+				afterId: previous[0]?.id,
+				timeoutMs: 30_000,
+			});
 			assert.equal(await newExecutions(workflowId, previous.length), 1);
 			const [event] = nodeOutput(run, TRIGGER);
 			assert.equal(event.event, 'post.publish.failed');
@@ -179,20 +219,33 @@ describe('TikTok Trigger in real n8n', { timeout: 600_000 }, () => {
 		it('a duplicate delivery (at least once) → one execution', async () => {
 			const before = (await executionsOf(workflowId)).length;
 			const openId = stack.emu.openIdOf('private_creator');
-			const sent = stack.emu.webhooks.send('post.publish.inbox_delivered', { openId, content: { publish_id: 'v_inbox_file~v2.3', publish_type: 'INBOX_SHARE' }, duplicate: true });
+			const sent = stack.emu.webhooks.send('post.publish.inbox_delivered', {
+				openId,
+				content: { publish_id: 'v_inbox_file~v2.3', publish_type: 'INBOX_SHARE' },
+				duplicate: true,
+			});
 			await settle();
-			assert.deepEqual(sent.map((delivery) => [delivery.copy, delivery.attempts.map((attempt) => attempt.status)]), [
-				['original', [200]],
-				['duplicate', [200]],
-			]);
+			assert.deepEqual(
+				sent.map((delivery) => [delivery.copy, delivery.attempts.map((attempt) => attempt.status)]),
+				[
+					['original', [200]],
+					['duplicate', [200]],
+				],
+			);
 			assert.equal(await newExecutions(workflowId, before), 1);
 		});
 
-		it('another account of the app → 200, no execution (Accounts: the credential\'s account)', async () => {
+		it("another account of the app → 200, no execution (Accounts: the credential's account)", async () => {
 			const before = (await executionsOf(workflowId)).length;
-			const [delivery] = stack.emu.webhooks.send('authorization.removed', { openId: stack.emu.openIdOf('public_creator'), content: { reason: 4 } });
+			const [delivery] = stack.emu.webhooks.send('authorization.removed', {
+				openId: stack.emu.openIdOf('public_creator'),
+				content: { reason: 4 },
+			});
 			await settle();
-			assert.deepEqual(delivery.attempts.map((attempt) => attempt.status), [200]);
+			assert.deepEqual(
+				delivery.attempts.map((attempt) => attempt.status),
+				[200],
+			);
 			assert.equal(await newExecutions(workflowId, before), 0);
 		});
 
@@ -201,7 +254,11 @@ describe('TikTok Trigger in real n8n', { timeout: 600_000 }, () => {
 			const openId = stack.emu.openIdOf('private_creator');
 			stack.emu.revokeGrant(openId);
 			await settle();
-			const run: ExecuteResult = await stack.n8n.waitForExecution({ workflowId, afterId: before[0]?.id, timeoutMs: 30_000 });
+			const run: ExecuteResult = await stack.n8n.waitForExecution({
+				workflowId,
+				afterId: before[0]?.id,
+				timeoutMs: 30_000,
+			});
 			const [event] = nodeOutput(run, TRIGGER);
 			assert.equal(event.event, 'authorization.removed');
 			assert.equal(event.open_id, openId);

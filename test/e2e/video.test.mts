@@ -9,7 +9,15 @@ import { startMediaServer } from '../emulator/mediaServer.mts';
 import { mp4Stream, writeMp4 } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from './stack.mts';
-import { BINARY_VIDEO_DIRECT, filePath, itemsNode, readFileNode, splitByOutcome, startStack, tiktokNode } from './stack.mts';
+import {
+	BINARY_VIDEO_DIRECT,
+	filePath,
+	itemsNode,
+	readFileNode,
+	splitByOutcome,
+	startStack,
+	tiktokNode,
+} from './stack.mts';
 
 const quickWait = { waitForPublish: true, waitOptions: { intervalSeconds: 3, timeoutMinutes: 2 } };
 
@@ -22,7 +30,10 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		// Binary data on disk, as n8n 2.x keeps it by default: n8n 1.x's default keeps a 70 MB video inside the
 		// execution data, which n8n then saves and the harness reads back (most of a minute and a half). That mode is
 		// covered by the queue-mode test on 1.x.
-		stack = await startStack({ emulator: { statusPolls: { processing: 1 } }, env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } });
+		stack = await startStack({
+			emulator: { statusPolls: { processing: 1 } },
+			env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' },
+		});
 		publicCreator = await stack.connect('public_creator');
 		privateCreator = await stack.connect('private_creator');
 	});
@@ -33,7 +44,12 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		const sha256 = await writeMp4(path, { sizeBytes: 70_000_000, durationSec: 42 });
 		const before = stack.emu.state.inits.length;
 		// The first chunk's answer comes a second late, as from a far upload host: time for the next connection.
-		stack.emu.config.faults.push({ type: 'chunkAnswerDelay', chunkIndex: 0, ms: 1000, account: 'public_creator' });
+		stack.emu.config.faults.push({
+			type: 'chunkAnswerDelay',
+			chunkIndex: 0,
+			ms: 1000,
+			account: 'public_creator',
+		});
 		const run = await stack.run([
 			readFileNode(path),
 			tiktokNode(publicCreator, {
@@ -55,8 +71,14 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		assert.ok(publish.chunksReceived >= 2, `several chunks (${publish.chunksReceived})`);
 		assert.equal(stack.emu.state.inits.length - before, 1, 'exactly one init');
 		const [first, second] = publish.chunkArrivals;
-		assert.ok(second.connectionOpenedAt < first.answeredAt, "the second chunk's connection was opened while the first chunk awaited its answer");
-		assert.ok(second.requestAt >= first.answeredAt, 'and nothing, not even its headers, was sent on it before that answer');
+		assert.ok(
+			second.connectionOpenedAt < first.answeredAt,
+			"the second chunk's connection was opened while the first chunk awaited its answer",
+		);
+		assert.ok(
+			second.requestAt >= first.answeredAt,
+			'and nothing, not even its headers, was sent on it before that answer',
+		);
 		const ids = out.post_ids as string[];
 		assert.equal(typeof ids[0], 'string');
 		assert.match(ids[0], /^\d{19}$/);
@@ -69,7 +91,11 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		assert.equal(publish.postInfo?.disable_stitch, true, 'stitch off unless chosen');
 
 		const status = await stack.run([
-			tiktokNode(publicCreator, { resource: 'post', operation: 'getStatus', publishId: out.publish_id }),
+			tiktokNode(publicCreator, {
+				resource: 'post',
+				operation: 'getStatus',
+				publishId: out.publish_id,
+			}),
 		]);
 		assert.ok(status.ok, status.error?.message);
 		const [statusOut] = nodeOutput(status, 'TikTok');
@@ -86,12 +112,25 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 			const before = stack.emu.state.inits.length;
 			const refused = await stack.run([
 				readFileNode(over),
-				tiktokNode(privateCreator, { ...BINARY_VIDEO_DIRECT, privacyLevel: 'SELF_ONLY', waitForPublish: false }),
+				tiktokNode(privateCreator, {
+					...BINARY_VIDEO_DIRECT,
+					privacyLevel: 'SELF_ONLY',
+					waitForPublish: false,
+				}),
 			]);
 			assert.equal(refused.ok, false);
-			assert.match(String(refused.error?.message), /refused to receive this video in several chunks \("The chunk size is invalid"\)/);
-			assert.match(String(refused.error?.description), /since about 9 August 2026 TikTok has been reported to refuse every upload in more than one chunk/);
-			assert.match(String(refused.error?.description), /"URL" with URL Handling "Pulled by TikTok"/);
+			assert.match(
+				String(refused.error?.message),
+				/refused to receive this video in several chunks \("The chunk size is invalid"\)/,
+			);
+			assert.match(
+				String(refused.error?.description),
+				/since about 9 August 2026 TikTok has been reported to refuse every upload in more than one chunk/,
+			);
+			assert.match(
+				String(refused.error?.description),
+				/"URL" with URL Handling "Pulled by TikTok"/,
+			);
 			assert.match(String(refused.error?.description), /smaller than 64 MB/);
 			const init = stack.emu.state.inits.slice(before);
 			assert.equal(init.length, 1, 'one init, not repeated');
@@ -106,7 +145,11 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 			const sha256 = await writeMp4(whole, { sizeBytes: 64_000_000, durationSec: 20 });
 			const run = await stack.run([
 				readFileNode(whole),
-				tiktokNode(privateCreator, { ...BINARY_VIDEO_DIRECT, privacyLevel: 'SELF_ONLY', waitForPublish: false }),
+				tiktokNode(privateCreator, {
+					...BINARY_VIDEO_DIRECT,
+					privacyLevel: 'SELF_ONLY',
+					waitForPublish: false,
+				}),
 			]);
 			assert.ok(run.ok, run.error?.message);
 			const [out] = nodeOutput(run, 'TikTok');
@@ -124,7 +167,14 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		const sha256 = await writeMp4(path, { sizeBytes: 1_500_000, durationSec: 8 });
 		const run = await stack.run([
 			readFileNode(path),
-			tiktokNode(privateCreator, { resource: 'video', operation: 'publish', source: 'binary', binaryPropertyName: 'data', postMode: 'draft', ...quickWait }),
+			tiktokNode(privateCreator, {
+				resource: 'video',
+				operation: 'publish',
+				source: 'binary',
+				binaryPropertyName: 'data',
+				postMode: 'draft',
+				...quickWait,
+			}),
 		]);
 		assert.ok(run.ok, run.error?.message);
 		const [out] = nodeOutput(run, 'TikTok');
@@ -199,7 +249,11 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		await writeMp4(path, { sizeBytes: 600_000, durationSec: 5 });
 		const run = await stack.run([
 			readFileNode(path),
-			tiktokNode(privateCreator, { ...BINARY_VIDEO_DIRECT, privacyLevel: 'SELF_ONLY', waitForPublish: false }),
+			tiktokNode(privateCreator, {
+				...BINARY_VIDEO_DIRECT,
+				privacyLevel: 'SELF_ONLY',
+				waitForPublish: false,
+			}),
 		]);
 		assert.ok(run.ok, run.error?.message);
 		const [out] = nodeOutput(run, 'TikTok');
@@ -211,9 +265,19 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		const media = await startMediaServer({
 			https: true,
 			files: {
-				'/verified/clip.mp4': { body: () => mp4Stream({ sizeBytes: 2_000_000, durationSec: 7, seed: 7 }), contentType: 'video/mp4' },
-				'/other/clip.mp4': { body: () => mp4Stream({ sizeBytes: 3_000_000, durationSec: 7, seed: 9 }), contentType: 'video/mp4' },
-				'/other/nolength.mp4': { body: () => mp4Stream({ sizeBytes: 2_500_000, durationSec: 7, seed: 11 }), contentType: 'video/mp4', contentLength: false },
+				'/verified/clip.mp4': {
+					body: () => mp4Stream({ sizeBytes: 2_000_000, durationSec: 7, seed: 7 }),
+					contentType: 'video/mp4',
+				},
+				'/other/clip.mp4': {
+					body: () => mp4Stream({ sizeBytes: 3_000_000, durationSec: 7, seed: 9 }),
+					contentType: 'video/mp4',
+				},
+				'/other/nolength.mp4': {
+					body: () => mp4Stream({ sizeBytes: 2_500_000, durationSec: 7, seed: 11 }),
+					contentType: 'video/mp4',
+					contentLength: false,
+				},
 			},
 		});
 		try {
@@ -251,7 +315,10 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 			assert.equal(fallback.status, 'PUBLISH_COMPLETE');
 			assert.equal(staged.source, 'FILE_UPLOAD');
 			assert.equal(staged.status, 'PUBLISH_COMPLETE');
-			assert.equal(stack.emu.state.publishes.get(String(staged.publish_id))?.uploadedBytes, 2_500_000);
+			assert.equal(
+				stack.emu.state.publishes.get(String(staged.publish_id))?.uploadedBytes,
+				2_500_000,
+			);
 		} finally {
 			await media.stop();
 		}
@@ -267,11 +334,25 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		const ok = filePath(stack, 'ok.mp4');
 		await writeMp4(ok, { sizeBytes: 400_000, durationSec: 10 });
 		const cases = [
-			{ file: ok, caption: 'x'.repeat(2199) + '😀', privacy: 'SELF_ONLY', expect: /caption is too long/ },
+			{
+				file: ok,
+				caption: 'x'.repeat(2199) + '😀',
+				privacy: 'SELF_ONLY',
+				expect: /caption is too long/,
+			},
 			{ file: ok, privacy: 'PUBLIC_TO_EVERYONE', expect: /not available for this TikTok account/ },
-			{ file: ok, privacy: 'SELF_ONLY', branded: true, expect: /Branded content visibility cannot be set to private/ },
+			{
+				file: ok,
+				privacy: 'SELF_ONLY',
+				branded: true,
+				expect: /Branded content visibility cannot be set to private/,
+			},
 			{ file: ok, privacy: 'SELF_ONLY', duet: true, expect: /duets turned off/ },
-			{ file: long, privacy: 'SELF_ONLY', expect: /181 seconds long, but this TikTok account can post at most 180 seconds/ },
+			{
+				file: long,
+				privacy: 'SELF_ONLY',
+				expect: /181 seconds long, but this TikTok account can post at most 180 seconds/,
+			},
 			{ file: notVideo, privacy: 'SELF_ONLY', expect: /not a video TikTok accepts/ },
 			{ file: empty, privacy: 'SELF_ONLY', expect: /empty/ },
 		];
@@ -302,7 +383,11 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 		const outputs = nodeOutput(run, 'TikTok');
 		assert.equal(outputs.length, cases.length, 'no item lost');
 		cases.forEach((testCase, index) => {
-			assert.match(String(outputs[index].error), testCase.expect, `item ${index}: ${outputs[index].error}`);
+			assert.match(
+				String(outputs[index].error),
+				testCase.expect,
+				`item ${index}: ${outputs[index].error}`,
+			);
 			const details = outputs[index].details as Record<string, unknown>;
 			assert.ok(String(details.description ?? '').length > 10, `item ${index} says how to fix it`);
 			assert.equal(details.code, 'invalid_input');
@@ -313,16 +398,30 @@ describe('Video → Publish in real n8n', { timeout: 900_000 }, () => {
 	it('names the missing binary field, refuses a non-http URL and an unknown publish id format', async () => {
 		const missing = await stack.run([
 			itemsNode([{ hello: 'world' }]),
-			tiktokNode(privateCreator, { resource: 'video', operation: 'publish', source: 'binary', binaryPropertyName: 'video', postMode: 'draft' }),
+			tiktokNode(privateCreator, {
+				resource: 'video',
+				operation: 'publish',
+				source: 'binary',
+				binaryPropertyName: 'video',
+				postMode: 'draft',
+			}),
 		]);
 		assert.equal(missing.ok, false);
 		assert.match(String(missing.error?.message), /video/);
 		const ftp = await stack.run([
-			tiktokNode(privateCreator, { resource: 'video', operation: 'publish', source: 'url', videoUrl: 'ftp://example.com/a.mp4', postMode: 'draft' }),
+			tiktokNode(privateCreator, {
+				resource: 'video',
+				operation: 'publish',
+				source: 'url',
+				videoUrl: 'ftp://example.com/a.mp4',
+				postMode: 'draft',
+			}),
 		]);
 		assert.equal(ftp.ok, false);
 		assert.match(String(ftp.error?.message), /not a web address/);
-		const badId = await stack.run([tiktokNode(privateCreator, { resource: 'post', operation: 'getStatus', publishId: '12345' })]);
+		const badId = await stack.run([
+			tiktokNode(privateCreator, { resource: 'post', operation: 'getStatus', publishId: '12345' }),
+		]);
 		assert.equal(badId.ok, false);
 		assert.match(String(badId.error?.message), /is not a TikTok publish ID/);
 		assert.ok(String(badId.error?.description).includes('publish_id'));

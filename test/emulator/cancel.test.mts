@@ -18,10 +18,14 @@ import {
 let emu: TikTokEmulator;
 let media: MediaServer;
 let token: string;
-emulatorForEachTest((test) => {
-	({ emu, token } = test);
-	media = test.media as MediaServer;
-}, {}, { media: true });
+emulatorForEachTest(
+	(test) => {
+		({ emu, token } = test);
+		media = test.media as MediaServer;
+	},
+	{},
+	{ media: true },
+);
 
 async function pull(path: string) {
 	const r = await api(emu, 'video/init', token, {

@@ -59,7 +59,12 @@ export function videosOf(ctx: Ctx, accountName: string): Video[] {
 	const posted: Video[] = [];
 	for (const p of ctx.state.publishes.values()) {
 		const rt = ctx.runtime.get(p.publishId);
-		if (p.accountName !== accountName || p.kind !== 'video' || p.postIds.length === 0 || !rt?.publicAt)
+		if (
+			p.accountName !== accountName ||
+			p.kind !== 'video' ||
+			p.postIds.length === 0 ||
+			!rt?.publicAt
+		)
 			continue;
 		const caption = String(p.postInfo?.title ?? '').slice(0, ctx.config.display.maxTextLength);
 		posted.push({
@@ -155,7 +160,13 @@ function checkFields(
 	);
 	if (missing.length > 0) {
 		const code = ctx.config.display.scopeErrorCode;
-		reply(code === 'scope_not_authorized' ? 401 : 400, code, {}, undefined, `needs ${missing.join(',')}`);
+		reply(
+			code === 'scope_not_authorized' ? 401 : 400,
+			code,
+			{},
+			undefined,
+			`needs ${missing.join(',')}`,
+		);
 		return null;
 	}
 	return fields;
@@ -288,11 +299,19 @@ export async function handleVideoList(
 	url: URL,
 ): Promise<void> {
 	const reply = makeReply(ctx, res);
-	const call = await videoPipeline(ctx, req, res, url, reply, 'video/list', ['cursor', 'max_count']);
+	const call = await videoPipeline(ctx, req, res, url, reply, 'video/list', [
+		'cursor',
+		'max_count',
+	]);
 	if (!call) return;
 	const { body, account, grant, fields } = call;
 	const maxCount = body?.max_count ?? 10;
-	if (typeof maxCount !== 'number' || !Number.isInteger(maxCount) || maxCount < 1 || maxCount > 20) {
+	if (
+		typeof maxCount !== 'number' ||
+		!Number.isInteger(maxCount) ||
+		maxCount < 1 ||
+		maxCount > 20
+	) {
 		return reply(400, 'invalid_params', {}, 'max_count must be an integer from 1 to 20');
 	}
 	const cursorIn = body?.cursor ?? 0;
@@ -304,7 +323,9 @@ export async function handleVideoList(
 	const older = videosOf(ctx, grant.accountName).filter((v) => v.createTime * 1000 < before);
 	// The page is cut from all the user's videos, then non-public ones are dropped: pages come back short while
 	// has_more is true, as TikTok's v1 docs warn ("less than max_count … even if has_more is true").
-	const windowSize = ctx.config.display.shortPages ? Math.max(1, Math.floor(maxCount / 2)) : maxCount;
+	const windowSize = ctx.config.display.shortPages
+		? Math.max(1, Math.floor(maxCount / 2))
+		: maxCount;
 	const window = older.slice(0, windowSize);
 	const last = window[window.length - 1];
 	const cursor = last ? last.createTime * 1000 : cursorIn;

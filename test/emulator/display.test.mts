@@ -42,8 +42,11 @@ function display(
 
 /** Every page of video/list, following the cursor while has_more. */
 async function listAll(maxCount = 20, fields = COUNTS) {
-	const pages: Array<{ videos: Array<Record<string, unknown>>; cursor: number; has_more: boolean }> =
-		[];
+	const pages: Array<{
+		videos: Array<Record<string, unknown>>;
+		cursor: number;
+		has_more: boolean;
+	}> = [];
 	let cursor: number | undefined;
 	for (;;) {
 		const r = await display('video/list', fields, {
@@ -130,9 +133,15 @@ describe('Display API: video/list', () => {
 		for (const onlyMe of fixtures.filter((v) => v.privacy === 'SELF_ONLY')) {
 			assert.ok(!listed.some((v) => v.id === onlyMe.id), `Only Me video ${onlyMe.id} not listed`);
 		}
-		assert.ok(pages[0].videos.length < 20 && pages[0].has_more, 'a short first page still has more');
+		assert.ok(
+			pages[0].videos.length < 20 && pages[0].has_more,
+			'a short first page still has more',
+		);
 		const last = pages[0].videos.at(-1) as { create_time: number };
-		assert.ok(pages[0].cursor <= last.create_time * 1000, 'cursor in ms, at or before the last item');
+		assert.ok(
+			pages[0].cursor <= last.create_time * 1000,
+			'cursor in ms, at or before the last item',
+		);
 		for (let i = 1; i < listed.length; i++) {
 			assert.ok(Number(listed[i - 1].create_time) >= Number(listed[i].create_time), 'newest first');
 		}
@@ -142,7 +151,10 @@ describe('Display API: video/list', () => {
 		const r = await display('video/list', 'id', { body: { max_count: 10 } });
 		const ids: string[] = r.json.data.videos.map((v: { id: string }) => v.id);
 		for (const id of ids) assert.match(id, /^\d{19}$/);
-		const [a, b] = [emu.config.accounts.public_creator.videos[3].id, emu.config.accounts.public_creator.videos[4].id];
+		const [a, b] = [
+			emu.config.accounts.public_creator.videos[3].id,
+			emu.config.accounts.public_creator.videos[4].id,
+		];
 		assert.equal(BigInt(b) - BigInt(a), 1n);
 		assert.equal(Number(a), Number(b), 'a JavaScript number cannot tell them apart');
 		assert.ok(ids.includes(a) && ids.includes(b));
@@ -152,7 +164,13 @@ describe('Display API: video/list', () => {
 	it('validates max_count (default 10, 1–20), cursor (ms, integer) and unknown body keys', async () => {
 		const none = await display('video/list', 'id');
 		assert.equal(none.json.data.videos.length <= 10, true);
-		for (const bad of [{ max_count: 21 }, { max_count: 0 }, { max_count: 2.5 }, { cursor: 'abc' }, { count: 5 }]) {
+		for (const bad of [
+			{ max_count: 21 },
+			{ max_count: 0 },
+			{ max_count: 2.5 },
+			{ cursor: 'abc' },
+			{ count: 5 },
+		]) {
 			const r = await display('video/list', 'id', { body: bad });
 			assert.deepEqual([r.status, r.json.error.code], [400, 'invalid_params'], JSON.stringify(bad));
 		}
@@ -166,7 +184,8 @@ describe('Display API: video/list', () => {
 		assert.ok(pages.every((p) => p.videos.length <= 10));
 		assert.equal(
 			pages.flatMap((p) => p.videos).length,
-			emu.config.accounts.public_creator.videos.filter((v) => v.privacy === 'PUBLIC_TO_EVERYONE').length,
+			emu.config.accounts.public_creator.videos.filter((v) => v.privacy === 'PUBLIC_TO_EVERYONE')
+				.length,
 		);
 	});
 
@@ -184,7 +203,10 @@ describe('Display API: video/list', () => {
 			method: 'POST',
 			headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
 			body: JSON.stringify(
-				directFileBody(video.size, video.size, 1, { title: caption, privacy_level: 'PUBLIC_TO_EVERYONE' }),
+				directFileBody(video.size, video.size, 1, {
+					title: caption,
+					privacy_level: 'PUBLIC_TO_EVERYONE',
+				}),
 			),
 		});
 		assert.equal(init.status, 200, init.text);
@@ -193,7 +215,9 @@ describe('Display API: video/list', () => {
 		assert.equal(last.json.data.status, 'PUBLISH_COMPLETE');
 		assert.deepEqual(last.json.data.publicaly_available_post_id, [], 'status shows no id');
 		const postId = emu.state.publishes.get(init.json.data.publish_id)?.postIds[0];
-		const [newest] = (await display('video/list', 'id,title,video_description', { body: { max_count: 1 } })).json.data.videos;
+		const [newest] = (
+			await display('video/list', 'id,title,video_description', { body: { max_count: 1 } })
+		).json.data.videos;
 		assert.equal(newest.id, postId);
 		assert.equal(newest.title, caption.slice(0, 150));
 		assert.equal(newest.video_description, caption.slice(0, 150));
@@ -201,7 +225,7 @@ describe('Display API: video/list', () => {
 });
 
 describe('Display API: video/query', () => {
-	it('returns only the owner\'s public videos among 1–20 string ids, in another order, counts growing over time', async () => {
+	it("returns only the owner's public videos among 1–20 string ids, in another order, counts growing over time", async () => {
 		const fixtures = emu.config.accounts.public_creator.videos;
 		const [a, b, c] = fixtures.filter((v) => v.privacy === 'PUBLIC_TO_EVERYONE');
 		const onlyMe = fixtures.find((v) => v.privacy === 'SELF_ONLY');
@@ -209,13 +233,21 @@ describe('Display API: video/query', () => {
 		const r = await display('video/query', COUNTS, { body: { filters: { video_ids: ids } } });
 		assert.equal(r.status, 200, r.text);
 		const got = r.json.data.videos.map((v: { id: string }) => v.id);
-		assert.deepEqual(got, [c.id, b.id, a.id], 'not the requested order; foreign and Only Me ids dropped');
+		assert.deepEqual(
+			got,
+			[c.id, b.id, a.id],
+			'not the requested order; foreign and Only Me ids dropped',
+		);
 		const views = r.json.data.videos[2].view_count;
 		emu.advanceTime(3600);
-		const later = await display('video/query', 'id,view_count', { body: { filters: { video_ids: [a.id] } } });
+		const later = await display('video/query', 'id,view_count', {
+			body: { filters: { video_ids: [a.id] } },
+		});
 		assert.equal(later.json.data.videos[0].view_count, views + 60, 'views grow by 60 an hour');
 		emu.config.display.countsLagSec = 3600;
-		const stale = await display('video/query', 'id,view_count', { body: { filters: { video_ids: [a.id] } } });
+		const stale = await display('video/query', 'id,view_count', {
+			body: { filters: { video_ids: [a.id] } },
+		});
 		assert.equal(stale.json.data.videos[0].view_count, views, 'stale mode lags by an hour');
 	});
 
@@ -223,14 +255,21 @@ describe('Display API: video/query', () => {
 		const id = emu.config.accounts.public_creator.videos[0].id;
 		for (const body of [
 			{ filters: { video_ids: [] } },
-			{ filters: { video_ids: Array.from({ length: 21 }, (_, i) => `70000000000000000${10 + i}`) } },
+			{
+				filters: { video_ids: Array.from({ length: 21 }, (_, i) => `70000000000000000${10 + i}`) },
+			},
 			{ filters: { video_ids: [7000000000000000001] } },
 			{ filter: { video_ids: [id] } },
 		]) {
 			const r = await display('video/query', 'id', { body });
-			assert.deepEqual([r.status, r.json.error.code], [400, 'invalid_params'], JSON.stringify(body).slice(0, 80));
+			assert.deepEqual(
+				[r.status, r.json.error.code],
+				[400, 'invalid_params'],
+				JSON.stringify(body).slice(0, 80),
+			);
 		}
-		const onlyMe = emu.config.accounts.public_creator.videos.find((v) => v.privacy === 'SELF_ONLY')?.id as string;
+		const onlyMe = emu.config.accounts.public_creator.videos.find((v) => v.privacy === 'SELF_ONLY')
+			?.id as string;
 		emu.config.display.queryReturnsNonPublic = true;
 		emu.config.display.queryAddsPaging = true;
 		const r = await display('video/query', 'id', { body: { filters: { video_ids: [onlyMe] } } });
@@ -241,7 +280,11 @@ describe('Display API: video/query', () => {
 describe('Display API: rate limits', () => {
 	it('600 per minute per endpoint by default, separate budgets, 429 rate_limit_exceeded above', async () => {
 		assert.deepEqual(
-			[emu.config.rateLimits.userInfo, emu.config.rateLimits.videoList, emu.config.rateLimits.videoQuery],
+			[
+				emu.config.rateLimits.userInfo,
+				emu.config.rateLimits.videoList,
+				emu.config.rateLimits.videoQuery,
+			],
 			[1000, 1000, 1000],
 			'the test kit raises them',
 		);
@@ -250,8 +293,16 @@ describe('Display API: rate limits', () => {
 		await display('video/list', 'id', { body: {} });
 		const refused = await display('video/list', 'id', { body: {} });
 		assert.deepEqual([refused.status, refused.json.error.code], [429, 'rate_limit_exceeded']);
-		assert.equal((await display('user/info', 'open_id')).status, 200, 'user/info has its own budget');
+		assert.equal(
+			(await display('user/info', 'open_id')).status,
+			200,
+			'user/info has its own budget',
+		);
 		emu.advanceTime(60);
-		assert.equal((await display('video/list', 'id', { body: {} })).status, 200, 'the window slides');
+		assert.equal(
+			(await display('video/list', 'id', { body: {} })).status,
+			200,
+			'the window slides',
+		);
 	});
 });

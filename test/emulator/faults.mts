@@ -21,7 +21,10 @@ export function takeFault<T extends Fault = Fault>(
 	const index = faults.findIndex(match);
 	if (index < 0) return undefined;
 	const fault = faults[index];
-	if ((fault.type === 'http429' || fault.type === 'http5xx' || fault.type === 'httpDrop') && (fault.count ?? 1) > 1) {
+	if (
+		(fault.type === 'http429' || fault.type === 'http5xx' || fault.type === 'httpDrop') &&
+		(fault.count ?? 1) > 1
+	) {
 		fault.count = (fault.count ?? 1) - 1;
 	} else {
 		faults.splice(index, 1);
@@ -50,10 +53,20 @@ const API_ENDPOINTS: Record<string, FaultEndpoint> = {
  * has arrived. Returns whether
  * it answered.
  */
-export function answerRedirectFault(ctx: Ctx, server: 'api' | 'upload', path: string, req: IncomingMessage, res: ServerResponse): boolean {
+export function answerRedirectFault(
+	ctx: Ctx,
+	server: 'api' | 'upload',
+	path: string,
+	req: IncomingMessage,
+	res: ServerResponse,
+): boolean {
 	const endpoint = server === 'upload' ? 'upload' : API_ENDPOINTS[path];
 	if (!endpoint) return false;
-	const fault = takeFault<Extract<Fault, { type: 'redirect' }>>(ctx, (f) => f.type === 'redirect' && f.endpoint === endpoint, { endpoint });
+	const fault = takeFault<Extract<Fault, { type: 'redirect' }>>(
+		ctx,
+		(f) => f.type === 'redirect' && f.endpoint === endpoint,
+		{ endpoint },
+	);
 	if (!fault) return false;
 	const status = fault.status ?? 307;
 	ctx.state.faults[ctx.state.faults.length - 1].status = status;

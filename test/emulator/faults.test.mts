@@ -95,7 +95,11 @@ describe('fault injection: a chunk that arrived but was never answered, an uploa
 		const { id, url } = await initTwoChunks();
 		assert.equal((await putChunk(url, src, 0, CHUNK - 1)).status, 206);
 		await assert.rejects(putChunk(url, src, CHUNK, SIZE - 1), /ECONNRESET|socket hang up|EPIPE/);
-		assert.equal(emu.state.publishes.get(id)?.sha256, await sha256Of(src), 'TikTok has the whole video');
+		assert.equal(
+			emu.state.publishes.get(id)?.sha256,
+			await sha256Of(src),
+			'TikTok has the whole video',
+		);
 		const retry = await putChunk(url, src, CHUNK, SIZE - 1);
 		assert.equal(retry.status, 404, 'the upload task is finished');
 		const status = (await poll(emu, token, id)).json.data;
@@ -131,19 +135,28 @@ describe('fault injection: a chunk that arrived but was never answered, an uploa
 		assert.equal((await poll(emu, token, id)).json.data.status, 'PROCESSING_UPLOAD');
 	});
 
-	it('faults that name an account fire only for that account: chunk faults by the publish\'s owner, endpoint faults by the caller', async () => {
+	it("faults that name an account fire only for that account: chunk faults by the publish's owner, endpoint faults by the caller", async () => {
 		const src = mp4Source({ size: SIZE, durationSec: 10 });
 		emu.config.faults.push(
 			{ type: 'chunk5xx', chunkIndex: 0, status: 503, account: 'private_creator' },
 			{ type: 'http5xx', endpoint: 'status', account: 'private_creator' },
 		);
 		const { id, url } = await initTwoChunks();
-		assert.deepEqual(await uploadAll(url, src, CHUNK, 2), [206, 201], "public_creator's upload is untouched");
+		assert.deepEqual(
+			await uploadAll(url, src, CHUNK, 2),
+			[206, 201],
+			"public_creator's upload is untouched",
+		);
 		assert.equal((await poll(emu, token, id)).status, 200);
 		assert.equal(emu.config.faults.length, 2, 'neither fault fired');
 
 		const other = tokenFor(emu, 'private_creator');
-		const theirs = await api(emu, 'video/init', other, directFileBody(SIZE, CHUNK, 2, { disable_duet: true, disable_stitch: true }));
+		const theirs = await api(
+			emu,
+			'video/init',
+			other,
+			directFileBody(SIZE, CHUNK, 2, { disable_duet: true, disable_stitch: true }),
+		);
 		assert.equal(theirs.status, 200, theirs.text);
 		const theirUrl = theirs.json.data.upload_url as string;
 		assert.equal((await putChunk(theirUrl, src, 0, CHUNK - 1)).status, 503);
@@ -157,7 +170,10 @@ describe('fault injection: endpoint faults', () => {
 		const init = await api(emu, 'video/init', token, directFileBody(1000));
 		emu.config.faults.push({ type: 'httpDrop', endpoint: 'status', count: 2 });
 		for (let i = 0; i < 2; i++) {
-			await assert.rejects(poll(emu, token, init.json.data.publish_id), /ECONNRESET|socket hang up/);
+			await assert.rejects(
+				poll(emu, token, init.json.data.publish_id),
+				/ECONNRESET|socket hang up/,
+			);
 		}
 		assert.equal((await poll(emu, token, init.json.data.publish_id)).status, 200);
 		assert.deepEqual(

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TikTokEmulator } from './index.mts';
-import {
-	api,
-	fileSource,
-	photoBody,
-	tokenFor,
-	emulatorForEachTest,
-} from './testkit.mts';
+import { api, fileSource, photoBody, tokenFor, emulatorForEachTest } from './testkit.mts';
 
 let emu: TikTokEmulator;
 let token: string;

@@ -62,9 +62,21 @@ export interface TikTokEmulator {
 		/** The app's one Callback URL (https, or http on loopback); throws like the portal on anything else. */
 		setCallbackUrl(url: string, clientKey?: string): void;
 		/** Sends any event now (a test's own), optionally with a signature fault or a duplicate. */
-		send(event: string, options: { openId?: string; content: Record<string, unknown>; clientKey?: string; signature?: SignatureFault; duplicate?: boolean }): WebhookDelivery[];
+		send(
+			event: string,
+			options: {
+				openId?: string;
+				content: Record<string, unknown>;
+				clientKey?: string;
+				signature?: SignatureFault;
+				duplicate?: boolean;
+			},
+		): WebhookDelivery[];
 		/** Sends exactly this body (e.g. one already sent, to replay it), signed afresh. */
-		sendRaw(body: string, options?: { clientKey?: string; signature?: SignatureFault }): WebhookDelivery[];
+		sendRaw(
+			body: string,
+			options?: { clientKey?: string; signature?: SignatureFault },
+		): WebhookDelivery[];
 		/** The portal's "Test URL" button: `config.webhooks.testPayload`, signed. */
 		sendTest(options?: { clientKey?: string; signature?: SignatureFault }): WebhookDelivery[];
 		/** Resolves when every delivery in progress (retries, duplicates) has ended. */
@@ -177,7 +189,10 @@ function createServer(ctx: Ctx, name: 'api' | 'upload', sockets: Set<Socket>): h
 			});
 	};
 	const server: http.Server = tls
-		? (https.createServer({ cert: tls.certPem, key: tls.keyPem }, listener) as unknown as http.Server)
+		? (https.createServer(
+				{ cert: tls.certPem, key: tls.keyPem },
+				listener,
+			) as unknown as http.Server)
 		: http.createServer(listener);
 	server.on('connection', (socket) => {
 		sockets.add(socket);
@@ -252,7 +267,10 @@ export async function startEmulator(
 				if (problem) throw new Error(`${problem}: ${url}`);
 				ctx.config.webhooks.callbackUrls[clientKey] = url;
 			},
-			send(event, { openId, content, clientKey = ctx.config.clients[0].clientKey, signature, duplicate }) {
+			send(
+				event,
+				{ openId, content, clientKey = ctx.config.clients[0].clientKey, signature, duplicate },
+			) {
 				return emitEvent(ctx, clientKey, event, openId, content, { signature, duplicate });
 			},
 			sendRaw(body, { clientKey = ctx.config.clients[0].clientKey, signature } = {}) {
@@ -260,8 +278,16 @@ export async function startEmulator(
 				return deliver(ctx, clientKey, event, body, { signature, duplicate: false });
 			},
 			sendTest({ clientKey = ctx.config.clients[0].clientKey, signature } = {}) {
-				const payload: Record<string, unknown> = { client_key: clientKey, create_time: Math.floor(ctx.now() / 1000), ...ctx.config.webhooks.testPayload };
-				return deliver(ctx, clientKey, String(payload.event), JSON.stringify(payload), { signature, duplicate: false, copy: 'test' });
+				const payload: Record<string, unknown> = {
+					client_key: clientKey,
+					create_time: Math.floor(ctx.now() / 1000),
+					...ctx.config.webhooks.testPayload,
+				};
+				return deliver(ctx, clientKey, String(payload.event), JSON.stringify(payload), {
+					signature,
+					duplicate: false,
+					copy: 'test',
+				});
 			},
 			settled: () => settled(ctx),
 		},

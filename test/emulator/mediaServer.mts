@@ -74,7 +74,11 @@ async function bufferOf(stream: Readable): Promise<Buffer> {
 }
 
 /** Writes `piece`, waiting for the connection to drain; false when the client has gone. */
-async function write(res: http.ServerResponse, piece: Buffer, sent: MediaRequest): Promise<boolean> {
+async function write(
+	res: http.ServerResponse,
+	piece: Buffer,
+	sent: MediaRequest,
+): Promise<boolean> {
 	if (res.destroyed) return false;
 	sent.bytesSent += piece.length;
 	if (res.write(piece)) return true;
@@ -93,7 +97,9 @@ async function write(res: http.ServerResponse, piece: Buffer, sent: MediaRequest
 
 /** The pieces of an answer's body, with the hostile switches applied (endless, trickle, stall). */
 async function* pieces(body: Buffer | Readable, file: MediaFile): AsyncGenerator<Buffer> {
-	const source: AsyncIterable<Buffer> = Buffer.isBuffer(body) ? [body] : (body as AsyncIterable<Buffer>);
+	const source: AsyncIterable<Buffer> = Buffer.isBuffer(body)
+		? [body]
+		: (body as AsyncIterable<Buffer>);
 	let left = file.stallAfterBytes ?? Infinity;
 	const rate = file.bytesPerSecond;
 	for await (const chunk of source) {
@@ -113,7 +119,12 @@ async function* pieces(body: Buffer | Readable, file: MediaFile): AsyncGenerator
 	while (file.endless) yield FILLER;
 }
 
-async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, file: MediaFile, sent: MediaRequest): Promise<void> {
+async function sendFile(
+	req: http.IncomingMessage,
+	res: http.ServerResponse,
+	file: MediaFile,
+	sent: MediaRequest,
+): Promise<void> {
 	const status = file.status ?? 200;
 	const headers: Record<string, string | number> = { ...(file.headers ?? {}) };
 	if (file.contentType) headers['Content-Type'] = file.contentType;
@@ -124,7 +135,8 @@ async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, fil
 	}
 	const size = Buffer.isBuffer(body) ? body.length : file.size;
 	if (file.declaredLength !== undefined) headers['Content-Length'] = file.declaredLength;
-	else if (file.contentLength !== false && !file.endless && size !== undefined) headers['Content-Length'] = size;
+	else if (file.contentLength !== false && !file.endless && size !== undefined)
+		headers['Content-Length'] = size;
 	// A lying length leaves the connection unusable for another request.
 	if (file.declaredLength !== undefined) headers.Connection = 'close';
 	res.writeHead(status, headers);
@@ -136,7 +148,8 @@ async function sendFile(req: http.IncomingMessage, res: http.ServerResponse, fil
 		if (!(await write(res, piece, sent))) return;
 	}
 	// Fewer bytes than announced: close the connection once they are out, as a server that gave up would.
-	if (file.declaredLength !== undefined && (size ?? 0) < file.declaredLength) return void res.socket?.end();
+	if (file.declaredLength !== undefined && (size ?? 0) < file.declaredLength)
+		return void res.socket?.end();
 	res.end();
 }
 

@@ -10,11 +10,16 @@ import { request } from './testkit.mts';
 
 /** A GET that reads until `stopAfter` bytes (then closes), the end, or an error; what arrived and how it ended. */
 function get(url: string, options: { stopAfter?: number; headers?: Record<string, string> } = {}) {
-	return new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer; ended: 'end' | 'stopped' | string }>((resolve) => {
+	return new Promise<{
+		headers: http.IncomingHttpHeaders;
+		body: Buffer;
+		ended: 'end' | 'stopped' | string;
+	}>((resolve) => {
 		const parts: Buffer[] = [];
 		let length = 0;
 		const req = http.get(url, { agent: false, headers: options.headers }, (res) => {
-			const finish = (ended: string) => resolve({ headers: res.headers, body: Buffer.concat(parts), ended });
+			const finish = (ended: string) =>
+				resolve({ headers: res.headers, body: Buffer.concat(parts), ended });
 			res.on('data', (c: Buffer) => {
 				parts.push(c);
 				length += c.length;
@@ -167,7 +172,11 @@ describe('startMediaServer (test fixture)', () => {
 
 	describe('hostile switches (for the downloads n8n makes itself)', () => {
 		it('endless: no Content-Length and no end; counts the bytes sent and the open connections until the client leaves', async () => {
-			const media = await startMediaServer({ files: { '/endless.mp4': { body: Buffer.from('head'), contentType: 'video/mp4', endless: true } } });
+			const media = await startMediaServer({
+				files: {
+					'/endless.mp4': { body: Buffer.from('head'), contentType: 'video/mp4', endless: true },
+				},
+			});
 			try {
 				const r = await get(`${media.url}/endless.mp4`, { stopAfter: 5_000_000 });
 				assert.equal(r.ended, 'stopped');
@@ -190,7 +199,10 @@ describe('startMediaServer (test fixture)', () => {
 			});
 			try {
 				const short = await get(`${media.url}/short.mp4`);
-				assert.deepEqual([short.headers['content-length'], short.body.length, short.ended], ['600', 600, 'end']);
+				assert.deepEqual(
+					[short.headers['content-length'], short.body.length, short.ended],
+					['600', 600, 'end'],
+				);
 				assert.equal(media.requests[0].bytesSent, 1000, 'the server sent the whole file anyway');
 				const long = await get(`${media.url}/long.mp4`);
 				assert.equal(long.headers['content-length'], '1500');
@@ -203,12 +215,17 @@ describe('startMediaServer (test fixture)', () => {
 		});
 
 		it('bytesPerSecond trickles the body', async () => {
-			const media = await startMediaServer({ files: { '/slow.mp4': { body: Buffer.alloc(1000, 1), bytesPerSecond: 40 } } });
+			const media = await startMediaServer({
+				files: { '/slow.mp4': { body: Buffer.alloc(1000, 1), bytesPerSecond: 40 } },
+			});
 			try {
 				const started = Date.now();
 				const r = await get(`${media.url}/slow.mp4`, { stopAfter: 12 });
 				assert.equal(r.ended, 'stopped');
-				assert.ok(Date.now() - started >= 150, 'three tenths of a second for 12 bytes at 40 per second');
+				assert.ok(
+					Date.now() - started >= 150,
+					'three tenths of a second for 12 bytes at 40 per second',
+				);
 				assert.ok(media.requests[0].bytesSent < 40, `sent ${media.requests[0].bytesSent}`);
 			} finally {
 				await media.stop();
@@ -217,7 +234,9 @@ describe('startMediaServer (test fixture)', () => {
 
 		it('gzip: compressed with Content-Encoding gzip and the compressed Content-Length, even when the client asked for identity', async () => {
 			const file = Buffer.from('a video, compressible '.repeat(100));
-			const media = await startMediaServer({ files: { '/z.mp4': { body: file, contentType: 'video/mp4', gzip: true } } });
+			const media = await startMediaServer({
+				files: { '/z.mp4': { body: file, contentType: 'video/mp4', gzip: true } },
+			});
 			try {
 				const r = await get(`${media.url}/z.mp4`, { headers: { 'Accept-Encoding': 'identity' } });
 				assert.equal(r.headers['content-encoding'], 'gzip');

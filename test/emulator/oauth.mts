@@ -405,7 +405,8 @@ export function revokeGrant(ctx: Ctx, openId: string, reason = 1): void {
 		grant.revoked = true;
 		apps.add(grant.clientKey);
 	}
-	for (const clientKey of apps) emitEvent(ctx, clientKey, 'authorization.removed', openId, { reason });
+	for (const clientKey of apps)
+		emitEvent(ctx, clientKey, 'authorization.removed', openId, { reason });
 	for (const p of ctx.state.publishes.values()) {
 		const rt = ctx.runtime.get(p.publishId);
 		if (p.openId !== openId || !rt || rt.stage === 'final') continue;

@@ -251,6 +251,9 @@ describe('refreshAnswerDelay fault (a client that dies between TikTok issuing a 
 		assert.ok(Date.now() - started >= 550, 'the answer was held back');
 		assert.equal(answer.status, 200);
 		assert.ok((answer.json as { refresh_token: string }).refresh_token !== t.refresh_token);
-		assert.deepEqual(emu.state.faults.map((f) => f.type), ['refreshAnswerDelay']);
+		assert.deepEqual(
+			emu.state.faults.map((f) => f.type),
+			['refreshAnswerDelay'],
+		);
 	});
 });

@@ -197,7 +197,12 @@ describe('POST /v2/oauth/token/ (authorization_code)', () => {
 	async function exchangeWithClientKeyInQuery() {
 		const code = await getCode();
 		return await token(
-			{ client_secret: 'emu_client_secret', code, grant_type: 'authorization_code', redirect_uri: CALLBACK },
+			{
+				client_secret: 'emu_client_secret',
+				code,
+				grant_type: 'authorization_code',
+				redirect_uri: CALLBACK,
+			},
 			{},
 			'?client_key=emu_client_key',
 		);

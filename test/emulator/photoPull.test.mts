@@ -3,20 +3,19 @@ import { describe, it } from 'node:test';
 import type { TikTokEmulator } from './index.mts';
 import { jpegSource, pngSource, sha256Of, webpSource, type ByteSource } from './media.mts';
 import type { MediaServer } from './mediaServer.mts';
-import {
-	api,
-	photoBody,
-	pollToEnd,
-	emulatorForEachTest,
-} from './testkit.mts';
+import { api, photoBody, pollToEnd, emulatorForEachTest } from './testkit.mts';
 
 let emu: TikTokEmulator;
 let media: MediaServer;
 let token: string;
-emulatorForEachTest((test) => {
-	({ emu, token } = test);
-	media = test.media as MediaServer;
-}, {}, { media: true });
+emulatorForEachTest(
+	(test) => {
+		({ emu, token } = test);
+		media = test.media as MediaServer;
+	},
+	{},
+	{ media: true },
+);
 
 function serve(path: string, src: ByteSource, contentType: string, contentLength = true) {
 	media.files[path] = { body: () => src.stream(), size: src.size, contentType, contentLength };
@@ -102,26 +101,54 @@ describe('PULL_FROM_URL photo downloads', () => {
 		serve('/landscape.webp', webpSource(3000, { width: 1920, height: 1080 }, 'VP8L'), 'image/webp');
 		serve('/square.webp', webpSource(3000, { width: 1080, height: 1080 }, 'VP8X'), 'image/webp');
 		// EXIF/XMP metadata before the frame header: the size is 300 KB into the file.
-		serve('/metadata.jpg', jpegSource(400_000, { width: 1080, height: 1350 }, 300_000), 'image/jpeg');
-		const { data, p } = await postPhotos(['/portrait.jpg', '/landscape.webp', '/square.webp', '/metadata.jpg']);
+		serve(
+			'/metadata.jpg',
+			jpegSource(400_000, { width: 1080, height: 1350 }, 300_000),
+			'image/jpeg',
+		);
+		const { data, p } = await postPhotos([
+			'/portrait.jpg',
+			'/landscape.webp',
+			'/square.webp',
+			'/metadata.jpg',
+		]);
 		assert.equal(data.status, 'PUBLISH_COMPLETE');
-		assert.deepEqual(p.photoDownloads.map((d) => [d.width, d.height]), [[1080, 1920], [1920, 1080], [1080, 1080], [1080, 1350]]);
+		assert.deepEqual(
+			p.photoDownloads.map((d) => [d.width, d.height]),
+			[
+				[1080, 1920],
+				[1920, 1080],
+				[1080, 1080],
+				[1080, 1350],
+			],
+		);
 	});
 
 	it('fails a photo larger than 1080p with picture_size_check_failed, and stops at it', async () => {
-		for (const [width, height] of [[1081, 1921], [2000, 1000], [1000, 2000], [4000, 3000]]) {
+		for (const [width, height] of [
+			[1081, 1921],
+			[2000, 1000],
+			[1000, 2000],
+			[4000, 3000],
+		]) {
 			serve('/ok.jpg', jpegSource(), 'image/jpeg');
 			serve('/big.jpg', jpegSource(3000, { width, height }), 'image/jpeg');
 			serve('/after.jpg', jpegSource(), 'image/jpeg');
 			const { data, p } = await postPhotos(['/ok.jpg', '/big.jpg', '/after.jpg']);
 			assert.equal(data.fail_reason, 'picture_size_check_failed', `${width}×${height}`);
-			assert.deepEqual(p.photoDownloads.map((d) => d.status), ['done', 'failed', 'pending']);
+			assert.deepEqual(
+				p.photoDownloads.map((d) => d.status),
+				['done', 'failed', 'pending'],
+			);
 			assert.match(String(p.photoDownloads[1].error), new RegExp(`${width}×${height}`));
 		}
 	});
 
 	it('fails a JPEG whose frame size it cannot find with file_format_check_failed (it cannot be decoded)', async () => {
-		media.files['/broken.jpg'] = { body: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xda, 0, 2]), contentType: 'image/jpeg' };
+		media.files['/broken.jpg'] = {
+			body: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0, 0xff, 0xda, 0, 2]),
+			contentType: 'image/jpeg',
+		};
 		const { data } = await postPhotos(['/broken.jpg']);
 		assert.equal(data.fail_reason, 'file_format_check_failed');
 	});

@@ -180,7 +180,10 @@ function children(payload: Buffer): Array<[string, Buffer]> {
 			headerLen = 16;
 		}
 		if (size < headerLen || pos + size > payload.length) break;
-		out.push([payload.toString('latin1', pos + 4, pos + 8), payload.subarray(pos + headerLen, pos + size)]);
+		out.push([
+			payload.toString('latin1', pos + 4, pos + 8),
+			payload.subarray(pos + headerLen, pos + size),
+		]);
 		pos += size;
 	}
 	return out;
@@ -232,7 +235,8 @@ export function parseMp4Picture(moovPayload: Buffer): VideoPicture | null {
 				samples += count;
 				ticks += count * stts.readUInt32BE(12 + i * 8);
 			}
-			if (timescale > 0 && ticks > 0 && samples > 1) frameRate = Math.round(((samples * timescale) / ticks) * 100) / 100;
+			if (timescale > 0 && ticks > 0 && samples > 1)
+				frameRate = Math.round(((samples * timescale) / ticks) * 100) / 100;
 		}
 		const codec = stsd && stsd.length >= 16 ? stsd.toString('latin1', 12, 16) : null;
 		return { width, height, frameRate, codec };
@@ -293,7 +297,8 @@ export function parseWebmPicture(head: Buffer): VideoPicture | null | undefined 
 			for (const [entryId, entry] of ebmlChildren(head.subarray(start, start + size[1]))) {
 				if (entryId !== 0xae) continue;
 				const fields = new Map(ebmlChildren(entry));
-				const uint = (b: Buffer | undefined) => (b && b.length ? b.readUIntBE(0, Math.min(b.length, 6)) : null);
+				const uint = (b: Buffer | undefined) =>
+					b && b.length ? b.readUIntBE(0, Math.min(b.length, 6)) : null;
 				if (uint(fields.get(0x83)) !== 1) continue;
 				const video = new Map(ebmlChildren(fields.get(0xe0) ?? Buffer.alloc(0)));
 				const frameNs = uint(fields.get(0x23e383));
@@ -343,7 +348,8 @@ export function imageSize(head: Buffer): { width: number; height: number } | nul
 			}
 			if (marker === 0xda || marker === 0xd9) return null;
 			const sof = marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker);
-			if (sof && pos + 9 <= head.length) return { width: head.readUInt16BE(pos + 7), height: head.readUInt16BE(pos + 5) };
+			if (sof && pos + 9 <= head.length)
+				return { width: head.readUInt16BE(pos + 7), height: head.readUInt16BE(pos + 5) };
 			pos += 2 + head.readUInt16BE(pos + 2);
 		}
 		return null;
@@ -357,7 +363,8 @@ export function imageSize(head: Buffer): { width: number; height: number } | nul
 			const bits = head.readUInt32LE(21);
 			return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
 		}
-		if (chunk === 'VP8X') return { width: head.readUIntLE(24, 3) + 1, height: head.readUIntLE(27, 3) + 1 };
+		if (chunk === 'VP8X')
+			return { width: head.readUIntLE(24, 3) + 1, height: head.readUIntLE(27, 3) + 1 };
 	}
 	return null;
 }

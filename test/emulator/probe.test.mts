@@ -77,28 +77,58 @@ describe('sniffImage', () => {
 
 describe('what the probe reads of the picture', () => {
 	it("reads an MP4's video track: tkhd size (rotation applied), frame rate from mdhd and stts, and the sample entry's codec, wherever moov sits", async () => {
-		const at = async (opts: Parameters<typeof mp4Source>[0]) => probeBytes(await bytesOf(mp4Source(opts)), 333).picture;
-		assert.deepEqual(await at({ size: 3000, durationSec: 5, video: { width: 1280, height: 720, fps: 25 } }), { width: 1280, height: 720, frameRate: 25, codec: 'avc1' });
-		assert.deepEqual(await at({ size: 3000, durationSec: 5, moovAtEnd: true, video: { width: 1080, height: 1920, fps: 29.97, rotated: true, codec: 'apcn' } }), {
-			width: 1080,
-			height: 1920,
-			frameRate: 29.97,
-			codec: 'apcn',
-		});
+		const at = async (opts: Parameters<typeof mp4Source>[0]) =>
+			probeBytes(await bytesOf(mp4Source(opts)), 333).picture;
+		assert.deepEqual(
+			await at({ size: 3000, durationSec: 5, video: { width: 1280, height: 720, fps: 25 } }),
+			{ width: 1280, height: 720, frameRate: 25, codec: 'avc1' },
+		);
+		assert.deepEqual(
+			await at({
+				size: 3000,
+				durationSec: 5,
+				moovAtEnd: true,
+				video: { width: 1080, height: 1920, fps: 29.97, rotated: true, codec: 'apcn' },
+			}),
+			{
+				width: 1080,
+				height: 1920,
+				frameRate: 29.97,
+				codec: 'apcn',
+			},
+		);
 		assert.equal(await at({ size: 3000, durationSec: 5, video: null }), null, 'no video track');
-		assert.equal(probeBytes(Buffer.concat([ftypBox(), Buffer.alloc(100)]), 50).picture, undefined, 'no moov: not known');
+		assert.equal(
+			probeBytes(Buffer.concat([ftypBox(), Buffer.alloc(100)]), 50).picture,
+			undefined,
+			'no moov: not known',
+		);
 	});
 
 	it("reads a WebM's video track from Tracks, and knows nothing when the start holds no Tracks", async () => {
-		assert.deepEqual(parseWebmPicture(await bytesOf(webmSource(400, { width: 640, height: 360, fps: 24 }))), { width: 640, height: 360, frameRate: 24, codec: 'V_VP9' });
-		assert.deepEqual(parseWebmPicture(await bytesOf(webmSource(400, { width: 640, height: 360, fps: null, codec: 'V_AV1' }))), { width: 640, height: 360, frameRate: null, codec: 'V_AV1' });
-		assert.equal(parseWebmPicture(Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x80, 0x1f, 0x43, 0xb6, 0x75, 0x81, 0])), undefined);
+		assert.deepEqual(
+			parseWebmPicture(await bytesOf(webmSource(400, { width: 640, height: 360, fps: 24 }))),
+			{ width: 640, height: 360, frameRate: 24, codec: 'V_VP9' },
+		);
+		assert.deepEqual(
+			parseWebmPicture(
+				await bytesOf(webmSource(400, { width: 640, height: 360, fps: null, codec: 'V_AV1' })),
+			),
+			{ width: 640, height: 360, frameRate: null, codec: 'V_AV1' },
+		);
+		assert.equal(
+			parseWebmPicture(
+				Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x80, 0x1f, 0x43, 0xb6, 0x75, 0x81, 0]),
+			),
+			undefined,
+		);
 	});
 
 	it('reads JPEG (first SOF, after any metadata) and WebP (VP8, VP8L, VP8X) sizes', async () => {
 		const dims = { width: 1234, height: 987 };
 		assert.deepEqual(imageSize(await bytesOf(jpegSource(100_000, dims, 70_000))), dims);
-		for (const kind of ['VP8 ', 'VP8L', 'VP8X'] as const) assert.deepEqual(imageSize(await bytesOf(webpSource(100, dims, kind))), dims, kind);
+		for (const kind of ['VP8 ', 'VP8L', 'VP8X'] as const)
+			assert.deepEqual(imageSize(await bytesOf(webpSource(100, dims, kind))), dims, kind);
 		assert.equal(imageSize(await bytesOf(pngSource(100))), null);
 	});
 });

@@ -179,7 +179,8 @@ async function pullPhoto(
 			return length !== null && length > max ? sizeFailure(length) : null;
 		},
 		onData: (chunk, total) => {
-			if (head.length < PHOTO_HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, PHOTO_HEAD_BYTES - head.length)]);
+			if (head.length < PHOTO_HEAD_BYTES)
+				head = Buffer.concat([head, chunk.subarray(0, PHOTO_HEAD_BYTES - head.length)]);
 			photo.bytes = total;
 			p.downloadedBytes += chunk.length;
 			checkPullDeadline(ctx, p, rt);
@@ -206,9 +207,16 @@ async function pullPhoto(
 	photo.height = size?.height ?? null;
 	const { maxPhotoLongSide, maxPhotoShortSide } = ctx.config.limits;
 	const fault = !size
-		? ({ reason: 'file_format_check_failed', error: `no frame size in the first ${PHOTO_HEAD_BYTES} bytes` } as const)
-		: Math.max(size.width, size.height) > maxPhotoLongSide || Math.min(size.width, size.height) > maxPhotoShortSide
-			? ({ reason: 'picture_size_check_failed', error: `image is ${size.width}×${size.height}; at most 1080p (${maxPhotoShortSide}×${maxPhotoLongSide} either way round) allowed` } as const)
+		? ({
+				reason: 'file_format_check_failed',
+				error: `no frame size in the first ${PHOTO_HEAD_BYTES} bytes`,
+			} as const)
+		: Math.max(size.width, size.height) > maxPhotoLongSide ||
+			  Math.min(size.width, size.height) > maxPhotoShortSide
+			? ({
+					reason: 'picture_size_check_failed',
+					error: `image is ${size.width}×${size.height}; at most 1080p (${maxPhotoShortSide}×${maxPhotoLongSide} either way round) allowed`,
+				} as const)
 			: null;
 	if (fault) {
 		photo.status = 'failed';

@@ -16,10 +16,14 @@ import {
 let emu: TikTokEmulator;
 let media: MediaServer;
 let token: string;
-emulatorForEachTest((test) => {
-	({ emu, token } = test);
-	media = test.media as MediaServer;
-}, {}, { media: true });
+emulatorForEachTest(
+	(test) => {
+		({ emu, token } = test);
+		media = test.media as MediaServer;
+	},
+	{},
+	{ media: true },
+);
 
 async function pullInit(path: string, account?: string) {
 	const r = await api(emu, 'video/init', account ? tokenFor(emu, account) : token, {

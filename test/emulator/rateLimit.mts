@@ -1,7 +1,8 @@
 // Sliding one-minute windows per access token (tiktok-api.md §11.1), on the emulator clock.
 import type { Ctx } from './context.mts';
 
-export type RateBucket = 'init' | 'creatorInfo' | 'status' | 'userInfo' | 'videoList' | 'videoQuery';
+export type RateBucket =
+	'init' | 'creatorInfo' | 'status' | 'userInfo' | 'videoList' | 'videoQuery';
 
 /**
  * Admits or refuses one request. Only admitted requests enter the window, so a client that

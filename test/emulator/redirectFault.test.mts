@@ -6,7 +6,15 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { TikTokEmulator } from './index.mts';
 import { mp4Source } from './media.mts';
-import { api, directFileBody, postForm, putChunk, request, startTestEmulator, type TestEmulator } from './testkit.mts';
+import {
+	api,
+	directFileBody,
+	postForm,
+	putChunk,
+	request,
+	startTestEmulator,
+	type TestEmulator,
+} from './testkit.mts';
 
 let emu: TikTokEmulator;
 let token: string;
@@ -40,14 +48,22 @@ describe('fault injection: redirect', () => {
 		assert.equal(redirected.status, 307);
 		assert.equal(redirected.headers.location, elsewhereUrl);
 		assert.equal(redirected.text, '');
-		assert.deepEqual(emu.state.faults.map((f) => [f.type, f.endpoint, f.status]), [['redirect', 'creatorInfo', 307]]);
+		assert.deepEqual(
+			emu.state.faults.map((f) => [f.type, f.endpoint, f.status]),
+			[['redirect', 'creatorInfo', 307]],
+		);
 		assert.equal(emu.config.faults.length, 0, 'consumed');
 		assert.equal((await api(emu, 'creator_info/query', token, {})).status, 200);
 		assert.equal(arrived.length, 0, 'the emulator itself sends nothing to the Location');
 	});
 
 	it('an init answered with a redirect creates no publish', async () => {
-		emu.config.faults.push({ type: 'redirect', endpoint: 'init', location: elsewhereUrl, status: 308 });
+		emu.config.faults.push({
+			type: 'redirect',
+			endpoint: 'init',
+			location: elsewhereUrl,
+			status: 308,
+		});
 		const redirected = await api(emu, 'video/init', token, directFileBody(1000));
 		assert.equal(redirected.status, 308);
 		assert.equal(emu.state.inits.length, 0);
@@ -56,7 +72,10 @@ describe('fault injection: redirect', () => {
 
 	it('the token endpoint answers with the redirect and no refresh happens', async () => {
 		emu.config.faults.push({ type: 'redirect', endpoint: 'token', location: elsewhereUrl });
-		const redirected = await postForm(`${emu.baseUrl}/v2/oauth/token/`, { grant_type: 'refresh_token', refresh_token: 'anything' });
+		const redirected = await postForm(`${emu.baseUrl}/v2/oauth/token/`, {
+			grant_type: 'refresh_token',
+			refresh_token: 'anything',
+		});
 		assert.equal(redirected.status, 307);
 		assert.equal(emu.state.tokenRequests.length, 0, 'the token endpoint never saw it');
 	});
@@ -64,10 +83,19 @@ describe('fault injection: redirect', () => {
 	it('the upload host answers a chunk with the redirect, without counting it', async () => {
 		const init = await api(emu, 'video/init', token, directFileBody(1000));
 		emu.config.faults.push({ type: 'redirect', endpoint: 'upload', location: elsewhereUrl });
-		const redirected = await putChunk(init.json.data.upload_url as string, mp4Source({ size: 1000, durationSec: 5 }), 0, 999);
+		const redirected = await putChunk(
+			init.json.data.upload_url as string,
+			mp4Source({ size: 1000, durationSec: 5 }),
+			0,
+			999,
+		);
 		assert.equal(redirected.status, 307);
 		assert.equal(redirected.headers.location, elsewhereUrl);
-		assert.equal(emu.state.publishes.get(init.json.data.publish_id as string)?.sha256, null, 'no bytes counted');
+		assert.equal(
+			emu.state.publishes.get(init.json.data.publish_id as string)?.sha256,
+			null,
+			'no bytes counted',
+		);
 	});
 
 	it('a client that follows the redirect sends its Authorization header to the other server: what the fault is for', async () => {

@@ -34,14 +34,23 @@ function videoFailReason(ctx: Ctx, p: PublishRecord, probe: MediaProbe): FailRea
 	p.detectedDurationSec = probe.durationSec;
 	p.detectedPicture = picture ?? null;
 	if (!p.detectedFormat || picture === null) return 'file_format_check_failed';
-	if (picture?.codec && !limits.videoCodecs.includes(picture.codec)) return 'file_format_check_failed';
-	if (account && p.detectedDurationSec !== null && p.detectedDurationSec > account.maxVideoPostDurationSec) {
+	if (picture?.codec && !limits.videoCodecs.includes(picture.codec))
+		return 'file_format_check_failed';
+	if (
+		account &&
+		p.detectedDurationSec !== null &&
+		p.detectedDurationSec > account.maxVideoPostDurationSec
+	) {
 		return 'duration_check_failed';
 	}
-	const sides = [picture?.width, picture?.height].filter((side): side is number => typeof side === 'number');
-	if (sides.some((side) => side < limits.minVideoSide || side > limits.maxVideoSide)) return 'picture_size_check_failed';
+	const sides = [picture?.width, picture?.height].filter(
+		(side): side is number => typeof side === 'number',
+	);
+	if (sides.some((side) => side < limits.minVideoSide || side > limits.maxVideoSide))
+		return 'picture_size_check_failed';
 	const fps = picture?.frameRate;
-	if (typeof fps === 'number' && (fps < limits.minFrameRate || fps > limits.maxFrameRate)) return 'frame_rate_check_failed';
+	if (typeof fps === 'number' && (fps < limits.minFrameRate || fps > limits.maxFrameRate))
+		return 'frame_rate_check_failed';
 	return null;
 }
 
@@ -50,7 +59,8 @@ function videoFailReason(ctx: Ctx, p: PublishRecord, probe: MediaProbe): FailRea
  * `mediaFailReason` is reported when processing ends, like TikTok's checks.
  */
 export function finishTransfer(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): void {
-	if (p.kind === 'video' && rt.probe) rt.mediaFailReason = videoFailReason(ctx, p, rt.probe) ?? rt.mediaFailReason;
+	if (p.kind === 'video' && rt.probe)
+		rt.mediaFailReason = videoFailReason(ctx, p, rt.probe) ?? rt.mediaFailReason;
 	rt.stage = 'processing';
 	rt.processingPollsLeft = ctx.config.statusPolls.processing;
 }

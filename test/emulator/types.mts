@@ -4,10 +4,7 @@ import type { WebhookConfig, WebhookDelivery } from './webhooks.mts';
 // (tiktok-api.md) where they are TikTok's; everything else is emulator-only.
 
 export type PrivacyLevel =
-	| 'PUBLIC_TO_EVERYONE'
-	| 'MUTUAL_FOLLOW_FRIENDS'
-	| 'FOLLOWER_OF_CREATOR'
-	| 'SELF_ONLY';
+	'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY';
 
 export const PRIVACY_LEVELS: readonly PrivacyLevel[] = [
 	'PUBLIC_TO_EVERYONE',
@@ -122,14 +119,7 @@ export interface VideoCounts {
 }
 
 export type FaultEndpoint =
-	| 'init'
-	| 'status'
-	| 'creatorInfo'
-	| 'cancel'
-	| 'token'
-	| 'userInfo'
-	| 'videoList'
-	| 'videoQuery';
+	'init' | 'status' | 'creatorInfo' | 'cancel' | 'token' | 'userInfo' | 'videoList' | 'videoQuery';
 
 /** Faults that name an account fire only for that account's calls and uploads, so concurrent cases stay apart. */
 interface ForAccount {
@@ -145,7 +135,12 @@ export interface ChunkArrival {
 }
 
 export type Fault =
-	| ({ type: 'chunk5xx'; chunkIndex: number; status?: 500 | 502 | 503; publishId?: string } & ForAccount)
+	| ({
+			type: 'chunk5xx';
+			chunkIndex: number;
+			status?: 500 | 502 | 503;
+			publishId?: string;
+	  } & ForAccount)
 	| ({ type: 'chunkDrop'; chunkIndex: number; publishId?: string } & ForAccount)
 	/** The chunk arrives whole and counts (the final one completes the upload); then the socket is destroyed before the answer. */
 	| ({ type: 'chunkDropAfterReceive'; chunkIndex: number; publishId?: string } & ForAccount)
@@ -154,14 +149,24 @@ export type Fault =
 	/** The upload_url expires just before this chunk: it and every later PUT of the upload get TikTok's 403. */
 	| ({ type: 'chunkExpired'; chunkIndex: number; publishId?: string } & ForAccount)
 	| ({ type: 'http429'; endpoint: FaultEndpoint; count?: number } & ForAccount)
-	| ({ type: 'http5xx'; endpoint: FaultEndpoint; count?: number; status?: 500 | 502 | 503 | 504 } & ForAccount)
+	| ({
+			type: 'http5xx';
+			endpoint: FaultEndpoint;
+			count?: number;
+			status?: 500 | 502 | 503 | 504;
+	  } & ForAccount)
 	/** The request is read, then the socket is destroyed without an answer (a reset connection). */
 	| ({ type: 'httpDrop'; endpoint: FaultEndpoint; count?: number } & ForAccount)
 	| ({ type: 'statusStuck'; polls: number; publishId?: string } & ForAccount)
 	| { type: 'initHang'; afterCreate?: true }
 	| { type: 'initReset' }
 	| { type: 'refreshAnswerDelay'; ms: number }
-	| { type: 'redirect'; endpoint: FaultEndpoint | 'upload'; location: string; status?: 301 | 302 | 303 | 307 | 308 };
+	| {
+			type: 'redirect';
+			endpoint: FaultEndpoint | 'upload';
+			location: string;
+			status?: 301 | 302 | 303 | 307 | 308;
+	  };
 
 /** What happens to a publish once processing ends. No failReason = success. */
 export interface Outcome {
@@ -389,7 +394,12 @@ export interface PublishRecord {
 	detectedFormat: 'mp4' | 'webm' | null;
 	detectedDurationSec: number | null;
 	/** The video track's size and frame rate as read after the transfer; null when unknown or there is no video track. */
-	detectedPicture: { width: number | null; height: number | null; frameRate: number | null; codec: string | null } | null;
+	detectedPicture: {
+		width: number | null;
+		height: number | null;
+		frameRate: number | null;
+		codec: string | null;
+	} | null;
 	status: PublishStatus;
 	failReason: FailReason | null;
 	/** Post ids as decimal strings (they exceed 2^53). */
@@ -398,12 +408,7 @@ export interface PublishRecord {
 }
 
 export type TokenRecordOutcome =
-	| 'valid'
-	| 'expired'
-	| 'rotated'
-	| 'revoked'
-	| 'unknown'
-	| 'wrong_client';
+	'valid' | 'expired' | 'rotated' | 'revoked' | 'unknown' | 'wrong_client';
 
 export interface TokenRequestRecord {
 	time: number;

@@ -154,7 +154,10 @@ export async function handleUpload(
 	}
 
 	const matches = (f: Fault) =>
-		(f.type === 'chunk5xx' || f.type === 'chunkDrop' || f.type === 'chunkDropAfterReceive' || f.type === 'chunkAnswerDelay') &&
+		(f.type === 'chunk5xx' ||
+			f.type === 'chunkDrop' ||
+			f.type === 'chunkDropAfterReceive' ||
+			f.type === 'chunkAnswerDelay') &&
 		f.chunkIndex === index &&
 		(!f.publishId || f.publishId === p.publishId) &&
 		forAccount(f, p.accountName);
@@ -201,7 +204,13 @@ export async function handleUpload(
 	rt.probe = probe;
 	p.uploadedBytes += length;
 	p.chunksReceived += 1;
-	const arrival = { connectionOpenedAt: uploadConnectedAt.get(req.socket) ?? 0, requestAt, firstByteAt, lastByteAt, answeredAt: 0 };
+	const arrival = {
+		connectionOpenedAt: uploadConnectedAt.get(req.socket) ?? 0,
+		requestAt,
+		firstByteAt,
+		lastByteAt,
+		answeredAt: 0,
+	};
 	p.chunkArrivals.push(arrival);
 	const complete = p.uploadedBytes >= videoSize;
 	if (complete) {
@@ -214,7 +223,8 @@ export async function handleUpload(
 		req.socket.destroy();
 		return;
 	}
-	if (fault?.type === 'chunkAnswerDelay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+	if (fault?.type === 'chunkAnswerDelay')
+		await new Promise((resolve) => setTimeout(resolve, fault.ms));
 	arrival.answeredAt = wallClock();
 	res.writeHead(complete ? 201 : 206, {
 		'Content-Range': `bytes 0-${p.uploadedBytes - 1}/${videoSize}`,

@@ -348,33 +348,83 @@ describe('media checks after the upload (reported by status/fetch)', () => {
 		assert.equal(ok.status, 'PUBLISH_COMPLETE');
 	});
 
-	it('fails a video narrower or shorter than 360 px, or wider or taller than 4096 px, with picture_size_check_failed (§7.3; the reason TikTok\'s own example gives for an upload)', async () => {
-		const video = (width: number, height: number, extra = {}) => mp4Source({ size: 2000, durationSec: 5, video: { width, height, fps: 30 }, ...extra });
-		for (const [width, height] of [[320, 240], [359, 640], [640, 359], [4097, 2160], [2160, 4097]]) {
+	it("fails a video narrower or shorter than 360 px, or wider or taller than 4096 px, with picture_size_check_failed (§7.3; the reason TikTok's own example gives for an upload)", async () => {
+		const video = (width: number, height: number, extra = {}) =>
+			mp4Source({ size: 2000, durationSec: 5, video: { width, height, fps: 30 }, ...extra });
+		for (const [width, height] of [
+			[320, 240],
+			[359, 640],
+			[640, 359],
+			[4097, 2160],
+			[2160, 4097],
+		]) {
 			const d = await uploadAndFinish(video(width, height));
-			assert.deepEqual([d.status, d.fail_reason], ['FAILED', 'picture_size_check_failed'], `${width}×${height}`);
+			assert.deepEqual(
+				[d.status, d.fail_reason],
+				['FAILED', 'picture_size_check_failed'],
+				`${width}×${height}`,
+			);
 		}
-		for (const [width, height] of [[360, 360], [4096, 4096], [1080, 1920]]) {
-			assert.equal((await uploadAndFinish(video(width, height))).status, 'PUBLISH_COMPLETE', `${width}×${height}`);
+		for (const [width, height] of [
+			[360, 360],
+			[4096, 4096],
+			[1080, 1920],
+		]) {
+			assert.equal(
+				(await uploadAndFinish(video(width, height))).status,
+				'PUBLISH_COMPLETE',
+				`${width}×${height}`,
+			);
 		}
 		const atEnd = await uploadAndFinish(video(320, 240, { moovAtEnd: true }));
-		assert.equal(atEnd.fail_reason, 'picture_size_check_failed', 'a moov after the media data is read too');
+		assert.equal(
+			atEnd.fail_reason,
+			'picture_size_check_failed',
+			'a moov after the media data is read too',
+		);
 	});
 
 	it('fails a frame rate outside 23–60 FPS with frame_rate_check_failed, and takes 23.976 and 60', async () => {
-		const video = (fps: number) => mp4Source({ size: 2000, durationSec: 4, video: { width: 1080, height: 1920, fps } });
+		const video = (fps: number) =>
+			mp4Source({ size: 2000, durationSec: 4, video: { width: 1080, height: 1920, fps } });
 		for (const fps of [15, 22, 120]) {
 			const d = await uploadAndFinish(video(fps));
-			assert.deepEqual([d.status, d.fail_reason], ['FAILED', 'frame_rate_check_failed'], `${fps} FPS`);
+			assert.deepEqual(
+				[d.status, d.fail_reason],
+				['FAILED', 'frame_rate_check_failed'],
+				`${fps} FPS`,
+			);
 		}
-		for (const fps of [23, 23.976, 60]) assert.equal((await uploadAndFinish(video(fps))).status, 'PUBLISH_COMPLETE', `${fps} FPS`);
+		for (const fps of [23, 23.976, 60])
+			assert.equal((await uploadAndFinish(video(fps))).status, 'PUBLISH_COMPLETE', `${fps} FPS`);
 	});
 
 	it('records what it read (a portrait phone video stored rotated), and does not hold an unstated frame rate against a file', async () => {
 		const up = await initUpload(2000);
-		await putChunk(up.uploadUrl, mp4Source({ size: 2000, durationSec: 4, video: { width: 1080, height: 1920, fps: 59.94, rotated: true } }), 0, 1999);
-		assert.deepEqual(emu.state.publishes.get(up.publishId)?.detectedPicture, { width: 1080, height: 1920, frameRate: 59.94, codec: 'avc1' });
-		assert.equal((await uploadAndFinish(mp4Source({ size: 2000, durationSec: 4, video: { width: 720, height: 1280, fps: null } }))).status, 'PUBLISH_COMPLETE');
+		await putChunk(
+			up.uploadUrl,
+			mp4Source({
+				size: 2000,
+				durationSec: 4,
+				video: { width: 1080, height: 1920, fps: 59.94, rotated: true },
+			}),
+			0,
+			1999,
+		);
+		assert.deepEqual(emu.state.publishes.get(up.publishId)?.detectedPicture, {
+			width: 1080,
+			height: 1920,
+			frameRate: 59.94,
+			codec: 'avc1',
+		});
+		assert.equal(
+			(
+				await uploadAndFinish(
+					mp4Source({ size: 2000, durationSec: 4, video: { width: 720, height: 1280, fps: null } }),
+				)
+			).status,
+			'PUBLISH_COMPLETE',
+		);
 	});
 
 	it('fails an MP4 whose moov has no video track (audio only) with file_format_check_failed', async () => {
@@ -384,20 +434,62 @@ describe('media checks after the upload (reported by status/fetch)', () => {
 
 	it('passes H.264, H.265, VP8 and VP9 and fails any other codec (AV1, ProRes, one it does not know) with file_format_check_failed', async () => {
 		for (const codec of ['avc1', 'avc3', 'hvc1', 'hev1', 'vp08', 'vp09']) {
-			assert.equal((await uploadAndFinish(mp4Source({ size: 2000, durationSec: 4, video: { width: 1080, height: 1920, fps: 30, codec } }))).status, 'PUBLISH_COMPLETE', codec);
+			assert.equal(
+				(
+					await uploadAndFinish(
+						mp4Source({
+							size: 2000,
+							durationSec: 4,
+							video: { width: 1080, height: 1920, fps: 30, codec },
+						}),
+					)
+				).status,
+				'PUBLISH_COMPLETE',
+				codec,
+			);
 		}
 		for (const codec of ['av01', 'apcn', 'xyz1']) {
-			const d = await uploadAndFinish(mp4Source({ size: 2000, durationSec: 4, video: { width: 1080, height: 1920, fps: 30, codec } }));
+			const d = await uploadAndFinish(
+				mp4Source({
+					size: 2000,
+					durationSec: 4,
+					video: { width: 1080, height: 1920, fps: 30, codec },
+				}),
+			);
 			assert.deepEqual([d.status, d.fail_reason], ['FAILED', 'file_format_check_failed'], codec);
 		}
-		assert.equal((await uploadAndFinish(webmSource(SMALL, { width: 1080, height: 1920, fps: 30, codec: 'V_VP8' }))).status, 'PUBLISH_COMPLETE');
-		assert.equal((await uploadAndFinish(webmSource(SMALL, { width: 1080, height: 1920, fps: 30, codec: 'V_AV1' }))).fail_reason, 'file_format_check_failed');
+		assert.equal(
+			(
+				await uploadAndFinish(
+					webmSource(SMALL, { width: 1080, height: 1920, fps: 30, codec: 'V_VP8' }),
+				)
+			).status,
+			'PUBLISH_COMPLETE',
+		);
+		assert.equal(
+			(
+				await uploadAndFinish(
+					webmSource(SMALL, { width: 1080, height: 1920, fps: 30, codec: 'V_AV1' }),
+				)
+			).fail_reason,
+			'file_format_check_failed',
+		);
 	});
 
 	it('checks a WebM video track (PixelWidth/PixelHeight, DefaultDuration) the same way, and passes one that states no frame rate', async () => {
-		assert.equal((await uploadAndFinish(webmSource(SMALL, { width: 320, height: 240, fps: 30 }))).fail_reason, 'picture_size_check_failed');
-		assert.equal((await uploadAndFinish(webmSource(SMALL, { width: 1080, height: 1920, fps: 90 }))).fail_reason, 'frame_rate_check_failed');
-		assert.equal((await uploadAndFinish(webmSource(SMALL, { width: 1080, height: 1920, fps: null }))).status, 'PUBLISH_COMPLETE');
+		assert.equal(
+			(await uploadAndFinish(webmSource(SMALL, { width: 320, height: 240, fps: 30 }))).fail_reason,
+			'picture_size_check_failed',
+		);
+		assert.equal(
+			(await uploadAndFinish(webmSource(SMALL, { width: 1080, height: 1920, fps: 90 })))
+				.fail_reason,
+			'frame_rate_check_failed',
+		);
+		assert.equal(
+			(await uploadAndFinish(webmSource(SMALL, { width: 1080, height: 1920, fps: null }))).status,
+			'PUBLISH_COMPLETE',
+		);
 	});
 
 	it('reads the duration when moov sits after a multi-chunk mdat (mvhd version 1)', async () => {

@@ -75,7 +75,12 @@ export function signWebhook(secret: string, t: string, body: string): string {
 }
 
 /** The TikTok-Signature header for `body`, or null for the 'missing' fault. */
-export function signatureHeader(secret: string, body: string, fault: SignatureFault, nowMs = Date.now()): string | null {
+export function signatureHeader(
+	secret: string,
+	body: string,
+	fault: SignatureFault,
+	nowMs = Date.now(),
+): string | null {
 	if (fault === 'missing') return null;
 	const t = String(Math.floor(nowMs / 1000) - (fault === 'stale' ? 3600 : 0));
 	const s = signWebhook(fault === 'forged' ? `${secret}-forged` : secret, t, body);
@@ -83,12 +88,32 @@ export function signatureHeader(secret: string, body: string, fault: SignatureFa
 }
 
 /** The envelope as TikTok sends it: compact JSON, `content` a JSON string; a 19-digit post_id raw when asked. */
-export function envelopeBody(fields: { clientKey: string; event: string; createTime: number; openId?: string; content: Record<string, unknown> }, postIdAs: 'number' | 'string' = 'number'): string {
+export function envelopeBody(
+	fields: {
+		clientKey: string;
+		event: string;
+		createTime: number;
+		openId?: string;
+		content: Record<string, unknown>;
+	},
+	postIdAs: 'number' | 'string' = 'number',
+): string {
 	let content = JSON.stringify(fields.content);
-	if (postIdAs === 'number' && typeof fields.content.post_id === 'string' && /^\d+$/.test(fields.content.post_id)) {
-		content = content.replace(`"post_id":"${fields.content.post_id}"`, `"post_id":${fields.content.post_id}`);
+	if (
+		postIdAs === 'number' &&
+		typeof fields.content.post_id === 'string' &&
+		/^\d+$/.test(fields.content.post_id)
+	) {
+		content = content.replace(
+			`"post_id":"${fields.content.post_id}"`,
+			`"post_id":${fields.content.post_id}`,
+		);
 	}
-	const envelope: Record<string, unknown> = { client_key: fields.clientKey, event: fields.event, create_time: fields.createTime };
+	const envelope: Record<string, unknown> = {
+		client_key: fields.clientKey,
+		event: fields.event,
+		create_time: fields.createTime,
+	};
 	if (fields.openId !== undefined) envelope.user_openid = fields.openId;
 	envelope.content = content;
 	return JSON.stringify(envelope);
@@ -107,7 +132,11 @@ export function checkCallbackUrl(url: string, schemes: RedirectUriScheme[]): str
 		return 'not an absolute URL';
 	}
 	if (parsed.protocol === 'https:' && schemes.includes('https')) return null;
-	if (parsed.protocol === 'http:' && (schemes.includes('http') || (schemes.includes('http-loopback') && isLoopback(parsed.hostname)))) return null;
+	if (
+		parsed.protocol === 'http:' &&
+		(schemes.includes('http') || (schemes.includes('http-loopback') && isLoopback(parsed.hostname)))
+	)
+		return null;
 	return 'The callback URL endpoint must require HTTPS';
 }
 
@@ -125,7 +154,11 @@ function secretOf(ctx: Ctx, clientKey: string): string {
 	return ctx.config.clients.find((client) => client.clientKey === clientKey)?.clientSecret ?? '';
 }
 
-async function attempt(ctx: Ctx, delivery: WebhookDelivery, header: string | null): Promise<boolean> {
+async function attempt(
+	ctx: Ctx,
+	delivery: WebhookDelivery,
+	header: string | null,
+): Promise<boolean> {
 	const record: WebhookAttempt = { at: Date.now(), signatureHeader: header, status: null };
 	delivery.attempts.push(record);
 	const headers: Record<string, string> = { 'Content-Type': 'application/json' };
@@ -136,7 +169,10 @@ async function attempt(ctx: Ctx, delivery: WebhookDelivery, header: string | nul
 			headers,
 			body: delivery.body,
 			redirect: 'manual',
-			signal: AbortSignal.any([AbortSignal.timeout(ctx.config.webhooks.timeoutMs), ctx.webhooks.abort.signal]),
+			signal: AbortSignal.any([
+				AbortSignal.timeout(ctx.config.webhooks.timeoutMs),
+				ctx.webhooks.abort.signal,
+			]),
 		});
 		record.status = response.status;
 		await response.arrayBuffer().catch(() => undefined);
@@ -164,7 +200,10 @@ async function send(ctx: Ctx, delivery: WebhookDelivery): Promise<void> {
 	for (const [index, delay] of delays.entries()) {
 		if (delay > 0) await wait(delay, ctx.webhooks.abort.signal);
 		if (ctx.webhooks.abort.signal.aborted) break;
-		const header = index === 0 || !ctx.config.webhooks.resignRetries ? first : signatureHeader(secret, delivery.body, delivery.signature);
+		const header =
+			index === 0 || !ctx.config.webhooks.resignRetries
+				? first
+				: signatureHeader(secret, delivery.body, delivery.signature);
 		if (await attempt(ctx, delivery, header)) {
 			delivery.outcome = 'delivered';
 			return;
@@ -206,10 +245,14 @@ export function deliver(
 	};
 	const original = make(options.copy ?? 'original');
 	const deliveries = [original];
-	const duplicate = (options.duplicate ?? ctx.config.webhooks.duplicate) ? make('duplicate') : undefined;
+	const duplicate =
+		(options.duplicate ?? ctx.config.webhooks.duplicate) ? make('duplicate') : undefined;
 	if (duplicate) deliveries.push(duplicate);
 	// The duplicate follows once the original has been answered, as a separate, freshly signed delivery.
-	track(ctx, send(ctx, original).then(async () => (duplicate ? await send(ctx, duplicate) : undefined)));
+	track(
+		ctx,
+		send(ctx, original).then(async () => (duplicate ? await send(ctx, duplicate) : undefined)),
+	);
 	return deliveries;
 }
 
@@ -222,7 +265,10 @@ export function emitEvent(
 	content: Record<string, unknown>,
 	options: { signature?: SignatureFault; duplicate?: boolean } = {},
 ): WebhookDelivery[] {
-	const body = envelopeBody({ clientKey, event, createTime: Math.floor(ctx.now() / 1000), openId, content }, ctx.config.webhooks.postIdAs);
+	const body = envelopeBody(
+		{ clientKey, event, createTime: Math.floor(ctx.now() / 1000), openId, content },
+		ctx.config.webhooks.postIdAs,
+	);
 	return deliver(ctx, clientKey, event, body, options);
 }
 
@@ -234,7 +280,12 @@ function publishType(ctx: Ctx, p: PublishRecord): string {
 export function emitPublishEvent(
 	ctx: Ctx,
 	p: PublishRecord,
-	event: 'post.publish.failed' | 'post.publish.complete' | 'post.publish.inbox_delivered' | 'post.publish.publicly_available' | 'post.publish.no_longer_publicaly_available',
+	event:
+		| 'post.publish.failed'
+		| 'post.publish.complete'
+		| 'post.publish.inbox_delivered'
+		| 'post.publish.publicly_available'
+		| 'post.publish.no_longer_publicaly_available',
 	extra: { reason?: string; postId?: string } = {},
 ): void {
 	const content: Record<string, unknown> = { publish_id: p.publishId };

@@ -102,7 +102,10 @@ describe('n8n harness, regular mode', { timeout: 10 * 60_000 }, () => {
 		assert.equal(result.ok, true, result.error?.message ?? result.stdout);
 		assert.equal(result.status, 'success');
 		// Exit 0, or n8n's own SIGSEGV while exiting after printing the whole run (see the failing-run test below).
-		assert.ok(result.exitCode === 0 || result.exitSignal === 'SIGSEGV', `exit ${result.exitCode} signal ${result.exitSignal}`);
+		assert.ok(
+			result.exitCode === 0 || result.exitSignal === 'SIGSEGV',
+			`exit ${result.exitCode} signal ${result.exitSignal}`,
+		);
 		assert.equal(result.lastNodeExecuted, 'Probe');
 		assert.equal(result.lastNodeOutput.length, 1);
 		assert.equal(result.lastNodeOutput[0].ok, true);

@@ -4,7 +4,13 @@
 // here; the REST API is RestClient (rest.mts), which a running instance hands its calls to.
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, readdirSync, readFileSync, type WriteStream } from 'node:fs';
+import {
+	createWriteStream,
+	existsSync,
+	readdirSync,
+	readFileSync,
+	type WriteStream,
+} from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -129,7 +135,6 @@ export class N8nInstance {
 		this.logStream = createWriteStream(this.logFile, { flags: 'a' });
 	}
 
-
 	/** Creates the user folder, installs the tarballs, (queue) creates the database, checks node types. */
 	static async create(options: N8nInstanceOptions): Promise<N8nInstance> {
 		installExitHooks();
@@ -207,7 +212,6 @@ export class N8nInstance {
 		}
 	}
 
-
 	// -------------------------------------------------------------------------
 	// Community package installation
 
@@ -241,7 +245,6 @@ export class N8nInstance {
 			);
 		}
 	}
-
 
 	private async exportNodeTypes(): Promise<Array<{ name: string }>> {
 		const output = join(this.userFolder, 'node-types.json');
@@ -424,8 +427,7 @@ export class N8nInstance {
 			.reverse()
 			.find((block): block is Record<string, unknown> => {
 				const data = (block as Record<string, unknown> | null)?.data as
-					| Record<string, unknown>
-					| undefined;
+					Record<string, unknown> | undefined;
 				return typeof data === 'object' && data !== null && 'resultData' in data;
 			});
 		const parsed = resultFromRun(runObject, {
@@ -440,7 +442,6 @@ export class N8nInstance {
 		return parsed;
 	}
 
-
 	/**
 	 * Imports the workflow and starts it on the running server as the editor's "Execute workflow" button does;
 	 * returns the execution's id at once (see finishedExecution(), stopExecution()).
@@ -449,7 +450,10 @@ export class N8nInstance {
 		return await this.api.startManually(await this.importWorkflow(workflow));
 	}
 
-	async finishedExecution(executionId: string, options: { timeoutMs?: number } = {}): Promise<ExecuteResult> {
+	async finishedExecution(
+		executionId: string,
+		options: { timeoutMs?: number } = {},
+	): Promise<ExecuteResult> {
 		return await this.api.finishedExecution(executionId, options);
 	}
 
@@ -558,7 +562,6 @@ export class N8nInstance {
 		return managed;
 	}
 
-
 	// -------------------------------------------------------------------------
 	// REST API of the running server (RestClient)
 
@@ -635,7 +638,6 @@ export class N8nInstance {
 		}
 		return undefined;
 	}
-
 
 	// -------------------------------------------------------------------------
 	// Logs and teardown

@@ -27,7 +27,8 @@ export async function packPackage(options: PackOptions = {}): Promise<string> {
 	const dir = resolve(options.dir ?? REPO_ROOT);
 	// test/run.mjs packs once per run and hands the tarball to every suite.
 	const handedOver = process.env.N8N_HARNESS_TARBALL;
-	if (handedOver && dir === REPO_ROOT && !options.fresh && !options.force && existsSync(handedOver)) return handedOver;
+	if (handedOver && dir === REPO_ROOT && !options.fresh && !options.force && existsSync(handedOver))
+		return handedOver;
 	const destination = resolve(options.destination ?? PACK_DIR);
 	const key = `${dir}=>${destination}`;
 	let pending = options.force ? undefined : packed.get(key);
@@ -118,5 +119,10 @@ export async function packStandInPackage(
 		await writeFile(join(dir, path), content);
 	}
 	const tarball = await packPackage({ dir, build: false, destination: join(root, 'pack') });
-	return { root, dir, tarball, cleanup: async () => await rm(root, { recursive: true, force: true }) };
+	return {
+		root,
+		dir,
+		tarball,
+		cleanup: async () => await rm(root, { recursive: true, force: true }),
+	};
 }

@@ -4,5 +4,8 @@ import { ensureN8n } from './install.mts';
 import { packPackage } from './pack.mts';
 
 const versions = process.argv.slice(2);
-const [tarball] = await Promise.all([packPackage({ fresh: true }), ...versions.map(async (version) => await ensureN8n(version))]);
+const [tarball] = await Promise.all([
+	packPackage({ fresh: true }),
+	...versions.map(async (version) => await ensureN8n(version)),
+]);
 process.stdout.write(`${JSON.stringify({ tarball })}\n`);

@@ -22,7 +22,6 @@ export function installExitHooks(): void {
 	}
 }
 
-
 export interface ManagedProcess {
 	name: string;
 	child: ChildProcess;

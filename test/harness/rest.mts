@@ -2,7 +2,14 @@
 import { randomUUID } from 'node:crypto';
 
 import { FINISHED_STATUSES, resultFromRun } from './results.mts';
-import type { CredentialInput, ExecuteResult, ExecutionSummary, HttpResponse, OwnerAccount, WorkflowInput } from './types.mts';
+import type {
+	CredentialInput,
+	ExecuteResult,
+	ExecutionSummary,
+	HttpResponse,
+	OwnerAccount,
+	WorkflowInput,
+} from './types.mts';
 import { parseFlatted, sleep, tail } from './util.mts';
 
 export class RestClient {
@@ -185,7 +192,11 @@ export class RestClient {
 	/** Saves a credential as the editor's Save button does; n8n encrypts its data and picks the id. */
 	async createCredential(credential: CredentialInput): Promise<string> {
 		if (!this.owner) await this.setupOwner();
-		const created = await this.rest<{ id: string }>('POST', '/rest/credentials', { name: credential.name, type: credential.type, data: credential.data });
+		const created = await this.rest<{ id: string }>('POST', '/rest/credentials', {
+			name: credential.name,
+			type: credential.type,
+			data: credential.data,
+		});
 		return created.id;
 	}
 
@@ -207,7 +218,10 @@ export class RestClient {
 	 * Runs a saved workflow as the editor's "Execute workflow" button does (mode `manual`, from its Manual
 	 * Trigger) and returns the finished execution. On timeout the execution is stopped and the call fails.
 	 */
-	async runManually(workflowId: string, options: { timeoutMs?: number } = {}): Promise<ExecuteResult> {
+	async runManually(
+		workflowId: string,
+		options: { timeoutMs?: number } = {},
+	): Promise<ExecuteResult> {
 		return await this.finishedExecution(await this.startManually(workflowId), options);
 	}
 
@@ -224,19 +238,31 @@ export class RestClient {
 			`/rest/workflows/${workflowId}/run`,
 			{ workflowData, triggerToStartFrom: { name: trigger.name }, startNodes: [] },
 		);
-		if (!started.executionId) throw new Error(`manual run of ${workflowId} started no execution: ${JSON.stringify(started)}`);
+		if (!started.executionId)
+			throw new Error(
+				`manual run of ${workflowId} started no execution: ${JSON.stringify(started)}`,
+			);
 		return started.executionId;
 	}
 
 	/** Waits until an execution has finished and returns it. On timeout the execution is stopped and the call fails. */
-	async finishedExecution(executionId: string, options: { timeoutMs?: number } = {}): Promise<ExecuteResult> {
+	async finishedExecution(
+		executionId: string,
+		options: { timeoutMs?: number } = {},
+	): Promise<ExecuteResult> {
 		const deadline = Date.now() + (options.timeoutMs ?? 300_000);
 		for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
-			const summary = await this.rest<ExecutionSummary>('GET', `/rest/executions/${executionId}`).catch(() => undefined);
-			if (summary && FINISHED_STATUSES.has(summary.status)) return await this.getExecution(executionId);
+			const summary = await this.rest<ExecutionSummary>(
+				'GET',
+				`/rest/executions/${executionId}`,
+			).catch(() => undefined);
+			if (summary && FINISHED_STATUSES.has(summary.status))
+				return await this.getExecution(executionId);
 			if (Date.now() > deadline) {
 				await this.stopExecution(executionId);
-				throw new Error(`execution ${executionId} did not finish in ${options.timeoutMs ?? 300_000} ms`);
+				throw new Error(
+					`execution ${executionId} did not finish in ${options.timeoutMs ?? 300_000} ms`,
+				);
 			}
 			await sleep(pause);
 		}
@@ -251,7 +277,9 @@ export class RestClient {
 	async nodeTypes(): Promise<Array<{ name: string }>> {
 		const response = await this.request('GET', '/types/nodes.json');
 		if (response.status !== 200 || !Array.isArray(response.body)) {
-			throw new Error(`GET /types/nodes.json -> HTTP ${response.status}: ${tail(response.text, 500)}`);
+			throw new Error(
+				`GET /types/nodes.json -> HTTP ${response.status}: ${tail(response.text, 500)}`,
+			);
 		}
 		return response.body as Array<{ name: string }>;
 	}

@@ -30,7 +30,16 @@ describe('release check', { timeout: 600_000 }, () => {
 		let copy: string;
 		before(async () => {
 			copy = await mkdtemp(join(tmpdir(), 'release-check-faults-'));
-			for (const entry of ['package.json', 'README.md', 'LICENSE', 'dist', 'nodes', 'credentials', 'icons', '.github']) {
+			for (const entry of [
+				'package.json',
+				'README.md',
+				'LICENSE',
+				'dist',
+				'nodes',
+				'credentials',
+				'icons',
+				'.github',
+			]) {
 				await cp(join(root, entry), join(copy, entry), { recursive: true });
 			}
 			await symlink(join(root, 'node_modules'), join(copy, 'node_modules'));
@@ -64,14 +73,21 @@ describe('release check', { timeout: 600_000 }, () => {
 		it('fails and names every fault', () => {
 			const { code, output } = run('npx', ['tsx', 'scripts/release-check.mts', `--root=${copy}`]);
 			assert.equal(code, 1, output);
-			assert.match(output, /scanner pass 2, packed tarball: .* [1-9]\d* errors/, 'console.log in the compiled code, despite eslint-disable');
+			assert.match(
+				output,
+				/scanner pass 2, packed tarball: .* [1-9]\d* errors/,
+				'console.log in the compiled code, despite eslint-disable',
+			);
 			assert.match(output, /no-console/);
 			assert.match(output, /"dependencies" must be empty/);
 			assert.match(output, /licence must be MIT/);
 			assert.match(output, /loads "axios", which is not there at run time/);
 			assert.match(output, /reads environment variables/);
 			assert.match(output, /\.github\/workflows\/broken\.yml:5:5: unexpected key "timeout-minuts"/);
-			assert.match(output, /\.github\/workflows\/broken\.yml:7:\d+: property "node" is not defined/);
+			assert.match(
+				output,
+				/\.github\/workflows\/broken\.yml:7:\d+: property "node" is not defined/,
+			);
 			assert.match(output, /actionlint: 2 findings in \.github\/workflows/);
 		});
 	});

@@ -12,20 +12,58 @@ import type { FakeAnswer, FakeRequest } from './fakeApiContext.mts';
 import { fakeApiContext, ok, reset } from './fakeApiContext.mts';
 
 // As n8n loads them (one copy of TikTokError for every module, see commonjs.mts).
-const errors = requireAsN8n('../../nodes/TikTok/helpers/errors.ts') as typeof import('../../nodes/TikTok/helpers/errors.ts');
-const errorMap = requireAsN8n('../../nodes/TikTok/helpers/errorMap.ts') as typeof import('../../nodes/TikTok/helpers/errorMap.ts');
-const { hasReceived } = requireAsN8n('../../nodes/TikTok/helpers/publishResult.ts') as typeof import('../../nodes/TikTok/helpers/publishResult.ts');
-const { planChunks } = requireAsN8n('../../nodes/TikTok/helpers/chunkPlan.ts') as typeof import('../../nodes/TikTok/helpers/chunkPlan.ts');
-const { toNodeError } = requireAsN8n('../../nodes/TikTok/actions/router.ts') as typeof import('../../nodes/TikTok/actions/router.ts');
-const { waitForFinalStatus } = requireAsN8n('../../nodes/TikTok/transport/endpoints.ts') as typeof import('../../nodes/TikTok/transport/endpoints.ts');
-const { uploadVideoChunks } = requireAsN8n('../../nodes/TikTok/transport/upload.ts') as typeof import('../../nodes/TikTok/transport/upload.ts');
-const { publishAfterInit } = requireAsN8n('../../nodes/TikTok/actions/shared/publishFlow.ts') as typeof import('../../nodes/TikTok/actions/shared/publishFlow.ts');
+const errors = requireAsN8n(
+	'../../nodes/TikTok/helpers/errors.ts',
+) as typeof import('../../nodes/TikTok/helpers/errors.ts');
+const errorMap = requireAsN8n(
+	'../../nodes/TikTok/helpers/errorMap.ts',
+) as typeof import('../../nodes/TikTok/helpers/errorMap.ts');
+const { hasReceived } = requireAsN8n(
+	'../../nodes/TikTok/helpers/publishResult.ts',
+) as typeof import('../../nodes/TikTok/helpers/publishResult.ts');
+const { planChunks } = requireAsN8n(
+	'../../nodes/TikTok/helpers/chunkPlan.ts',
+) as typeof import('../../nodes/TikTok/helpers/chunkPlan.ts');
+const { toNodeError } = requireAsN8n(
+	'../../nodes/TikTok/actions/router.ts',
+) as typeof import('../../nodes/TikTok/actions/router.ts');
+const { waitForFinalStatus } = requireAsN8n(
+	'../../nodes/TikTok/transport/endpoints.ts',
+) as typeof import('../../nodes/TikTok/transport/endpoints.ts');
+const { uploadVideoChunks } = requireAsN8n(
+	'../../nodes/TikTok/transport/upload.ts',
+) as typeof import('../../nodes/TikTok/transport/upload.ts');
+const { publishAfterInit } = requireAsN8n(
+	'../../nodes/TikTok/actions/shared/publishFlow.ts',
+) as typeof import('../../nodes/TikTok/actions/shared/publishFlow.ts');
 /** The token service out of reach: a renewal that timed out. */
-const tokenTimeout = () => errors.networkFailed('token', 'https://open.tiktokapis.com/v2/oauth/token/', Object.assign(new Error('timeout of 60000ms exceeded'), { code: 'ECONNABORTED' }));
-const { afterInitFailure, apiError, executionCancelled, mayPassLater, networkFailed, refreshRefused, transferFailed, uploadRefused, TikTokError } = errors;
+const tokenTimeout = () =>
+	errors.networkFailed(
+		'token',
+		'https://open.tiktokapis.com/v2/oauth/token/',
+		Object.assign(new Error('timeout of 60000ms exceeded'), { code: 'ECONNABORTED' }),
+	);
+const {
+	afterInitFailure,
+	apiError,
+	executionCancelled,
+	mayPassLater,
+	networkFailed,
+	refreshRefused,
+	transferFailed,
+	uploadRefused,
+	TikTokError,
+} = errors;
 
 const PUBLISH_ID = 'v_pub_file~v2-1.7300000000000000001';
-const node = { id: '1', name: 'TikTok', type: 'n8n-nodes-tiktok-publisher.tikTok', typeVersion: 1, position: [0, 0], parameters: {} } as INode;
+const node = {
+	id: '1',
+	name: 'TikTok',
+	type: 'n8n-nodes-tiktok-publisher.tikTok',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+} as INode;
 /** What the issue forbids once a publish exists. */
 const RUN_AGAIN = /run the item again|again to start/i;
 
@@ -36,50 +74,114 @@ function itemOf(error: unknown): { error: string; details: Record<string, unknow
 
 describe('a failure after TikTok accepted a publish', () => {
 	it('when the video never reached TikTok whole, keeps its code and says publishing again is safe, with the publish_id and status', () => {
-		const item = itemOf(afterInitFailure(uploadRefused(403), { publishId: PUBLISH_ID, status: { status: 'PROCESSING_UPLOAD', uploaded_bytes: 0 }, mayPost: false }));
+		const item = itemOf(
+			afterInitFailure(uploadRefused(403), {
+				publishId: PUBLISH_ID,
+				status: { status: 'PROCESSING_UPLOAD', uploaded_bytes: 0 },
+				mayPost: false,
+			}),
+		);
 		assert.equal(item.error, 'The TikTok upload link expired');
 		assert.deepEqual(
-			[item.details.code, item.details.http_status, item.details.publish_id, item.details.status, item.details.uploaded_bytes],
+			[
+				item.details.code,
+				item.details.http_status,
+				item.details.publish_id,
+				item.details.status,
+				item.details.uploaded_bytes,
+			],
 			['upload_http_403', 403, PUBLISH_ID, 'PROCESSING_UPLOAD', 0],
 		);
 		assert.match(String(item.details.description), /one hour/);
-		assert.match(String(item.details.description), /Nothing will be posted from this publish \(publish_id v_pub_file~v2-1\.7300000000000000001\).*safe/);
+		assert.match(
+			String(item.details.description),
+			/Nothing will be posted from this publish \(publish_id v_pub_file~v2-1\.7300000000000000001\).*safe/,
+		);
 	});
 
 	it('when a post may still come of it, becomes publish_outcome_unknown: cause kept, status UNKNOWN when unread, check Get Status first', () => {
-		const item = itemOf(afterInitFailure(transferFailed('network_error', 'Could not reach TikTok: socket hang up'), { publishId: PUBLISH_ID, mayPost: true }));
-		assert.match(item.error, /^TikTok accepted the publish, but its outcome is unknown: Could not reach TikTok: socket hang up$/);
-		assert.deepEqual([item.details.code, item.details.cause_code, item.details.status], ['publish_outcome_unknown', 'network_error', 'UNKNOWN']);
+		const item = itemOf(
+			afterInitFailure(transferFailed('network_error', 'Could not reach TikTok: socket hang up'), {
+				publishId: PUBLISH_ID,
+				mayPost: true,
+			}),
+		);
+		assert.match(
+			item.error,
+			/^TikTok accepted the publish, but its outcome is unknown: Could not reach TikTok: socket hang up$/,
+		);
+		assert.deepEqual(
+			[item.details.code, item.details.cause_code, item.details.status],
+			['publish_outcome_unknown', 'network_error', 'UNKNOWN'],
+		);
 		assert.match(String(item.details.description), /Post → Get Status with that publish_id/);
-		assert.match(String(item.details.description), new RegExp(`publish_id ${PUBLISH_ID.replace(/[.~]/g, '\\$&')}`));
+		assert.match(
+			String(item.details.description),
+			new RegExp(`publish_id ${PUBLISH_ID.replace(/[.~]/g, '\\$&')}`),
+		);
 		assert.match(String(item.details.description), /could post it twice/);
 	});
 
-	it('names the last status TikTok gave, keeps TikTok\'s log_id, and keeps the code of a failure that is no TikTokError', () => {
+	it("names the last status TikTok gave, keeps TikTok's log_id, and keeps the code of a failure that is no TikTokError", () => {
 		const busy = apiError('internal_error', '', { logId: 'L42', httpStatus: 500 });
-		const item = itemOf(afterInitFailure(busy, { publishId: PUBLISH_ID, status: { status: 'PROCESSING_DOWNLOAD' }, mayPost: true }));
-		assert.deepEqual([item.details.status, item.details.log_id, item.details.cause_code], ['PROCESSING_DOWNLOAD', 'L42', 'internal_error']);
+		const item = itemOf(
+			afterInitFailure(busy, {
+				publishId: PUBLISH_ID,
+				status: { status: 'PROCESSING_DOWNLOAD' },
+				mayPost: true,
+			}),
+		);
+		assert.deepEqual(
+			[item.details.status, item.details.log_id, item.details.cause_code],
+			['PROCESSING_DOWNLOAD', 'L42', 'internal_error'],
+		);
 		assert.match(String(item.details.description), /last status: PROCESSING_DOWNLOAD/);
-		const raw = itemOf(afterInitFailure(Object.assign(new Error('getaddrinfo ENOTFOUND open.tiktokapis.com'), { code: 'ENOTFOUND' }), { publishId: PUBLISH_ID, mayPost: true }));
+		const raw = itemOf(
+			afterInitFailure(
+				Object.assign(new Error('getaddrinfo ENOTFOUND open.tiktokapis.com'), {
+					code: 'ENOTFOUND',
+				}),
+				{ publishId: PUBLISH_ID, mayPost: true },
+			),
+		);
 		assert.equal(raw.details.cause_code, 'ENOTFOUND');
 		assert.match(raw.error, /ENOTFOUND/);
 	});
 
 	it('puts the fix first when the connection must be reconnected before Get Status can answer', () => {
-		const item = itemOf(afterInitFailure(refreshRefused('invalid_grant'), { publishId: PUBLISH_ID, mayPost: true }));
+		const item = itemOf(
+			afterInitFailure(refreshRefused('invalid_grant'), { publishId: PUBLISH_ID, mayPost: true }),
+		);
 		assert.match(String(item.details.description), /Reconnect.*Get Status/s);
-		const unreachable = itemOf(afterInitFailure(tokenTimeout(), { publishId: PUBLISH_ID, mayPost: true }));
-		assert.doesNotMatch(String(unreachable.details.description), /try again/i, 'an unreachable token endpoint is no reason to repeat anything');
+		const unreachable = itemOf(
+			afterInitFailure(tokenTimeout(), { publishId: PUBLISH_ID, mayPost: true }),
+		);
+		assert.doesNotMatch(
+			String(unreachable.details.description),
+			/try again/i,
+			'an unreachable token endpoint is no reason to repeat anything',
+		);
 	});
 
 	it('never says "run the item again", whatever TikTok or the network answered', () => {
 		const causes = [
-			...Object.keys(errorMap.API_ERRORS).map((code) => apiError(code, 'TikTok said so', { httpStatus: 400 })),
+			...Object.keys(errorMap.API_ERRORS).map((code) =>
+				apiError(code, 'TikTok said so', { httpStatus: 400 }),
+			),
 			...Object.keys(errorMap.OAUTH_ERRORS).map((code) => refreshRefused(code)),
 			...[400, 403, 404, 416, 500, 502, 503].map((status) => uploadRefused(status)),
-			...['network_error', 'upload_failed', 'source_too_short', 'source_too_long'].map((code) => transferFailed(code, 'what happened')),
-			...['ENOTFOUND', 'ECONNREFUSED', 'CERT_HAS_EXPIRED', 'ETIMEDOUT', 'ECONNRESET'].flatMap((code) =>
-				(['api', 'token', 'upload'] as const).map((target) => networkFailed(target, 'https://open.tiktokapis.com/', Object.assign(new Error(code), { code }))),
+			...['network_error', 'upload_failed', 'source_too_short', 'source_too_long'].map((code) =>
+				transferFailed(code, 'what happened'),
+			),
+			...['ENOTFOUND', 'ECONNREFUSED', 'CERT_HAS_EXPIRED', 'ETIMEDOUT', 'ECONNRESET'].flatMap(
+				(code) =>
+					(['api', 'token', 'upload'] as const).map((target) =>
+						networkFailed(
+							target,
+							'https://open.tiktokapis.com/',
+							Object.assign(new Error(code), { code }),
+						),
+					),
 			),
 			executionCancelled(),
 			new Error('anything else'),
@@ -87,11 +189,16 @@ describe('a failure after TikTok accepted a publish', () => {
 		for (const cause of causes) {
 			for (const mayPost of [true, false]) {
 				const { description } = afterInitFailure(cause, { publishId: PUBLISH_ID, mayPost }).advice;
-				assert.doesNotMatch(description, RUN_AGAIN, `${String((cause as Error).message)} (${String(mayPost)})`);
+				assert.doesNotMatch(
+					description,
+					RUN_AGAIN,
+					`${String((cause as Error).message)} (${String(mayPost)})`,
+				);
 				assert.ok(description.includes(PUBLISH_ID));
 			}
 		}
-		for (const [reason, advice] of Object.entries(errorMap.FAIL_REASONS)) assert.doesNotMatch(advice.description, RUN_AGAIN, reason);
+		for (const [reason, advice] of Object.entries(errorMap.FAIL_REASONS))
+			assert.doesNotMatch(advice.description, RUN_AGAIN, reason);
 		assert.doesNotMatch(errorMap.WAIT_TIMED_OUT_STEP, RUN_AGAIN);
 	});
 
@@ -118,16 +225,25 @@ describe('a failure after TikTok accepted a publish', () => {
 });
 
 /** A fake TikTok whose status/fetch answers come from `statuses` in turn (the last one repeats). */
-function statusApi(statuses: FakeAnswer[], upload: (request: FakeRequest) => FakeAnswer = () => ({ status: 206 })) {
+function statusApi(
+	statuses: FakeAnswer[],
+	upload: (request: FakeRequest) => FakeAnswer = () => ({ status: 206 }),
+) {
 	return fakeApiContext((request) => {
 		if (request.url.pathname !== '/v2/post/publish/status/fetch/') return upload(request);
 		return statuses.length > 1 ? (statuses.shift() as FakeAnswer) : statuses[0];
 	});
 }
-const processing = (uploaded?: number) => ok({ status: 'PROCESSING_UPLOAD', publicaly_available_post_id: [], ...(uploaded === undefined ? {} : { uploaded_bytes: uploaded }) });
+const processing = (uploaded?: number) =>
+	ok({
+		status: 'PROCESSING_UPLOAD',
+		publicaly_available_post_id: [],
+		...(uploaded === undefined ? {} : { uploaded_bytes: uploaded }),
+	});
 const complete = ok({ status: 'PUBLISH_COMPLETE', publicaly_available_post_id: [] });
 const gateway: FakeAnswer = { status: 502, body: '<html>Bad Gateway</html>' };
-const statusCalls = (requests: FakeRequest[]) => requests.filter((r) => r.url.pathname.endsWith('/status/fetch/')).length;
+const statusCalls = (requests: FakeRequest[]) =>
+	requests.filter((r) => r.url.pathname.endsWith('/status/fetch/')).length;
 
 describe('waiting for the final status', () => {
 	const quick = { intervalMs: 20, timeoutMs: 2_000, draft: false };
@@ -149,7 +265,12 @@ describe('waiting for the final status', () => {
 	});
 
 	it("ends at once on TikTok's refusal, which no waiting changes", async () => {
-		const { ctx, requests } = statusApi([{ status: 400, body: { data: {}, error: { code: 'invalid_publish_id', message: '', log_id: 'L' } } }]);
+		const { ctx, requests } = statusApi([
+			{
+				status: 400,
+				body: { data: {}, error: { code: 'invalid_publish_id', message: '', log_id: 'L' } },
+			},
+		]);
 		const waited = await waitForFinalStatus(ctx, PUBLISH_ID, quick);
 		assert.ok('failure' in waited && waited.failure instanceof TikTokError);
 		assert.equal(statusCalls(requests), 1);
@@ -168,7 +289,12 @@ describe('the publish flow after init', () => {
 	async function* video() {
 		for (let sent = 0; sent < SIZE; sent += 1_500_000) yield Buffer.alloc(1_500_000, 7);
 	}
-	const init = { publish_id: PUBLISH_ID, upload_url: 'https://upload.test/upload/?upload_id=1', issuedAt: Date.now(), pacedMs: 0 };
+	const init = {
+		publish_id: PUBLISH_ID,
+		upload_url: 'https://upload.test/upload/?upload_id=1',
+		issuedAt: Date.now(),
+		pacedMs: 0,
+	};
 	const wait = { wait: true, intervalMs: 20, timeoutMs: 2_000 };
 	/** Upload answers in turn (206 once they run out). */
 	const chunks = (answers: FakeAnswer[]) => () => answers.shift() ?? { status: 206 };
@@ -177,10 +303,24 @@ describe('the publish flow after init', () => {
 			wait: options.wait ?? wait,
 			draft: false,
 			kind: 'video',
-			upload: { plan, send: async (delivery) => await uploadVideoChunks(ctx, init.upload_url, plan, video(), 'video/mp4', init.issuedAt, delivery) },
+			upload: {
+				plan,
+				send: async (delivery) =>
+					await uploadVideoChunks(
+						ctx,
+						init.upload_url,
+						plan,
+						video(),
+						'video/mp4',
+						init.issuedAt,
+						delivery,
+					),
+			},
 		});
 	}
-	async function failure(promise: Promise<unknown>): Promise<{ error: string; details: Record<string, unknown> }> {
+	async function failure(
+		promise: Promise<unknown>,
+	): Promise<{ error: string; details: Record<string, unknown> }> {
 		const error = await promise.then(
 			() => assert.fail('expected a failure'),
 			(e: unknown) => e,
@@ -189,39 +329,61 @@ describe('the publish flow after init', () => {
 	}
 
 	it('final chunk received, answer lost, retry 404: asks status/fetch, carries on and reports PUBLISH_COMPLETE', async () => {
-		const { ctx, requests } = statusApi([processing(SIZE), complete], chunks([{ status: 206 }, reset(), { status: 404 }]));
+		const { ctx, requests } = statusApi(
+			[processing(SIZE), complete],
+			chunks([{ status: 206 }, reset(), { status: 404 }]),
+		);
 		const { output, upload } = await run(ctx);
 		assert.equal((output as IDataObject).status, 'PUBLISH_COMPLETE');
 		assert.deepEqual([upload?.chunks, upload?.retries], [2, 1]);
 		assert.equal(requests.filter((r) => r.method === 'PUT').length, 3);
 	});
 
-	it('an upload that failed before the final chunk reports the publish_id, TikTok\'s status and that publishing again is safe', async () => {
+	it("an upload that failed before the final chunk reports the publish_id, TikTok's status and that publishing again is safe", async () => {
 		const { ctx } = statusApi([processing(0)], chunks([{ status: 400 }]));
 		const item = await failure(run(ctx));
-		assert.deepEqual([item.details.code, item.details.publish_id, item.details.status], ['upload_http_400', PUBLISH_ID, 'PROCESSING_UPLOAD']);
+		assert.deepEqual(
+			[item.details.code, item.details.publish_id, item.details.status],
+			['upload_http_400', PUBLISH_ID, 'PROCESSING_UPLOAD'],
+		);
 		assert.match(String(item.details.description), /Nothing will be posted/);
 	});
 
 	it('a final chunk that may have arrived, with TikTok unreachable, is publish_outcome_unknown with status UNKNOWN', async () => {
 		// A certificate TikTok's API host fails with is not retried, which keeps this test quick.
-		const { ctx, requests } = statusApi([new Error('certificate has expired')], chunks([{ status: 206 }, reset(), { status: 404 }]));
+		const { ctx, requests } = statusApi(
+			[new Error('certificate has expired')],
+			chunks([{ status: 206 }, reset(), { status: 404 }]),
+		);
 		const item = await failure(run(ctx));
-		assert.deepEqual([item.details.code, item.details.cause_code, item.details.status], ['publish_outcome_unknown', 'upload_http_404', 'UNKNOWN']);
+		assert.deepEqual(
+			[item.details.code, item.details.cause_code, item.details.status],
+			['publish_outcome_unknown', 'upload_http_404', 'UNKNOWN'],
+		);
 		assert.match(String(item.details.description), /Get Status/);
-		assert.equal(statusCalls(requests), 1, 'the status the upload stopped on is not asked for twice');
+		assert.equal(
+			statusCalls(requests),
+			1,
+			'the status the upload stopped on is not asked for twice',
+		);
 	});
 
 	it('polling that fails through the whole wait keeps the publish_id and the last status', async () => {
 		const { ctx } = statusApi([processing(SIZE), gateway]);
 		const item = await failure(run(ctx, { wait: { ...wait, timeoutMs: 200 } }));
-		assert.deepEqual([item.details.code, item.details.status, item.details.publish_id], ['publish_outcome_unknown', 'PROCESSING_UPLOAD', PUBLISH_ID]);
+		assert.deepEqual(
+			[item.details.code, item.details.status, item.details.publish_id],
+			['publish_outcome_unknown', 'PROCESSING_UPLOAD', PUBLISH_ID],
+		);
 	});
 
 	it('a wait that timed out is a success item with the status, the publish_id and a next step that is no re-run', async () => {
 		const { ctx } = statusApi([processing(SIZE)]);
 		const { output } = await run(ctx, { wait: { ...wait, timeoutMs: 100 } });
-		assert.deepEqual([output.publish_id, output.status, output.wait_timed_out], [PUBLISH_ID, 'PROCESSING_UPLOAD', true]);
+		assert.deepEqual(
+			[output.publish_id, output.status, output.wait_timed_out],
+			[PUBLISH_ID, 'PROCESSING_UPLOAD', true],
+		);
 		assert.match(String(output.next_step), /Get Status/);
 	});
 
@@ -230,10 +392,16 @@ describe('the publish flow after init', () => {
 		const waiting = run(fake.ctx);
 		setTimeout(fake.cancel, 50);
 		const item = await failure(waiting);
-		assert.deepEqual([item.details.code, item.details.cause_code, item.details.publish_id], ['publish_outcome_unknown', 'execution_cancelled', PUBLISH_ID]);
+		assert.deepEqual(
+			[item.details.code, item.details.cause_code, item.details.publish_id],
+			['publish_outcome_unknown', 'execution_cancelled', PUBLISH_ID],
+		);
 		assert.match(item.error, /The execution was cancelled/);
 		// n8n drops a stopped execution's output: its log keeps the publish_id.
 		assert.equal(fake.warnings.length, 1);
-		assert.ok(fake.warnings[0].includes(PUBLISH_ID) && /Get Status/.test(fake.warnings[0]), fake.warnings[0]);
+		assert.ok(
+			fake.warnings[0].includes(PUBLISH_ID) && /Get Status/.test(fake.warnings[0]),
+			fake.warnings[0],
+		);
 	});
 });

@@ -19,7 +19,11 @@ import {
 	takePage,
 } from '../../nodes/TikTok/helpers/analytics.ts';
 import { TikTokError } from './commonjs.mts';
-import { fetchUserInfo, fetchVideosById, listVideos } from '../../nodes/TikTok/transport/endpoints.ts';
+import {
+	fetchUserInfo,
+	fetchVideosById,
+	listVideos,
+} from '../../nodes/TikTok/transport/endpoints.ts';
 import { fakeApiContext, ok } from './fakeApiContext.mts';
 
 const ALL = ['user.info.basic', 'user.info.profile', 'user.info.stats', 'video.list'];
@@ -42,27 +46,57 @@ describe('analytics: fields versus granted scopes', () => {
 
 	it('Get Stats, nothing chosen: counts always, profile fields and verified flag only with user.info.profile', () => {
 		const full = planUserFields([], ALL);
-		for (const field of ['follower_count', 'following_count', 'likes_count', 'video_count', 'is_verified', 'username', 'display_name']) {
+		for (const field of [
+			'follower_count',
+			'following_count',
+			'likes_count',
+			'video_count',
+			'is_verified',
+			'username',
+			'display_name',
+		]) {
 			assert.ok(full.fields.includes(field), field);
 		}
 		assert.deepEqual(full.skipped, []);
 		const statsOnly = planUserFields([], ['user.info.basic', 'user.info.stats']);
-		assert.ok(!statsOnly.fields.some((field) => ['is_verified', 'username', 'bio_description', 'profile_deep_link'].includes(field)));
-		assert.deepEqual(statsOnly.skipped.map(({ scope }) => scope), ['user.info.profile', 'user.info.profile', 'user.info.profile', 'user.info.profile']);
+		assert.ok(
+			!statsOnly.fields.some((field) =>
+				['is_verified', 'username', 'bio_description', 'profile_deep_link'].includes(field),
+			),
+		);
+		assert.deepEqual(
+			statsOnly.skipped.map(({ scope }) => scope),
+			['user.info.profile', 'user.info.profile', 'user.info.profile', 'user.info.profile'],
+		);
 		const unknownGrant = planUserFields([], undefined);
-		assert.ok(unknownGrant.fields.includes('follower_count') && !unknownGrant.fields.includes('username'), 'unknown grant: no profile fields');
+		assert.ok(
+			unknownGrant.fields.includes('follower_count') && !unknownGrant.fields.includes('username'),
+			'unknown grant: no profile fields',
+		);
 	});
 
 	it('a missing scope fails before TikTok is called, naming it and the fix', () => {
-		rejects(() => planUserFields([], ['user.info.basic', 'video.publish']), /"user\.info\.stats".*developer portal.*Analytics Scopes.*Reconnect/s, 'scope_not_authorized');
-		rejects(() => planUserFields(['username'], ['user.info.basic', 'user.info.stats']), /"user\.info\.profile"/);
-		rejects(() => planUserFields(['avatar_url_200'], ALL), /Unknown TikTok user field/, 'invalid_input');
+		rejects(
+			() => planUserFields([], ['user.info.basic', 'video.publish']),
+			/"user\.info\.stats".*developer portal.*Analytics Scopes.*Reconnect/s,
+			'scope_not_authorized',
+		);
+		rejects(
+			() => planUserFields(['username'], ['user.info.basic', 'user.info.stats']),
+			/"user\.info\.profile"/,
+		);
+		rejects(
+			() => planUserFields(['avatar_url_200'], ALL),
+			/Unknown TikTok user field/,
+			'invalid_input',
+		);
 		assert.deepEqual(planUserFields(['follower_count'], ALL).fields, ['open_id', 'follower_count']);
 	});
 
 	it('video fields: id always, the counts by default, unknown names refused', () => {
 		assert.deepEqual(planVideoFields([]), DEFAULT_VIDEO_FIELDS);
-		for (const field of ['view_count', 'like_count', 'comment_count', 'share_count']) assert.ok(DEFAULT_VIDEO_FIELDS.includes(field));
+		for (const field of ['view_count', 'like_count', 'comment_count', 'share_count'])
+			assert.ok(DEFAULT_VIDEO_FIELDS.includes(field));
 		assert.deepEqual(planVideoFields(['view_count']), ['id', 'view_count']);
 		rejects(() => planVideoFields(['fps']), /Unknown TikTok video field/);
 	});
@@ -77,16 +111,31 @@ describe('analytics: video/list paging', () => {
 
 	it('a short page with has_more does not end the listing; has_more false does; ids de-duplicated', () => {
 		const progress = startListing();
-		takePage(progress, { videos: [video('3', 30), video('2', 20)], cursor: 20_000, has_more: true }, undefined);
+		takePage(
+			progress,
+			{ videos: [video('3', 30), video('2', 20)], cursor: 20_000, has_more: true },
+			undefined,
+		);
 		assert.equal(progress.done, undefined, 'two videos of twenty asked, but more exist');
 		assert.equal(progress.cursor, 20_000);
-		takePage(progress, { videos: [video('2', 20), video('1', 10)], cursor: 10_000, has_more: false }, undefined);
+		takePage(
+			progress,
+			{ videos: [video('2', 20), video('1', 10)], cursor: 10_000, has_more: false },
+			undefined,
+		);
 		assert.equal(progress.done, 'no_more');
-		assert.deepEqual(progress.videos.map((v) => v.id), ['3', '2', '1']);
+		assert.deepEqual(
+			progress.videos.map((v) => v.id),
+			['3', '2', '1'],
+		);
 	});
 
 	it('stops at the limit, and when the cursor does not move back in time', () => {
-		const limited = takePage(startListing(), { videos: [video('3', 30), video('2', 20)], cursor: 20_000, has_more: true }, 1);
+		const limited = takePage(
+			startListing(),
+			{ videos: [video('3', 30), video('2', 20)], cursor: 20_000, has_more: true },
+			1,
+		);
 		assert.deepEqual([limited.done, limited.videos.length], ['limit', 1]);
 		const stuck = startListing();
 		takePage(stuck, { videos: [video('3', 30)], cursor: 30_000, has_more: true }, undefined);
@@ -97,8 +146,14 @@ describe('analytics: video/list paging', () => {
 
 describe('analytics: video/query ids and batches', () => {
 	it('parses ids from text or arrays, keeps them strings, refuses rounded numbers and non-ids', () => {
-		assert.deepEqual(parseVideoIds('7300000000000000001, 7300000000000000002\n7300000000000000001'), ['7300000000000000001', '7300000000000000002']);
-		assert.deepEqual(parseVideoIds(['7300000000000000003', ['7300000000000000004']]), ['7300000000000000003', '7300000000000000004']);
+		assert.deepEqual(
+			parseVideoIds('7300000000000000001, 7300000000000000002\n7300000000000000001'),
+			['7300000000000000001', '7300000000000000002'],
+		);
+		assert.deepEqual(parseVideoIds(['7300000000000000003', ['7300000000000000004']]), [
+			'7300000000000000003',
+			'7300000000000000004',
+		]);
 		assert.deepEqual(parseVideoIds(12345), ['12345']);
 		rejects(() => parseVideoIds([7300000000000000001]), /lost its last digits/);
 		rejects(() => parseVideoIds('v_pub_file~v2-1.123'), /Not a TikTok video ID/);
@@ -106,10 +161,20 @@ describe('analytics: video/query ids and batches', () => {
 	});
 
 	it('batches any number of ids by 20 and matches answers by id, reporting the missing ones', () => {
-		const ids = Array.from({ length: 45 }, (_, i) => `73000000000000000${String(i).padStart(2, '0')}`);
-		assert.deepEqual(idBatches(ids).map((batch) => batch.length), [20, 20, 5]);
+		const ids = Array.from(
+			{ length: 45 },
+			(_, i) => `73000000000000000${String(i).padStart(2, '0')}`,
+		);
+		assert.deepEqual(
+			idBatches(ids).map((batch) => batch.length),
+			[20, 20, 5],
+		);
 		const { found, missing } = matchById(['1', '2', '3'], [{ id: '3' }, { id: '1' }]);
-		assert.deepEqual(found.map((v) => v.id), ['1', '3'], 'request order');
+		assert.deepEqual(
+			found.map((v) => v.id),
+			['1', '3'],
+			'request order',
+		);
 		assert.deepEqual(missing, ['2']);
 	});
 });
@@ -121,7 +186,10 @@ describe('analytics: finding a post TikTok gave no id for', () => {
 	it('a listed text matches when equal after normalising, or when it is the caption cut short (≥ 100 characters)', () => {
 		assert.ok(captionMatches('Launch  day 🚀\n#n8n', 'Launch day 🚀 #n8n'));
 		assert.ok(captionMatches(long, long.slice(0, 150)));
-		assert.ok(!captionMatches('Launch day and more', 'Launch day'), 'a short prefix is another caption');
+		assert.ok(
+			!captionMatches('Launch day and more', 'Launch day'),
+			'a short prefix is another caption',
+		);
 		assert.ok(!captionMatches('Launch day', ''), 'an empty title never matches');
 		assert.ok(!captionMatches('', ''));
 	});
@@ -134,16 +202,28 @@ describe('analytics: finding a post TikTok gave no id for', () => {
 			{ id: '1', create_time: started - CLOCK_SLACK_SEC - 1, title: 'Launch day' },
 		];
 		assert.deepEqual(findPostedVideo(videos, lookup), { found: videos[0] });
-		assert.deepEqual(findPostedVideo(videos.slice(1), lookup), { candidates: 0 }, 'the older same-caption video is before the publish');
+		assert.deepEqual(
+			findPostedVideo(videos.slice(1), lookup),
+			{ candidates: 0 },
+			'the older same-caption video is before the publish',
+		);
 		const twice = [...videos, { id: '4', create_time: started + 50, title: 'Launch day' }];
 		assert.deepEqual(findPostedVideo(twice, lookup), { candidates: 2 });
-		assert.ok(findPostedVideo([{ id: '5', create_time: started, video_description: 'Launch day', title: '' }], lookup).found, 'description counts too');
+		assert.ok(
+			findPostedVideo(
+				[{ id: '5', create_time: started, video_description: 'Launch day', title: '' }],
+				lookup,
+			).found,
+			'description counts too',
+		);
 	});
 
 	it('the listing may stop once it reaches videos older than the publish', () => {
 		const lookup = { caption: 'x', startedAtSec: started };
 		assert.ok(!listingReachedBefore([{ id: '1', create_time: started }], lookup));
-		assert.ok(listingReachedBefore([{ id: '1', create_time: started - CLOCK_SLACK_SEC - 1 }], lookup));
+		assert.ok(
+			listingReachedBefore([{ id: '1', create_time: started - CLOCK_SLACK_SEC - 1 }], lookup),
+		);
 	});
 });
 
@@ -156,8 +236,14 @@ describe('analytics transport (fake TikTok)', () => {
 		];
 		const { ctx, requests } = fakeApiContext(() => ok(pages.shift()), { scope: ALL.join(',') });
 		const listing = await listVideos(ctx, ['id', 'create_time']);
-		assert.deepEqual(listing.videos.map((v) => v.id), ['7300000000000000009', '7300000000000000001']);
-		assert.deepEqual(requests.map((r) => r.body), [{ max_count: 20 }, { max_count: 20, cursor: 9000 }, { max_count: 20, cursor: 5000 }]);
+		assert.deepEqual(
+			listing.videos.map((v) => v.id),
+			['7300000000000000009', '7300000000000000001'],
+		);
+		assert.deepEqual(
+			requests.map((r) => r.body),
+			[{ max_count: 20 }, { max_count: 20, cursor: 9000 }, { max_count: 20, cursor: 5000 }],
+		);
 		assert.equal(requests[0].url.pathname, '/v2/video/list/');
 		assert.equal(requests[0].url.search, '?fields=id,create_time');
 	});
@@ -167,26 +253,55 @@ describe('analytics transport (fake TikTok)', () => {
 		const { ctx, requests } = fakeApiContext(({ body }) => {
 			const asked = (body?.filters as { video_ids: string[] }).video_ids;
 			// Raw JSON numbers would lose digits; TikTok sends ids as strings, answer out of order and drop one.
-			return ok({ videos: asked.filter((id) => !id.endsWith('7')).reverse().map((id) => ({ id })) });
+			return ok({
+				videos: asked
+					.filter((id) => !id.endsWith('7'))
+					.reverse()
+					.map((id) => ({ id })),
+			});
 		});
 		const { found, missing } = await fetchVideosById(ctx, ['id'], ids);
-		assert.deepEqual(requests.map((r) => (r.body?.filters as { video_ids: string[] }).video_ids.length), [20, 20, 5]);
-		assert.ok(requests.every((r) => (r.body?.filters as { video_ids: unknown[] }).video_ids.every((id) => typeof id === 'string')));
-		assert.deepEqual(found.map((v) => v.id), ids.filter((id) => !id.endsWith('7')));
-		assert.deepEqual(missing, ids.filter((id) => id.endsWith('7')));
+		assert.deepEqual(
+			requests.map((r) => (r.body?.filters as { video_ids: string[] }).video_ids.length),
+			[20, 20, 5],
+		);
+		assert.ok(
+			requests.every((r) =>
+				(r.body?.filters as { video_ids: unknown[] }).video_ids.every(
+					(id) => typeof id === 'string',
+				),
+			),
+		);
+		assert.deepEqual(
+			found.map((v) => v.id),
+			ids.filter((id) => !id.endsWith('7')),
+		);
+		assert.deepEqual(
+			missing,
+			ids.filter((id) => id.endsWith('7')),
+		);
 	});
 
 	it("TikTok's scope refusal becomes a message naming the scope the connection lacks", async () => {
-		const { ctx } = fakeApiContext(() => ({ status: 401, body: { data: {}, error: { code: 'scope_not_authorized', message: 'no', log_id: 'L1' } } }), {
-			scope: 'user.info.basic,user.info.stats',
-		});
-		await assert.rejects(fetchUserInfo(ctx, ['open_id', 'username', 'follower_count']), (error: unknown) => {
-			assert.ok(error instanceof TikTokError);
-			assert.match(error.advice.message, /"user\.info\.profile"/);
-			assert.doesNotMatch(error.advice.message, /user\.info\.stats/);
-			assert.equal(error.details.log_id, 'L1');
-			assert.equal(error.details.code, 'scope_not_authorized');
-			return true;
-		});
+		const { ctx } = fakeApiContext(
+			() => ({
+				status: 401,
+				body: { data: {}, error: { code: 'scope_not_authorized', message: 'no', log_id: 'L1' } },
+			}),
+			{
+				scope: 'user.info.basic,user.info.stats',
+			},
+		);
+		await assert.rejects(
+			fetchUserInfo(ctx, ['open_id', 'username', 'follower_count']),
+			(error: unknown) => {
+				assert.ok(error instanceof TikTokError);
+				assert.match(error.advice.message, /"user\.info\.profile"/);
+				assert.doesNotMatch(error.advice.message, /user\.info\.stats/);
+				assert.equal(error.details.log_id, 'L1');
+				assert.equal(error.details.code, 'scope_not_authorized');
+				return true;
+			},
+		);
 	});
 });

@@ -34,7 +34,13 @@ function layerOf(path: string): Layer {
 	if (path.startsWith('credentials/')) return 'credentials';
 	if (path.startsWith('nodes/TikTokTrigger/')) return 'trigger';
 	const [, , folder] = path.split('/'); // nodes/TikTok/<folder>/…
-	if (folder === 'actions' || folder === 'methods' || folder === 'transport' || folder === 'helpers') return folder;
+	if (
+		folder === 'actions' ||
+		folder === 'methods' ||
+		folder === 'transport' ||
+		folder === 'helpers'
+	)
+		return folder;
 	return 'node';
 }
 
@@ -47,16 +53,27 @@ function sourceFiles(dir: string): string[] {
 }
 
 function load(path: string): Module {
-	const source = ts.createSourceFile(path, readFileSync(join(root, path), 'utf8'), ts.ScriptTarget.Latest, true);
+	const source = ts.createSourceFile(
+		path,
+		readFileSync(join(root, path), 'utf8'),
+		ts.ScriptTarget.Latest,
+		true,
+	);
 	const imports: Module['imports'] = [];
 	for (const statement of source.statements) {
 		const specifier =
-			(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)
+			(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+			statement.moduleSpecifier &&
+			ts.isStringLiteral(statement.moduleSpecifier)
 				? statement.moduleSpecifier.text
 				: undefined;
 		if (specifier === undefined) continue;
-		const typeOnly = ts.isImportDeclaration(statement) ? Boolean(statement.importClause?.isTypeOnly) : (statement as ts.ExportDeclaration).isTypeOnly;
-		const target = specifier.startsWith('.') ? relative(root, join(root, dirname(path), specifier)) : specifier;
+		const typeOnly = ts.isImportDeclaration(statement)
+			? Boolean(statement.importClause?.isTypeOnly)
+			: (statement as ts.ExportDeclaration).isTypeOnly;
+		const target = specifier.startsWith('.')
+			? relative(root, join(root, dirname(path), specifier))
+			: specifier;
 		imports.push({ target, typeOnly });
 	}
 	return { path, layer: layerOf(path), source, imports };
@@ -90,7 +107,15 @@ const MAY_IMPORT: Record<Layer, Layer[]> = {
 
 describe('architecture: one obvious place for everything', () => {
 	it('finds the source tree', () => {
-		for (const layer of ['node', 'actions', 'methods', 'transport', 'helpers', 'credentials', 'trigger'] as const) {
+		for (const layer of [
+			'node',
+			'actions',
+			'methods',
+			'transport',
+			'helpers',
+			'credentials',
+			'trigger',
+		] as const) {
 			assert.ok(inLayer(layer).length > 0, `no files in ${layer}`);
 		}
 	});
@@ -108,7 +133,11 @@ describe('architecture: one obvious place for everything', () => {
 
 	it('the credential imports only the token module from the node', () => {
 		const broken = violations(inLayer('credentials'), (module) =>
-			module.imports.filter(({ target }) => target.startsWith('nodes/') && target !== 'nodes/TikTok/transport/token').map(({ target }) => `imports ${target}`),
+			module.imports
+				.filter(
+					({ target }) => target.startsWith('nodes/') && target !== 'nodes/TikTok/transport/token',
+				)
+				.map(({ target }) => `imports ${target}`),
 		);
 		assert.deepEqual(broken, []);
 	});
@@ -116,16 +145,25 @@ describe('architecture: one obvious place for everything', () => {
 	it('at run time the package needs nothing but n8n-workflow and its own files (no node: modules, no dependencies)', () => {
 		const broken = violations(modules, (module) =>
 			module.imports
-				.filter(({ target, typeOnly }) => !typeOnly && target !== 'n8n-workflow' && !target.startsWith('nodes/') && !target.startsWith('credentials/'))
+				.filter(
+					({ target, typeOnly }) =>
+						!typeOnly &&
+						target !== 'n8n-workflow' &&
+						!target.startsWith('nodes/') &&
+						!target.startsWith('credentials/'),
+				)
 				.map(({ target }) => `imports ${target}`),
 		);
 		assert.deepEqual(broken, []);
 	});
 
 	it('helpers/ are pure: from n8n-workflow they take types only, and they never touch an n8n context', () => {
-		const contextUse = /\b(helpers|getCredentials|getNodeParameter|getInputData|getExecutionCancelSignal)\b/;
+		const contextUse =
+			/\b(helpers|getCredentials|getNodeParameter|getInputData|getExecutionCancelSignal)\b/;
 		const broken = violations(inLayer('helpers'), (module) => [
-			...module.imports.filter(({ target, typeOnly }) => target === 'n8n-workflow' && !typeOnly).map(() => 'imports values from n8n-workflow'),
+			...module.imports
+				.filter(({ target, typeOnly }) => target === 'n8n-workflow' && !typeOnly)
+				.map(() => 'imports values from n8n-workflow'),
 			...[...walk(module.source)]
 				.filter((node) => ts.isPropertyAccessExpression(node) && contextUse.test(node.name.text))
 				.map((node) => `uses ${node.getText()}`),
@@ -136,31 +174,42 @@ describe('architecture: one obvious place for everything', () => {
 	it('process state (module-level let/var, collections or instances made at load, assignments at load) lives only in transport/', () => {
 		const stateful = (statement: ts.Statement): string | undefined => {
 			if (ts.isVariableStatement(statement)) {
-				if (!(statement.declarationList.flags & ts.NodeFlags.Const)) return `module-level variable: ${statement.getText().split('\n')[0]}`;
-				const made = statement.declarationList.declarations.find((declaration) => declaration.initializer && ts.isNewExpression(declaration.initializer));
+				if (!(statement.declarationList.flags & ts.NodeFlags.Const))
+					return `module-level variable: ${statement.getText().split('\n')[0]}`;
+				const made = statement.declarationList.declarations.find(
+					(declaration) => declaration.initializer && ts.isNewExpression(declaration.initializer),
+				);
 				if (made) return `module-level instance: ${made.getText().split('\n')[0]}`;
 			}
-			if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+			if (
+				ts.isExpressionStatement(statement) &&
+				ts.isBinaryExpression(statement.expression) &&
+				statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken
+			) {
 				return `assignment at load: ${statement.getText()}`;
 			}
 			return undefined;
 		};
 		const broken = violations(
 			modules.filter((module) => module.layer !== 'transport'),
-			(module) => module.source.statements.map(stateful).filter((what): what is string => what !== undefined),
+			(module) =>
+				module.source.statements.map(stateful).filter((what): what is string => what !== undefined),
 		);
 		assert.deepEqual(broken, []);
 	});
 
 	it("only transport/http.ts calls n8n's request helpers; nothing calls fetch", () => {
-		const requestHelper = /^(httpRequest|httpRequestWithAuthentication|requestWithAuthentication|requestOAuth1|requestOAuth2|request)$/;
+		const requestHelper =
+			/^(httpRequest|httpRequestWithAuthentication|requestWithAuthentication|requestOAuth1|requestOAuth2|request)$/;
 		const broken = violations(
 			modules.filter((module) => module.path !== 'nodes/TikTok/transport/http.ts'),
 			(module) =>
 				[...walk(module.source)]
 					.filter(
 						(node) =>
-							(ts.isPropertyAccessExpression(node) && requestHelper.test(node.name.text) && /\bhelpers$/.test(node.expression.getText())) ||
+							(ts.isPropertyAccessExpression(node) &&
+								requestHelper.test(node.name.text) &&
+								/\bhelpers$/.test(node.expression.getText())) ||
 							(ts.isCallExpression(node) && node.expression.getText() === 'fetch'),
 					)
 					.map((node) => `calls ${node.getText().split('(')[0]}`),
@@ -170,12 +219,21 @@ describe('architecture: one obvious place for everything', () => {
 
 	it('the router table has exactly the resources and operations the node description offers', () => {
 		const properties = new TikTok().description.properties;
-		const resources = (properties.find((property) => property.name === 'resource')?.options ?? []) as Array<{ value: string }>;
+		const resources = (properties.find((property) => property.name === 'resource')?.options ??
+			[]) as Array<{ value: string }>;
 		const offered = resources.flatMap(({ value: resource }) => {
-			const selector = properties.find((property) => property.name === 'operation' && property.displayOptions?.show?.resource?.includes(resource));
-			return ((selector?.options ?? []) as Array<{ value: string }>).map(({ value }) => `${resource}/${value}`);
+			const selector = properties.find(
+				(property) =>
+					property.name === 'operation' &&
+					property.displayOptions?.show?.resource?.includes(resource),
+			);
+			return ((selector?.options ?? []) as Array<{ value: string }>).map(
+				({ value }) => `${resource}/${value}`,
+			);
 		});
-		const routed = Object.entries(operations).flatMap(([resource, table]) => Object.keys(table).map((operation) => `${resource}/${operation}`));
+		const routed = Object.entries(operations).flatMap(([resource, table]) =>
+			Object.keys(table).map((operation) => `${resource}/${operation}`),
+		);
 		assert.deepEqual(routed.sort(), offered.sort());
 	});
 });

@@ -28,7 +28,8 @@ function slowSink(highWaterMark = 16 * 1024) {
 	return { sink, received, mostWaiting: () => mostWaiting };
 }
 
-const finished = (stream: Writable) => new Promise<void>((resolve, reject) => stream.on('finish', resolve).on('error', reject));
+const finished = (stream: Writable) =>
+	new Promise<void>((resolve, reject) => stream.on('finish', resolve).on('error', reject));
 
 describe('chunk body (a chunk PUT streamed in slices of the chunk buffer)', () => {
 	const chunk = randomFillSync(Buffer.alloc(5 * 1024 * 1024 + 123));
@@ -42,7 +43,10 @@ describe('chunk body (a chunk PUT streamed in slices of the chunk buffer)', () =
 		await finished(sink);
 		assert.equal(sha256(Buffer.concat(received)), sha256(chunk));
 		assert.equal(received.length, 6, '5 MiB + 123 bytes in 1 MiB slices');
-		assert.ok(received.every((piece) => piece.buffer === chunk.buffer), 'no slice is a copy');
+		assert.ok(
+			received.every((piece) => piece.buffer === chunk.buffer),
+			'no slice is a copy',
+		);
 		assert.deepEqual(events, ['end', 'close']);
 	});
 
@@ -56,7 +60,10 @@ describe('chunk body (a chunk PUT streamed in slices of the chunk buffer)', () =
 	it('works through stream.pipeline, as n8n 2.x hands the body to the request, leaving the end to the pipeline', async () => {
 		const { sink, received } = slowSink();
 		await new Promise<void>((resolve, reject) =>
-			pipeline([new ChunkBody(chunk) as unknown as NodeJS.ReadableStream, new PassThrough(), sink], (error) => (error ? reject(error) : resolve())),
+			pipeline(
+				[new ChunkBody(chunk) as unknown as NodeJS.ReadableStream, new PassThrough(), sink],
+				(error) => (error ? reject(error) : resolve()),
+			),
 		);
 		assert.equal(sha256(Buffer.concat(received)), sha256(chunk));
 	});
@@ -70,7 +77,10 @@ describe('chunk body (a chunk PUT streamed in slices of the chunk buffer)', () =
 		await new Promise((resolve) => setImmediate(resolve));
 		sink.destroy();
 		await new Promise((resolve) => setTimeout(resolve, 50));
-		assert.ok(received.length < 6, `only ${received.length} slice(s) reached the destroyed request`);
+		assert.ok(
+			received.length < 6,
+			`only ${received.length} slice(s) reached the destroyed request`,
+		);
 		assert.equal(ended, false);
 	});
 
@@ -81,7 +91,9 @@ describe('chunk body (a chunk PUT streamed in slices of the chunk buffer)', () =
 			},
 		});
 		const body = new ChunkBody(chunk);
-		const failure = new Promise<Error>((resolve) => body.once('error', (error) => resolve(error as Error)));
+		const failure = new Promise<Error>((resolve) =>
+			body.once('error', (error) => resolve(error as Error)),
+		);
 		body.pipe(refusing);
 		assert.equal((await failure).message, 'write after end');
 	});
@@ -121,7 +133,7 @@ describe('chunk body (a chunk PUT streamed in slices of the chunk buffer)', () =
 		assert.deepEqual([received.length, ended, sink.writableEnded], [0, false, false]);
 	});
 
-	it('says when its last slice is in the request (the rest of the way is the connection\'s)', async () => {
+	it("says when its last slice is in the request (the rest of the way is the connection's)", async () => {
 		const { sink, received } = slowSink();
 		const body = new ChunkBody(chunk);
 		let slicesAtHandover = -1;

@@ -7,4 +7,6 @@ import { createRequire } from 'node:module';
 
 export const requireAsN8n = createRequire(import.meta.url);
 
-export const { TikTokError } = requireAsN8n('../../nodes/TikTok/helpers/errors.ts') as typeof import('../../nodes/TikTok/helpers/errors.ts');
+export const { TikTokError } = requireAsN8n(
+	'../../nodes/TikTok/helpers/errors.ts',
+) as typeof import('../../nodes/TikTok/helpers/errors.ts');

@@ -15,7 +15,11 @@ describe('docs/troubleshooting.md', () => {
 
 	it('lists every TikTok code the node knows, with its message', () => {
 		const guide = troubleshootingMarkdown();
-		for (const [code, advice] of Object.entries({ ...OAUTH_ERRORS, ...API_ERRORS, ...FAIL_REASONS })) {
+		for (const [code, advice] of Object.entries({
+			...OAUTH_ERRORS,
+			...API_ERRORS,
+			...FAIL_REASONS,
+		})) {
 			assert.ok(guide.includes(`\`${code}\``), code);
 			assert.ok(guide.includes(advice.message.replace(/\|/g, '\\|')), `${code}: message`);
 		}

@@ -15,7 +15,11 @@ import { mp4Buffer } from '../fixtures/video.mts';
 
 const URL = 'https://media.example.com/v/clip.mp4';
 const VIDEO = mp4Buffer({ sizeBytes: 3000, durationSec: 4 });
-const LIMITS: DownloadLimits = { maxBytes: 1024 * 1024, timeLimitMs: 60_000, ignoreSslIssues: false };
+const LIMITS: DownloadLimits = {
+	maxBytes: 1024 * 1024,
+	timeLimitMs: 60_000,
+	ignoreSslIssues: false,
+};
 
 /** How n8n's binary store reads a stream: 2.x filesystem iterates it, 1.x memory listens for 'data', others pipe. */
 type Consumer = 'iterate' | 'data' | 'pipe';
@@ -37,7 +41,11 @@ function body(pieces: Buffer[], end: 'end' | 'stall' | 'endless' | Error = 'end'
 	return { stream, state };
 }
 
-function fakeContext(answer: { statusCode?: number; headers?: Record<string, string>; stream?: Readable } | 'hang' | Error, options: { consumer?: Consumer; cancel?: AbortSignal } = {}) {
+function fakeContext(
+	answer:
+		{ statusCode?: number; headers?: Record<string, string>; stream?: Readable } | 'hang' | Error,
+	options: { consumer?: Consumer; cancel?: AbortSignal } = {},
+) {
 	const requests: IHttpRequestOptions[] = [];
 	const stored: Buffer[] = [];
 	const ctx = {
@@ -49,10 +57,16 @@ function fakeContext(answer: { statusCode?: number; headers?: Record<string, str
 				const signal = request.abortSignal as AbortSignal;
 				if (answer === 'hang' || signal.aborted) {
 					// As axios does: the request fails once its signal aborts.
-					await new Promise((resolve) => (signal.aborted ? resolve(null) : signal.addEventListener('abort', resolve)));
+					await new Promise((resolve) =>
+						signal.aborted ? resolve(null) : signal.addEventListener('abort', resolve),
+					);
 					throw Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' });
 				}
-				return { statusCode: answer.statusCode ?? 200, headers: answer.headers ?? {}, body: answer.stream ?? Readable.from([]) };
+				return {
+					statusCode: answer.statusCode ?? 200,
+					headers: answer.headers ?? {},
+					body: answer.stream ?? Readable.from([]),
+				};
 			},
 			prepareBinaryData: async (stream: Readable, fileName: string, mimeType: string) => {
 				const parts: Buffer[] = [];
@@ -69,7 +83,12 @@ function fakeContext(answer: { statusCode?: number; headers?: Record<string, str
 				} else {
 					await new Promise<void>((resolve, reject) => {
 						stream.once('error', reject);
-						stream.pipe(new Writable({ write: (part: Buffer, _encoding, done) => (parts.push(part), done()), final: (done) => (resolve(), done()) }));
+						stream.pipe(
+							new Writable({
+								write: (part: Buffer, _encoding, done) => (parts.push(part), done()),
+								final: (done) => (resolve(), done()),
+							}),
+						);
 					});
 				}
 				stored.push(Buffer.concat(parts));
@@ -86,7 +105,10 @@ async function drain(source: AsyncIterable<Uint8Array>): Promise<number> {
 	return bytes;
 }
 
-const withLength = (bytes: Buffer | number) => ({ 'content-type': 'video/mp4', 'content-length': String(typeof bytes === 'number' ? bytes : bytes.length) });
+const withLength = (bytes: Buffer | number) => ({
+	'content-type': 'video/mp4',
+	'content-length': String(typeof bytes === 'number' ? bytes : bytes.length),
+});
 
 function expectCode(code: string, message?: RegExp) {
 	return (error: TikTokError) => {
@@ -114,7 +136,10 @@ describe('downloading a video (Uploaded by n8n)', () => {
 		const { stream } = body([VIDEO.subarray(0, 10), VIDEO.subarray(10)]);
 		const { ctx } = fakeContext({ headers: withLength(VIDEO), stream });
 		const video = await videoFromUrl(ctx, URL, LIMITS);
-		assert.deepEqual([video.size, video.container, video.mimeType, video.fileName], [VIDEO.length, 'mp4', 'video/mp4', 'clip.mp4']);
+		assert.deepEqual(
+			[video.size, video.container, video.mimeType, video.fileName],
+			[VIDEO.length, 'mp4', 'video/mp4', 'clip.mp4'],
+		);
 		assert.equal(await drain(await video.open()), VIDEO.length);
 		assert.equal(stream.destroyed, true);
 		await assert.rejects(video.open(), /only be read once/);
@@ -123,10 +148,17 @@ describe('downloading a video (Uploaded by n8n)', () => {
 	it('refuses a declared size above the limit without reading a byte, and closes the answer', async () => {
 		const { stream, state } = body([VIDEO], 'endless');
 		const { ctx, requests } = fakeContext({ headers: withLength(5 * 1024 ** 3), stream });
-		await assert.rejects(videoFromUrl(ctx, URL, LIMITS), expectCode('download_too_large', /5368709120 bytes .*more than the download limit of 1 MB/));
+		await assert.rejects(
+			videoFromUrl(ctx, URL, LIMITS),
+			expectCode('download_too_large', /5368709120 bytes .*more than the download limit of 1 MB/),
+		);
 		assert.equal(state.served, 0);
 		assert.equal(stream.destroyed, true);
-		assert.equal((requests[0].abortSignal as AbortSignal).aborted, true, "the request's signal aborts: n8n's HTTP layer then closes the connection");
+		assert.equal(
+			(requests[0].abortSignal as AbortSignal).aborted,
+			true,
+			"the request's signal aborts: n8n's HTTP layer then closes the connection",
+		);
 	});
 
 	it('refuses an HTTP error, a compressed answer and a web page before reading, closing each', async () => {
@@ -146,9 +178,21 @@ describe('downloading a video (Uploaded by n8n)', () => {
 	});
 
 	it('refuses a body that is not a video after its first bytes, naming a web page, and closes it', async () => {
-		const { stream } = body([Buffer.from('<!DOCTYPE html><html><body>Sign in</body></html>')], 'endless');
-		const { ctx, stored } = fakeContext({ headers: { 'content-type': 'application/octet-stream' }, stream });
-		await assert.rejects(videoFromUrl(ctx, URL, LIMITS), expectCode('download_not_video', /web page, not a video \(Content-Type application\/octet-stream\)/));
+		const { stream } = body(
+			[Buffer.from('<!DOCTYPE html><html><body>Sign in</body></html>')],
+			'endless',
+		);
+		const { ctx, stored } = fakeContext({
+			headers: { 'content-type': 'application/octet-stream' },
+			stream,
+		});
+		await assert.rejects(
+			videoFromUrl(ctx, URL, LIMITS),
+			expectCode(
+				'download_not_video',
+				/web page, not a video \(Content-Type application\/octet-stream\)/,
+			),
+		);
 		assert.equal(stream.destroyed, true);
 		assert.equal(stored.length, 0, 'nothing was stored in n8n');
 	});
@@ -164,9 +208,18 @@ describe('downloading a video (Uploaded by n8n)', () => {
 
 			const endless = body([VIDEO], 'endless');
 			const capped = fakeContext({ stream: endless.stream }, { consumer });
-			await assert.rejects(videoFromUrl(capped.ctx, URL, LIMITS), expectCode('download_too_large', /larger than the download limit of 1 MB: the server sent no size, so n8n stopped reading after 1048577 bytes$/));
+			await assert.rejects(
+				videoFromUrl(capped.ctx, URL, LIMITS),
+				expectCode(
+					'download_too_large',
+					/larger than the download limit of 1 MB: the server sent no size, so n8n stopped reading after 1048577 bytes$/,
+				),
+			);
 			assert.equal(endless.stream.destroyed, true);
-			assert.ok(endless.state.served < LIMITS.maxBytes + 256 * 1024, `read ${endless.state.served} bytes, not much past the limit`);
+			assert.ok(
+				endless.state.served < LIMITS.maxBytes + 256 * 1024,
+				`read ${endless.state.served} bytes, not much past the limit`,
+			);
 		});
 	}
 
@@ -181,60 +234,122 @@ describe('downloading a video (Uploaded by n8n)', () => {
 	it('ends a download at its time limit: before the answer, before the first bytes, and while the upload reads it', async () => {
 		const quick = { ...LIMITS, timeLimitMs: 100 };
 		const slowHeaders = fakeContext('hang');
-		await assert.rejects(videoFromUrl(slowHeaders.ctx, URL, quick), expectCode('download_timed_out', /did not finish within its time limit of 0\.1 seconds/));
+		await assert.rejects(
+			videoFromUrl(slowHeaders.ctx, URL, quick),
+			expectCode('download_timed_out', /did not finish within its time limit of 0\.1 seconds/),
+		);
 
 		const silent = body([], 'stall');
-		await assert.rejects(videoFromUrl(fakeContext({ headers: withLength(VIDEO), stream: silent.stream }).ctx, URL, quick), expectCode('download_timed_out'));
+		await assert.rejects(
+			videoFromUrl(
+				fakeContext({ headers: withLength(VIDEO), stream: silent.stream }).ctx,
+				URL,
+				quick,
+			),
+			expectCode('download_timed_out'),
+		);
 		assert.equal(silent.stream.destroyed, true);
 
 		// The head n8n reads before the init (container, and the moov box's facts: its first 490 bytes) comes, then nothing.
 		const trickle = body([VIDEO.subarray(0, 1000)], 'stall');
-		const video = await videoFromUrl(fakeContext({ headers: withLength(VIDEO), stream: trickle.stream }).ctx, URL, quick);
+		const video = await videoFromUrl(
+			fakeContext({ headers: withLength(VIDEO), stream: trickle.stream }).ctx,
+			URL,
+			quick,
+		);
 		await assert.rejects(drain(await video.open()), expectCode('download_timed_out'));
 		assert.equal(trickle.stream.destroyed, true);
 	});
 
 	it("names a request that got no answer by its cause, with the fix for the video's server", async () => {
-		const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+		const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {
+			code: 'ECONNREFUSED',
+		});
 		await assert.rejects(
 			videoFromUrl(fakeContext(refused).ctx, 'http://127.0.0.1:9/clip.mp4', LIMITS),
-			expectCode('connection_refused', /^n8n could not connect to the video's server at "127\.0\.0\.1:9" \(connection refused\)$/),
+			expectCode(
+				'connection_refused',
+				/^n8n could not connect to the video's server at "127\.0\.0\.1:9" \(connection refused\)$/,
+			),
 		);
-		const loop = Object.assign(new Error('Maximum number of redirects exceeded'), { code: 'ERR_FR_TOO_MANY_REDIRECTS' });
-		await assert.rejects(videoFromUrl(fakeContext(loop).ctx, URL, LIMITS), expectCode('download_http_error', /redirects too many times \(a redirect loop\)/));
+		const loop = Object.assign(new Error('Maximum number of redirects exceeded'), {
+			code: 'ERR_FR_TOO_MANY_REDIRECTS',
+		});
+		await assert.rejects(
+			videoFromUrl(fakeContext(loop).ctx, URL, LIMITS),
+			expectCode('download_http_error', /redirects too many times \(a redirect loop\)/),
+		);
 	});
 
 	it('says the execution was cancelled when it was', async () => {
 		const cancel = new AbortController();
 		cancel.abort();
-		await assert.rejects(videoFromUrl(fakeContext('hang', { cancel: cancel.signal }).ctx, URL, LIMITS), expectCode('execution_cancelled'));
+		await assert.rejects(
+			videoFromUrl(fakeContext('hang', { cancel: cancel.signal }).ctx, URL, LIMITS),
+			expectCode('execution_cancelled'),
+		);
 	});
 
 	it('fails with source_too_short when the body breaks off or ends before its Content-Length, naming the bytes', async () => {
-		const broken = body([VIDEO.subarray(0, 2000)], Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
-		const early = await videoFromUrl(fakeContext({ headers: withLength(VIDEO), stream: broken.stream }).ctx, URL, LIMITS);
-		await assert.rejects(drain(await early.open()), expectCode('source_too_short', /sent 2000 of the 3000 bytes its Content-Length announced, then the download broke off \(aborted\)/));
+		const broken = body(
+			[VIDEO.subarray(0, 2000)],
+			Object.assign(new Error('aborted'), { code: 'ECONNRESET' }),
+		);
+		const early = await videoFromUrl(
+			fakeContext({ headers: withLength(VIDEO), stream: broken.stream }).ctx,
+			URL,
+			LIMITS,
+		);
+		await assert.rejects(
+			drain(await early.open()),
+			expectCode(
+				'source_too_short',
+				/sent 2000 of the 3000 bytes its Content-Length announced, then the download broke off \(aborted\)/,
+			),
+		);
 
 		const ended = body([VIDEO.subarray(0, 2000)]);
-		const short = await videoFromUrl(fakeContext({ headers: withLength(VIDEO), stream: ended.stream }).ctx, URL, LIMITS);
-		await assert.rejects(drain(await short.open()), expectCode('source_too_short', /sent 2000 of the 3000 bytes/));
+		const short = await videoFromUrl(
+			fakeContext({ headers: withLength(VIDEO), stream: ended.stream }).ctx,
+			URL,
+			LIMITS,
+		);
+		await assert.rejects(
+			drain(await short.open()),
+			expectCode('source_too_short', /sent 2000 of the 3000 bytes/),
+		);
 	});
 
 	it('fails with source_too_long when more bytes come than announced, or the MP4 ends inside a box', async () => {
 		const more = body([VIDEO, Buffer.alloc(10)]);
-		const long = await videoFromUrl(fakeContext({ headers: withLength(VIDEO), stream: more.stream }).ctx, URL, LIMITS);
-		await assert.rejects(drain(await long.open()), expectCode('source_too_long', /more bytes than its Content-Length of 3000 bytes/));
+		const long = await videoFromUrl(
+			fakeContext({ headers: withLength(VIDEO), stream: more.stream }).ctx,
+			URL,
+			LIMITS,
+		);
+		await assert.rejects(
+			drain(await long.open()),
+			expectCode('source_too_long', /more bytes than its Content-Length of 3000 bytes/),
+		);
 		assert.equal(more.stream.destroyed, true);
 
 		// A Content-Length shorter than the file: n8n's HTTP layer delivers exactly the announced bytes.
 		const cut = body([VIDEO.subarray(0, 2500)]);
-		const truncated = await videoFromUrl(fakeContext({ headers: withLength(2500), stream: cut.stream }).ctx, URL, LIMITS);
+		const truncated = await videoFromUrl(
+			fakeContext({ headers: withLength(2500), stream: cut.stream }).ctx,
+			URL,
+			LIMITS,
+		);
 		await assert.rejects(drain(await truncated.open()), expectCode('source_too_long', /cut off/));
 	});
 
 	it('discard() closes a download nobody read (a later step failed), and may be called twice', async () => {
 		const { stream } = body([VIDEO], 'stall');
-		const video = await videoFromUrl(fakeContext({ headers: withLength(5000), stream }).ctx, URL, LIMITS);
+		const video = await videoFromUrl(
+			fakeContext({ headers: withLength(5000), stream }).ctx,
+			URL,
+			LIMITS,
+		);
 		assert.equal(stream.destroyed, false);
 		video.discard?.();
 		video.discard?.();

@@ -42,13 +42,22 @@ const api: Record<string, [RegExp, RegExp]> = {
 	spam_risk_too_many_posts: [/daily posting limit/, /tomorrow/],
 	spam_risk_user_banned_from_posting: [/blocked this account from posting/, /TikTok app/],
 	reached_active_user_cap: [/daily limit of posting users/, /5 users per 24 hours/],
-	unaudited_client_can_only_post_to_private_accounts: [/only post to private accounts/, /private account.*Only Me|audit/],
-	url_ownership_unverified: [/domain is not verified/, /URL properties.*URL Handling to "Automatic"/],
+	unaudited_client_can_only_post_to_private_accounts: [
+		/only post to private accounts/,
+		/private account.*Only Me|audit/,
+	],
+	url_ownership_unverified: [
+		/domain is not verified/,
+		/URL properties.*URL Handling to "Automatic"/,
+	],
 	privacy_level_option_mismatch: [/privacy level is not available/, /Only Me/],
 	spam_risk_too_many_pending_share: [/too many drafts/, /5 pending drafts/],
 	app_version_check_failed: [/too old for photo drafts/, /31\.8/],
 	invalid_publish_id: [/does not know this publish ID/, /publish_id/],
-	token_not_authorized_for_specified_publish_id: [/belongs to another TikTok account/, /same TikTok credential/],
+	token_not_authorized_for_specified_publish_id: [
+		/belongs to another TikTok account/,
+		/same TikTok credential/,
+	],
 	publish_not_cancellable: [/can no longer be cancelled/, /in progress/],
 };
 
@@ -71,11 +80,23 @@ const failReasons: Record<string, [RegExp, RegExp]> = {
 const mediaChecks: Record<string, [RegExp, RegExp]> = {
 	video_resolution_out_of_range: [/smaller or larger than TikTok allows/, /360 to 4096 pixels/],
 	video_frame_rate_out_of_range: [/frame rate.*23–60/, /24, 25, 30, 50 or 60/],
-	video_codec_unsupported: [/codec is not one TikTok accepts/, /H\.264 \(recommended\), H\.265, VP8 and VP9.*H\.264 MP4/],
-	photo_unreachable: [/could not be fetched/, /position in the carousel and its URL.*without redirects/],
-	photo_format_unsupported: [/not a JPEG or WebP/, /no PNG.*Content-Type image\/jpeg or image\/webp/],
+	video_codec_unsupported: [
+		/codec is not one TikTok accepts/,
+		/H\.264 \(recommended\), H\.265, VP8 and VP9.*H\.264 MP4/,
+	],
+	photo_unreachable: [
+		/could not be fetched/,
+		/position in the carousel and its URL.*without redirects/,
+	],
+	photo_format_unsupported: [
+		/not a JPEG or WebP/,
+		/no PNG.*Content-Type image\/jpeg or image\/webp/,
+	],
 	photo_too_large: [/over 20 MB/, /20,000,000 bytes/],
-	photo_resolution_too_high: [/larger than 1080p/, /1920 pixels on the long side and 1080 on the short side/],
+	photo_resolution_too_high: [
+		/larger than 1080p/,
+		/1920 pixels on the long side and 1080 on the short side/,
+	],
 };
 
 const uploadStatuses: Record<number, [RegExp, RegExp]> = {
@@ -90,13 +111,25 @@ const sourceCodes: Record<string, [RegExp, RegExp]> = {
 	download_not_video: [/did not return a video/, /direct link/],
 	download_encoded: [/compressed/, /Accept-Encoding: identity.*Turn off compression/],
 	download_too_large: [/larger than n8n may download/, /4 GB.*Download Size Limit/],
-	download_timed_out: [/longer than its time limit/, /Download Time Limit \(Minutes\) \(default 60\)/],
+	download_timed_out: [
+		/longer than its time limit/,
+		/Download Time Limit \(Minutes\) \(default 60\)/,
+	],
 	// After init: never "run the item again", the publish may exist.
-	source_too_long: [/more bytes than its Content-Length/, /Fix the source, then check Post → Get Status with this publish_id before publishing again/],
-	source_too_short: [/fewer bytes than its Content-Length/, /Fix the source, then check Post → Get Status with this publish_id before publishing again/],
+	source_too_long: [
+		/more bytes than its Content-Length/,
+		/Fix the source, then check Post → Get Status with this publish_id before publishing again/,
+	],
+	source_too_short: [
+		/fewer bytes than its Content-Length/,
+		/Fix the source, then check Post → Get Status with this publish_id before publishing again/,
+	],
 };
 
-function check(table: Record<string, [RegExp, RegExp]>, advise: (code: string) => { message: string; description: string }) {
+function check(
+	table: Record<string, [RegExp, RegExp]>,
+	advise: (code: string) => { message: string; description: string },
+) {
 	for (const [code, [message, description]] of Object.entries(table)) {
 		const advice = advise(code);
 		assert.match(advice.message, message, `${code}: message`);
@@ -126,13 +159,19 @@ describe('error map: every documented TikTok code names the fix', () => {
 		check(uploadStatuses, (code) => adviceForUploadStatus(Number(code)));
 		assert.match(adviceForUploadStatus(502).message, /HTTP 502/);
 		// An upload exists only after TikTok accepted a publish: "run the item again" could post twice.
-		for (const status of [400, 403, 404, 416, 500, 502, 503]) assert.doesNotMatch(adviceForUploadStatus(status).description, /again|retry/i, String(status));
+		for (const status of [400, 403, 404, 416, 500, 502, 503])
+			assert.doesNotMatch(
+				adviceForUploadStatus(status).description,
+				/again|retry/i,
+				String(status),
+			);
 	});
 
 	it("covers the node's own codes for a downloaded video; the after-init ones send the user to Get Status, never to run again", () => {
 		assert.deepEqual(Object.keys(SOURCE_ERRORS).sort(), Object.keys(sourceCodes).sort());
 		check(sourceCodes, (code) => SOURCE_ERRORS[code]);
-		for (const code of ['source_too_long', 'source_too_short']) assert.doesNotMatch(SOURCE_ERRORS[code].description, /run the item again/i);
+		for (const code of ['source_too_long', 'source_too_short'])
+			assert.doesNotMatch(SOURCE_ERRORS[code].description, /run the item again/i);
 	});
 
 	it('covers every media check the node makes before sending anything, on the numbers TikTok documents', () => {
@@ -154,8 +193,13 @@ describe('error map: every documented TikTok code names the fix', () => {
 			assert.match(advice.description, /Pulled by TikTok/);
 			assert.match(advice.description, /64 MB/);
 		}
-		assert.equal(adviceForApiError('invalid_params', 'privacy_level is wrong'), API_ERRORS.invalid_params);
-		assert.equal(adviceForApiError('rate_limit_exceeded', 'The chunk size is invalid'), API_ERRORS.rate_limit_exceeded);
+		assert.equal(
+			adviceForApiError('invalid_params', 'privacy_level is wrong'),
+			API_ERRORS.invalid_params,
+		);
+		assert.equal(
+			adviceForApiError('rate_limit_exceeded', 'The chunk size is invalid'),
+			API_ERRORS.rate_limit_exceeded,
+		);
 	});
 });
-

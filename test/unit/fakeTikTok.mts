@@ -5,7 +5,11 @@ import type { IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
  * Answers as n8n's request helper does with `returnFullResponse` (status, headers, body text).
  */
 function answer(json: Record<string, unknown>) {
-	return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) };
+	return {
+		statusCode: 200,
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(json),
+	};
 }
 
 export function fakeTikTok(options: { rotate?: boolean; valid?: string[] } = {}) {
@@ -19,7 +23,11 @@ export function fakeTikTok(options: { rotate?: boolean; valid?: string[] } = {})
 		await new Promise((resolve) => setImmediate(resolve));
 		const presented = String(form.get('refresh_token'));
 		if (!valid.has(presented)) {
-			return answer({ error: 'invalid_grant', error_description: 'Refresh token is invalid', log_id: 'L1' });
+			return answer({
+				error: 'invalid_grant',
+				error_description: 'Refresh token is invalid',
+				log_id: 'L1',
+			});
 		}
 		counter++;
 		let next = presented;
@@ -28,8 +36,20 @@ export function fakeTikTok(options: { rotate?: boolean; valid?: string[] } = {})
 			next = `rft.${presented}.${counter}`;
 			valid.add(next);
 		}
-		return answer({ access_token: `act.${counter + 1}`, refresh_token: next, expires_in: 7200, refresh_expires_in: 15552000, open_id: 'o1', scope: 'video.publish', token_type: 'Bearer' });
+		return answer({
+			access_token: `act.${counter + 1}`,
+			refresh_token: next,
+			expires_in: 7200,
+			refresh_expires_in: 15552000,
+			open_id: 'o1',
+			scope: 'video.publish',
+			token_type: 'Bearer',
+		});
 	};
 	// n8n's request helper, as a context or a credential's preAuthentication carries it.
-	return { calls, valid, http: { helpers: { httpRequest: request } } as unknown as IHttpRequestHelper };
+	return {
+		calls,
+		valid,
+		http: { helpers: { httpRequest: request } } as unknown as IHttpRequestHelper,
+	};
 }

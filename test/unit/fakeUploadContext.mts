@@ -9,12 +9,20 @@ interface StreamBody {
 }
 
 /** What a request body carried, read as n8n's helper sends it: a Buffer as is, a stream piped into a socket-like sink. */
-async function readBody(body: Buffer | StreamBody, abortSignal?: AbortSignal, onFirstPiece = () => {}): Promise<Uint8Array[]> {
+async function readBody(
+	body: Buffer | StreamBody,
+	abortSignal?: AbortSignal,
+	onFirstPiece = () => {},
+): Promise<Uint8Array[]> {
 	if (Buffer.isBuffer(body)) return [body];
 	const pieces: Uint8Array[] = [];
 	await new Promise<void>((resolve, reject) => {
 		// As n8n's helper does: an aborted request ends at once (a held body has sent nothing).
-		abortSignal?.addEventListener('abort', () => reject(Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' })), { once: true });
+		abortSignal?.addEventListener(
+			'abort',
+			() => reject(Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' })),
+			{ once: true },
+		);
 		const sink = new Writable({
 			highWaterMark: 16 * 1024,
 			write(piece: Uint8Array, _encoding, done) {
@@ -28,7 +36,10 @@ async function readBody(body: Buffer | StreamBody, abortSignal?: AbortSignal, on
 		let ended = false;
 		(body as unknown as Writable).on?.('end', () => (ended = true));
 		(body as unknown as Writable).on?.('close', () => {
-			if (!ended) reject(Object.assign(new Error('Request stream has been aborted'), { code: 'ERR_CANCELED' }));
+			if (!ended)
+				reject(
+					Object.assign(new Error('Request stream has been aborted'), { code: 'ERR_CANCELED' }),
+				);
 		});
 		body.pipe(sink);
 	});
@@ -62,10 +73,17 @@ export function fakeContext(script: Reply[] = [], { idleDrops = [] as number[] }
 					await new Promise((resolve) => setImmediate(resolve));
 					throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 				}
-				const pieces = await readBody(request.body as Buffer | StreamBody, request.abortSignal, () => events.push(`send ${range}`));
+				const pieces = await readBody(
+					request.body as Buffer | StreamBody,
+					request.abortSignal,
+					() => events.push(`send ${range}`),
+				);
 				const hash = createHash('sha256');
 				pieces.forEach((piece) => hash.update(piece));
-				sent.push({ range: headers['Content-Range'], bytes: pieces.reduce((sum, piece) => sum + piece.length, 0) });
+				sent.push({
+					range: headers['Content-Range'],
+					bytes: pieces.reduce((sum, piece) => sum + piece.length, 0),
+				});
 				bodySha256.push(hash.digest('hex'));
 				bodyMemory.push([...new Set(pieces.map((piece) => piece.buffer))]);
 				const reply = script.shift() ?? { statusCode: 206 };

@@ -2,7 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { imageDimensions, imageHeadSettled, sniffImageFormat } from '../../nodes/TikTok/helpers/image.ts';
+import {
+	imageDimensions,
+	imageHeadSettled,
+	sniffImageFormat,
+} from '../../nodes/TikTok/helpers/image.ts';
 import { bytesOf, jpegSource, pngSource, webpSource } from '../emulator/media.mts';
 
 const dims = { width: 1234, height: 987 };
@@ -21,7 +25,8 @@ describe('image format by content', () => {
 			svg: '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg">',
 			html: '\n  <!DOCTYPE html><html>',
 		};
-		for (const [format, text] of Object.entries(samples)) assert.equal(sniffImageFormat(Buffer.from(text, 'latin1')), format, format);
+		for (const [format, text] of Object.entries(samples))
+			assert.equal(sniffImageFormat(Buffer.from(text, 'latin1')), format, format);
 		assert.equal(sniffImageFormat(Buffer.from('plain text, no image')), undefined);
 		assert.equal(sniffImageFormat(Buffer.from([0xff, 0xd8])), undefined, 'too few bytes to tell');
 	});
@@ -30,8 +35,15 @@ describe('image format by content', () => {
 describe('size in pixels from the first bytes', () => {
 	it("reads a JPEG's first frame header (SOF0, progressive SOF2), skipping metadata segments and fill bytes", async () => {
 		assert.deepEqual(imageDimensions(await bytesOf(jpegSource(2000, dims))), dims);
-		assert.deepEqual(imageDimensions((await bytesOf(jpegSource(200_000, dims, 150_000))).subarray(0, 160_000)), dims, 'after 150 KB of EXIF/XMP');
-		const progressive = Buffer.from([0xff, 0xd8, 0xff, 0xff, 0xc2, 0, 17, 8, 0x03, 0xdb, 0x04, 0xd2, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+		assert.deepEqual(
+			imageDimensions((await bytesOf(jpegSource(200_000, dims, 150_000))).subarray(0, 160_000)),
+			dims,
+			'after 150 KB of EXIF/XMP',
+		);
+		const progressive = Buffer.from([
+			0xff, 0xd8, 0xff, 0xff, 0xc2, 0, 17, 8, 0x03, 0xdb, 0x04, 0xd2, 3, 1, 0x22, 0, 2, 0x11, 1, 3,
+			0x11, 1,
+		]);
 		assert.deepEqual(imageDimensions(progressive), dims);
 	});
 
@@ -40,11 +52,15 @@ describe('size in pixels from the first bytes', () => {
 		assert.equal(imageDimensions(padded.subarray(0, 100_000)), 'more');
 		assert.equal(imageHeadSettled(padded.subarray(0, 100_000)), false);
 		assert.equal(imageHeadSettled(padded.subarray(0, 160_000)), true);
-		assert.equal(imageDimensions(Buffer.from([0xff, 0xd8, 0xff, 0xda, 0, 8, 1, 2, 3, 4, 5, 6, 0, 0, 0, 0])), 'unreadable');
+		assert.equal(
+			imageDimensions(Buffer.from([0xff, 0xd8, 0xff, 0xda, 0, 8, 1, 2, 3, 4, 5, 6, 0, 0, 0, 0])),
+			'unreadable',
+		);
 	});
 
 	it('reads lossy (VP8), lossless (VP8L) and extended (VP8X) WebP canvases', async () => {
-		for (const kind of ['VP8 ', 'VP8L', 'VP8X'] as const) assert.deepEqual(imageDimensions(await bytesOf(webpSource(100, dims, kind))), dims, kind);
+		for (const kind of ['VP8 ', 'VP8L', 'VP8X'] as const)
+			assert.deepEqual(imageDimensions(await bytesOf(webpSource(100, dims, kind))), dims, kind);
 		assert.equal(imageDimensions((await bytesOf(webpSource(100, dims))).subarray(0, 20)), 'more');
 	});
 

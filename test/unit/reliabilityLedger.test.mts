@@ -29,13 +29,16 @@ describe('the reliability ledger', () => {
 	});
 
 	it('counts a second init or post for one item as a duplicate, a missing item as lost, and a case past its bound as a hang', () => {
-		assert.deepEqual(totals([row({ inits: 2, posts: 2 }), row({ itemsOut: 0 }), row({ ms: 61_000 })]), {
-			cases: 3,
-			duplicateInits: 1,
-			duplicatePosts: 1,
-			lostItems: 1,
-			hangs: 1,
-		});
+		assert.deepEqual(
+			totals([row({ inits: 2, posts: 2 }), row({ itemsOut: 0 }), row({ ms: 61_000 })]),
+			{
+				cases: 3,
+				duplicateInits: 1,
+				duplicatePosts: 1,
+				lostItems: 1,
+				hangs: 1,
+			},
+		);
 	});
 
 	it('renders one table row per case between the markers, with the totals above it', () => {
@@ -43,6 +46,9 @@ describe('the reliability ledger', () => {
 		assert.match(text, /^<!-- ledger:start -->/);
 		assert.match(text, /<!-- ledger:end -->$/);
 		assert.match(text, /duplicate posts 0, inits beyond one per item 0, lost items 0, hangs 0/);
-		assert.match(text, /\| 1 \| upload \| a \\\| b \| published \| 4\.2 \| 60 \| 1 \| 1 \| 1 → 1 \|/);
+		assert.match(
+			text,
+			/\| 1 \| upload \| a \\\| b \| published \| 4\.2 \| 60 \| 1 \| 1 \| 1 → 1 \|/,
+		);
 	});
 });

@@ -6,7 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import type { ICredentialsDecrypted, IDataObject, IHttpRequestOptions, NodeExecutionHint } from 'n8n-workflow';
+import type {
+	ICredentialsDecrypted,
+	IDataObject,
+	IHttpRequestOptions,
+	NodeExecutionHint,
+} from 'n8n-workflow';
 
 import type { TikTokError } from '../../nodes/TikTok/helpers/errors.ts';
 import type { TikTokContext } from '../../nodes/TikTok/transport/http.ts';
@@ -14,16 +19,24 @@ import { requireAsN8n } from './commonjs.mts';
 import { fakeTikTok } from './fakeTikTok.mts';
 
 // One copy of the modules, as n8n loads them (CommonJS): the credential, the session and the cache they share.
-const { TikTokTokenStoreApi } = requireAsN8n('../../credentials/TikTokTokenStoreApi.credentials.ts') as typeof import('../../credentials/TikTokTokenStoreApi.credentials.ts');
-const { sendSigned } = requireAsN8n('../../nodes/TikTok/transport/session.ts') as typeof import('../../nodes/TikTok/transport/session.ts');
-const { clearRefreshCache } = requireAsN8n('../../nodes/TikTok/transport/token.ts') as typeof import('../../nodes/TikTok/transport/token.ts');
+const { TikTokTokenStoreApi } = requireAsN8n(
+	'../../credentials/TikTokTokenStoreApi.credentials.ts',
+) as typeof import('../../credentials/TikTokTokenStoreApi.credentials.ts');
+const { sendSigned } = requireAsN8n(
+	'../../nodes/TikTok/transport/session.ts',
+) as typeof import('../../nodes/TikTok/transport/session.ts');
+const { clearRefreshCache } = requireAsN8n(
+	'../../nodes/TikTok/transport/token.ts',
+) as typeof import('../../nodes/TikTok/transport/token.ts');
 
 const API = 'https://api.example';
 const STORE = 'tikTokTokenStoreApi';
 const future = () => String(Date.now() + 3_600_000);
 const storedTokens = (store: IDataObject) => JSON.parse(String(store.tokens)) as IDataObject;
 
-function fakeN8n(options: { store?: boolean; engineV2?: boolean; beforeRefresh?: () => Promise<void> } = {}) {
+function fakeN8n(
+	options: { store?: boolean; engineV2?: boolean; beforeRefresh?: () => Promise<void> } = {},
+) {
 	const tiktok = fakeTikTok();
 	const liveAccess = new Set(['act.1']);
 	const db: Record<string, IDataObject> = {
@@ -51,16 +64,30 @@ function fakeN8n(options: { store?: boolean; engineV2?: boolean; beforeRefresh?:
 		sentWith.push(bearer);
 		return liveAccess.has(bearer)
 			? { statusCode: 200, headers: {}, body: '{"data":{"ok":true},"error":{"code":"ok"}}' }
-			: { statusCode: 401, headers: {}, body: '{"error":{"code":"access_token_invalid","message":"expired"}}' };
+			: {
+					statusCode: 401,
+					headers: {},
+					body: '{"error":{"code":"access_token_invalid","message":"expired"}}',
+				};
 	};
 	const storeType = new TikTokTokenStoreApi();
 	const helpers = {
 		httpRequest,
-		async httpRequestWithAuthentication(type: string, request: IHttpRequestOptions, extra: { credentialsDecrypted: ICredentialsDecrypted }) {
-			if (options.engineV2) throw new Error(`Engine 2.0 does not support credentials with an expirable property yet (credential type "${type}")`);
+		async httpRequestWithAuthentication(
+			type: string,
+			request: IHttpRequestOptions,
+			extra: { credentialsDecrypted: ICredentialsDecrypted },
+		) {
+			if (options.engineV2)
+				throw new Error(
+					`Engine 2.0 does not support credentials with an expirable property yet (credential type "${type}")`,
+				);
 			const data = extra.credentialsDecrypted.data as IDataObject;
 			if (data.savedAt === '') {
-				const output = await storeType.preAuthentication.call({ helpers: { httpRequest } } as never, data as never);
+				const output = await storeType.preAuthentication.call(
+					{ helpers: { httpRequest } } as never,
+					data as never,
+				);
 				if (output.savedAt !== undefined) {
 					db[STORE] = { ...db[STORE], ...output };
 					saves.push(structuredClone(db[STORE]));
@@ -75,13 +102,23 @@ function fakeN8n(options: { store?: boolean; engineV2?: boolean; beforeRefresh?:
 		async getCredentials(type: string) {
 			return structuredClone(db[type]);
 		},
-		getNode: () => ({ credentials: { tikTokOAuth2Api: { id: 'c1', name: 'TikTok' }, ...(options.store === false ? {} : { [STORE]: { id: 's1', name: 'Store' } }) } }),
+		getNode: () => ({
+			credentials: {
+				tikTokOAuth2Api: { id: 'c1', name: 'TikTok' },
+				...(options.store === false ? {} : { [STORE]: { id: 's1', name: 'Store' } }),
+			},
+		}),
 		addExecutionHints: (...added: NodeExecutionHint[]) => hints.push(...added),
 	} as unknown as TikTokContext;
 	return { ctx, db, saves, sentWith, hints, tiktok, liveAccess };
 }
 
-const request: IHttpRequestOptions = { method: 'POST', url: `${API}/v2/post/publish/creator_info/query/`, returnFullResponse: true, ignoreHttpStatusErrors: true };
+const request: IHttpRequestOptions = {
+	method: 'POST',
+	url: `${API}/v2/post/publish/creator_info/query/`,
+	returnFullResponse: true,
+	ignoreHttpStatusErrors: true,
+};
 
 async function call(ctx: TikTokContext, rejected?: string) {
 	const answer = await sendSigned(ctx, request, rejected);
@@ -137,10 +174,25 @@ describe('staying connected with a Token Store (fake n8n 2.41 save semantics)', 
 				otherWorkerDone = true;
 				// Another worker renews rft.1 first and saves its result.
 				const winner = JSON.parse(
-					String((await n8n.tiktok.http.helpers.httpRequest({ url: `${API}/v2/oauth/token/`, body: 'client_key=key&client_secret=secret&grant_type=refresh_token&refresh_token=rft.1' })).body),
+					String(
+						(
+							await n8n.tiktok.http.helpers.httpRequest({
+								url: `${API}/v2/oauth/token/`,
+								body: 'client_key=key&client_secret=secret&grant_type=refresh_token&refresh_token=rft.1',
+							})
+						).body,
+					),
 				) as IDataObject;
 				n8n.liveAccess.add(String(winner.access_token));
-				n8n.db[STORE] = { ...n8n.db[STORE], clientId: 'key', clientSecret: 'secret', apiBaseUrl: API, grantRefreshToken: 'rft.1', savedAt: 'x', tokens: JSON.stringify({ ...winner, n8n_expires_at: future() }) };
+				n8n.db[STORE] = {
+					...n8n.db[STORE],
+					clientId: 'key',
+					clientSecret: 'secret',
+					apiBaseUrl: API,
+					grantRefreshToken: 'rft.1',
+					savedAt: 'x',
+					tokens: JSON.stringify({ ...winner, n8n_expires_at: future() }),
+				};
 			},
 		});
 		const { accessToken } = await call(n8n.ctx);
@@ -154,9 +206,17 @@ describe('staying connected with a Token Store (fake n8n 2.41 save semantics)', 
 		await call(n8n.ctx);
 		n8n.tiktok.valid.add('rft.new');
 		n8n.liveAccess.add('act.new');
-		n8n.db.tikTokOAuth2Api.oauthTokenData = { access_token: 'act.new', refresh_token: 'rft.new', n8n_expires_at: future() };
+		n8n.db.tikTokOAuth2Api.oauthTokenData = {
+			access_token: 'act.new',
+			refresh_token: 'rft.new',
+			n8n_expires_at: future(),
+		};
 		assert.equal((await call(n8n.ctx)).accessToken, 'act.new');
-		n8n.db.tikTokOAuth2Api.oauthTokenData = { access_token: 'act.new', refresh_token: 'rft.new', n8n_expires_at: '1' };
+		n8n.db.tikTokOAuth2Api.oauthTokenData = {
+			access_token: 'act.new',
+			refresh_token: 'rft.new',
+			n8n_expires_at: '1',
+		};
 		await call(n8n.ctx);
 		assert.equal(n8n.tiktok.calls.at(-1)?.get('refresh_token'), 'rft.new');
 		assert.equal(n8n.db[STORE].grantRefreshToken, 'rft.new', 'the store now follows the new grant');
@@ -185,7 +245,11 @@ describe('without a Token Store (behaviour as before)', () => {
 	it('renews in memory and tells the user once what to do to survive restarts', async () => {
 		const n8n = fakeN8n({ store: false });
 		await call(n8n.ctx);
-		n8n.db.tikTokOAuth2Api.oauthTokenData = { access_token: 'act.1', refresh_token: 'rft.1', n8n_expires_at: '1' };
+		n8n.db.tikTokOAuth2Api.oauthTokenData = {
+			access_token: 'act.1',
+			refresh_token: 'rft.1',
+			n8n_expires_at: '1',
+		};
 		await call(n8n.ctx);
 		assert.equal(n8n.tiktok.calls.length, 1);
 		assert.equal(n8n.hints.length, 1, 'once');

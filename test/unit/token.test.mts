@@ -16,8 +16,16 @@ import {
 	renew,
 } from '../../nodes/TikTok/transport/token.ts';
 
-const app: TikTokApp = { apiBaseUrl: 'https://api.example', clientKey: 'key', clientSecret: 'secret' };
-const tokens = (expiresAt: number | undefined, refreshToken = 'rft.1', accessToken = 'act.1'): IDataObject => ({
+const app: TikTokApp = {
+	apiBaseUrl: 'https://api.example',
+	clientKey: 'key',
+	clientSecret: 'secret',
+};
+const tokens = (
+	expiresAt: number | undefined,
+	refreshToken = 'rft.1',
+	accessToken = 'act.1',
+): IDataObject => ({
 	access_token: accessToken,
 	refresh_token: refreshToken,
 	...(expiresAt === undefined ? {} : { n8n_expires_at: String(expiresAt) }),
@@ -37,7 +45,12 @@ describe('token renewal (TikTok requires client_key in the form body and rotates
 		const tiktok = fakeTikTok();
 		const data = await renew(tiktok.http, app, tokens(Date.now() + 30_000));
 		const form = tiktok.calls[0];
-		assert.deepEqual([...form.keys()].sort(), ['client_key', 'client_secret', 'grant_type', 'refresh_token']);
+		assert.deepEqual([...form.keys()].sort(), [
+			'client_key',
+			'client_secret',
+			'grant_type',
+			'refresh_token',
+		]);
 		assert.equal(form.get('client_key'), 'key');
 		assert.equal(form.get('grant_type'), 'refresh_token');
 		assert.equal(data.access_token, 'act.2');
@@ -62,7 +75,9 @@ describe('token renewal (TikTok requires client_key in the form body and rotates
 
 	it('renews once for concurrent callers holding the same refresh token', async () => {
 		const tiktok = fakeTikTok();
-		const results = await Promise.all([1, 2, 3].map(async () => await renew(tiktok.http, app, tokens(1))));
+		const results = await Promise.all(
+			[1, 2, 3].map(async () => await renew(tiktok.http, app, tokens(1))),
+		);
 		assert.equal(tiktok.calls.length, 1);
 		assert.ok(results.every((r) => r.access_token === 'act.2'));
 	});
@@ -83,7 +98,7 @@ describe('token renewal (TikTok requires client_key in the form body and rotates
 		assert.equal(tiktok.calls.length, 1);
 	});
 
-	it('keys the cache by API base URL + client key + refresh token: two credentials sharing a refresh token never get each other\'s tokens', async () => {
+	it("keys the cache by API base URL + client key + refresh token: two credentials sharing a refresh token never get each other's tokens", async () => {
 		const tiktok = fakeTikTok({ rotate: false });
 		const other: TikTokApp = { ...app, clientKey: 'other-key' };
 		const elsewhere: TikTokApp = { ...app, apiBaseUrl: 'https://sandbox.example' };
@@ -91,7 +106,10 @@ describe('token renewal (TikTok requires client_key in the form body and rotates
 		await renew(tiktok.http, other, tokens(1));
 		await renew(tiktok.http, elsewhere, tokens(1));
 		assert.equal(tiktok.calls.length, 3, 'each app renews for itself');
-		assert.deepEqual(tiktok.calls.map((form) => form.get('client_key')), ['key', 'other-key', 'key']);
+		assert.deepEqual(
+			tiktok.calls.map((form) => form.get('client_key')),
+			['key', 'other-key', 'key'],
+		);
 		assert.equal(rememberedRefreshes(), 3);
 		assert.equal((await newestKnown(other, tokens(1))).access_token, 'act.3');
 		assert.equal((await newestKnown(app, tokens(1))).access_token, 'act.2');
@@ -102,23 +120,33 @@ describe('token renewal (TikTok requires client_key in the form body and rotates
 		const tiktok = fakeTikTok({ valid: many });
 		for (const refreshToken of many) await renew(tiktok.http, app, tokens(1, refreshToken));
 		assert.equal(rememberedRefreshes(), MAX_REMEMBERED_REFRESHES);
-		assert.equal(await newestKnown(app, tokens(1, 'rft.s0')).then((t) => t.refresh_token), 'rft.s0', 'the oldest chain was evicted');
-		assert.notEqual(await newestKnown(app, tokens(1, many.at(-1))).then((t) => t.refresh_token), many.at(-1));
+		assert.equal(
+			await newestKnown(app, tokens(1, 'rft.s0')).then((t) => t.refresh_token),
+			'rft.s0',
+			'the oldest chain was evicted',
+		);
+		assert.notEqual(
+			await newestKnown(app, tokens(1, many.at(-1))).then((t) => t.refresh_token),
+			many.at(-1),
+		);
 	});
 
 	it('turns invalid_grant (revoked or expired grant, or a lost race) into a reconnect message, and forgets the failure', async () => {
 		const tiktok = fakeTikTok();
-		await assert.rejects(renew(tiktok.http, app, tokens(1, 'rft.revoked')), (error: TikTokError) => {
-			assert.equal(error.details.code, 'invalid_grant');
-			assert.match(error.advice.description, /Reconnect/);
-			assert.equal(error.details.log_id, 'L1');
-			return true;
-		});
+		await assert.rejects(
+			renew(tiktok.http, app, tokens(1, 'rft.revoked')),
+			(error: TikTokError) => {
+				assert.equal(error.details.code, 'invalid_grant');
+				assert.match(error.advice.description, /Reconnect/);
+				assert.equal(error.details.log_id, 'L1');
+				return true;
+			},
+		);
 		assert.equal(rememberedRefreshes(), 0);
 	});
 });
 
-describe('the credentials\' preAuthentication', () => {
+describe("the credentials' preAuthentication", () => {
 	beforeEach(() => clearRefreshCache());
 	const store = (tokenData: IDataObject | undefined, clientSecret = 'secret'): IDataObject => ({
 		clientId: 'key',
@@ -134,9 +162,19 @@ describe('the credentials\' preAuthentication', () => {
 		const fresh = tokens(Date.now() + 3_600_000);
 		const kept = await preAuthenticateStore(tiktok.http, store(fresh));
 		assert.equal(tiktok.calls.length, 0);
-		assert.deepEqual(Object.keys(kept).sort(), ['apiBaseUrl', 'clientId', 'clientSecret', 'grantRefreshToken', 'savedAt', 'tokens']);
+		assert.deepEqual(Object.keys(kept).sort(), [
+			'apiBaseUrl',
+			'clientId',
+			'clientSecret',
+			'grantRefreshToken',
+			'savedAt',
+			'tokens',
+		]);
 		assert.deepEqual(JSON.parse(String(kept.tokens)), fresh);
-		assert.ok(String(kept.savedAt).length > 0, 'the expirable field must be non-empty or n8n saves nothing');
+		assert.ok(
+			String(kept.savedAt).length > 0,
+			'the expirable field must be non-empty or n8n saves nothing',
+		);
 		const renewed = await preAuthenticateStore(tiktok.http, store(tokens(1)));
 		assert.equal(tiktok.calls.length, 1);
 		assert.equal(JSON.parse(String(renewed.tokens)).access_token, 'act.2');
@@ -155,7 +193,12 @@ describe('the credentials\' preAuthentication', () => {
 
 	it('OAuth2 credential (Test button, HTTP Request node): never refreshes, only uses a newer token this process already holds', async () => {
 		const tiktok = fakeTikTok();
-		const connection = { clientId: 'key', clientSecret: 'secret', apiBaseUrl: 'https://api.example/', oauthTokenData: tokens(1) };
+		const connection = {
+			clientId: 'key',
+			clientSecret: 'secret',
+			apiBaseUrl: 'https://api.example/',
+			oauthTokenData: tokens(1),
+		};
 		assert.deepEqual(await preAuthenticateConnection(connection), {});
 		assert.equal(tiktok.calls.length, 0);
 		await renew(tiktok.http, app, tokens(1));

@@ -9,8 +9,17 @@ import { beforeEach, describe, it } from 'node:test';
 
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { dedupKey, parseEnvelope, toTriggerItem } from '../../nodes/TikTok/helpers/webhookEnvelope.ts';
-import { REMOVAL_REASONS, WEBHOOK_EVENTS, isSelected, removalReasonText } from '../../nodes/TikTok/helpers/webhookEvents.ts';
+import {
+	dedupKey,
+	parseEnvelope,
+	toTriggerItem,
+} from '../../nodes/TikTok/helpers/webhookEnvelope.ts';
+import {
+	REMOVAL_REASONS,
+	WEBHOOK_EVENTS,
+	isSelected,
+	removalReasonText,
+} from '../../nodes/TikTok/helpers/webhookEvents.ts';
 import { VECTOR_A } from '../fixtures/webhookVectors.mts';
 import { requireAsN8n } from './commonjs.mts';
 
@@ -18,17 +27,29 @@ import { requireAsN8n } from './commonjs.mts';
 const { MAX_REMEMBERED_DELIVERIES, forgetWebhookMemory, isFirstDelivery } = requireAsN8n(
 	'../../nodes/TikTok/transport/webhookMemory.ts',
 ) as typeof import('../../nodes/TikTok/transport/webhookMemory.ts');
-const { TikTokTrigger } = requireAsN8n('../../nodes/TikTokTrigger/TikTokTrigger.node.ts') as typeof import('../../nodes/TikTokTrigger/TikTokTrigger.node.ts');
+const { TikTokTrigger } = requireAsN8n(
+	'../../nodes/TikTokTrigger/TikTokTrigger.node.ts',
+) as typeof import('../../nodes/TikTokTrigger/TikTokTrigger.node.ts');
 
 const SECRET = 'trigger_secret';
 const CLIENT_KEY = 'trigger_client';
 const OPEN_ID = 'oid_own';
 
 function envelope(event: string, content: string, overrides: IDataObject = {}): string {
-	return JSON.stringify({ client_key: CLIENT_KEY, event, create_time: 1715000000, user_openid: OPEN_ID, content, ...overrides });
+	return JSON.stringify({
+		client_key: CLIENT_KEY,
+		event,
+		create_time: 1715000000,
+		user_openid: OPEN_ID,
+		content,
+		...overrides,
+	});
 }
 
-const PUBLIC = envelope('post.publish.publicly_available', '{"publish_id":"v_pub_url~v2.7360000000000000001","post_id":7360000000000000123,"publish_type":"DIRECT_PUBLISH"}');
+const PUBLIC = envelope(
+	'post.publish.publicly_available',
+	'{"publish_id":"v_pub_url~v2.7360000000000000001","post_id":7360000000000000123,"publish_type":"DIRECT_PUBLISH"}',
+);
 
 describe('webhook envelope', () => {
 	it('parses content a second time and keeps a raw 19-digit post_id exact, as a string', () => {
@@ -46,22 +67,39 @@ describe('webhook envelope', () => {
 	});
 
 	it('a quoted post_id stays as it is; photos get a /photo/ URL; no username → no URL', () => {
-		const parsed = parseEnvelope(envelope('post.publish.publicly_available', '{"publish_id":"p_pub_url~v2.1","post_id":"7360000000000000001"}'));
+		const parsed = parseEnvelope(
+			envelope(
+				'post.publish.publicly_available',
+				'{"publish_id":"p_pub_url~v2.1","post_id":"7360000000000000001"}',
+			),
+		);
 		assert.ok(parsed.ok);
-		assert.equal(toTriggerItem(parsed.envelope, { dedup_key: 'k', username: 'me' }).post_url, 'https://www.tiktok.com/@me/photo/7360000000000000001');
+		assert.equal(
+			toTriggerItem(parsed.envelope, { dedup_key: 'k', username: 'me' }).post_url,
+			'https://www.tiktok.com/@me/photo/7360000000000000001',
+		);
 		assert.equal(toTriggerItem(parsed.envelope, { dedup_key: 'k' }).post_url, undefined);
 	});
 
-	it('authorization.removed reasons 0–5 in words; a failed publish gets the error map\'s message and fix', () => {
+	it("authorization.removed reasons 0–5 in words; a failed publish gets the error map's message and fix", () => {
 		assert.deepEqual(Object.keys(REMOVAL_REASONS).map(Number), [0, 1, 2, 3, 4, 5]);
-		const removed = parseEnvelope(VECTOR_A.body.replace('post.publish.inbox_delivered', 'authorization.removed').replace(/"content":".*"\}$/, '"content":"{\\"reason\\": 1 }"}'));
+		const removed = parseEnvelope(
+			VECTOR_A.body
+				.replace('post.publish.inbox_delivered', 'authorization.removed')
+				.replace(/"content":".*"\}$/, '"content":"{\\"reason\\": 1 }"}'),
+		);
 		assert.ok(removed.ok);
 		const item = toTriggerItem(removed.envelope, { dedup_key: 'k' });
 		assert.equal(item.reason, 1);
 		assert.equal(item.reason_text, 'The user disconnected the app in TikTok');
 		assert.equal(removalReasonText(5), 'The app revoked the authorization (developer revoke)');
 		assert.equal(removalReasonText(9), 'Unknown reason (9)');
-		const failed = parseEnvelope(envelope('post.publish.failed', '{"publish_id":"v_pub_url~v2.1","reason":"video_pull_failed","publish_type":"DIRECT_PUBLISH"}'));
+		const failed = parseEnvelope(
+			envelope(
+				'post.publish.failed',
+				'{"publish_id":"v_pub_url~v2.1","reason":"video_pull_failed","publish_type":"DIRECT_PUBLISH"}',
+			),
+		);
 		assert.ok(failed.ok);
 		const failedItem = toTriggerItem(failed.envelope, { dedup_key: 'k' });
 		assert.equal(failedItem.reason, 'video_pull_failed');
@@ -76,7 +114,10 @@ describe('webhook envelope', () => {
 		assert.equal(isSelected('post.publish.failed', ['*']), true);
 		assert.equal(isSelected('portal.test', ['*']), false);
 		assert.equal(isSelected('post.publish.failed', ['post.publish.complete']), false);
-		assert.ok(WEBHOOK_EVENTS.some((event) => event.value === 'post.publish.no_longer_publicaly_available'), "TikTok's spelling");
+		assert.ok(
+			WEBHOOK_EVENTS.some((event) => event.value === 'post.publish.no_longer_publicaly_available'),
+			"TikTok's spelling",
+		);
 	});
 
 	it('the duplicate key ignores the signature time and whitespace outside content, and differs for anything else', async () => {
@@ -100,14 +141,19 @@ describe('duplicate memory', () => {
 	it('passes a key once per window, per trigger; 0 disables; old keys expire', () => {
 		assert.equal(isFirstDelivery('wf1 T', 'a', 60_000, 1000), true);
 		assert.equal(isFirstDelivery('wf1 T', 'a', 60_000, 2000), false);
-		assert.equal(isFirstDelivery('wf2 T', 'a', 60_000, 2000), true, 'another trigger has its own memory');
+		assert.equal(
+			isFirstDelivery('wf2 T', 'a', 60_000, 2000),
+			true,
+			'another trigger has its own memory',
+		);
 		assert.equal(isFirstDelivery('wf1 T', 'a', 60_000, 61_001), true, 'after the window');
 		assert.equal(isFirstDelivery('wf1 T', 'b', 0, 1), true);
 		assert.equal(isFirstDelivery('wf1 T', 'b', 0, 1), true);
 	});
 
 	it('keeps at most MAX_REMEMBERED_DELIVERIES per trigger, forgetting the oldest', () => {
-		for (let i = 0; i <= MAX_REMEMBERED_DELIVERIES; i++) isFirstDelivery('t', `k${i}`, 3_600_000, 1000);
+		for (let i = 0; i <= MAX_REMEMBERED_DELIVERIES; i++)
+			isFirstDelivery('t', `k${i}`, 3_600_000, 1000);
 		assert.equal(isFirstDelivery('t', 'k0', 3_600_000, 1000), true, 'the oldest was forgotten');
 		assert.equal(isFirstDelivery('t', `k${MAX_REMEMBERED_DELIVERIES}`, 3_600_000, 1000), false);
 	});
@@ -122,10 +168,20 @@ interface FakeRequest {
 }
 
 /** `receive` on a stand-in webhook context; returns n8n's answer and what was written to the response. */
-async function deliver(request: FakeRequest): Promise<{ result: IWebhookResponseData; status?: number; sent?: unknown; creatorCalls: number }> {
+async function deliver(request: FakeRequest): Promise<{
+	result: IWebhookResponseData;
+	status?: number;
+	sent?: unknown;
+	creatorCalls: number;
+}> {
 	const response: { status?: number; sent?: unknown } = {};
 	let creatorCalls = 0;
-	const parameters: IDataObject = { events: ['*'], accounts: 'credential', options: {}, ...request.parameters };
+	const parameters: IDataObject = {
+		events: ['*'],
+		accounts: 'credential',
+		options: {},
+		...request.parameters,
+	};
 	const credentials: IDataObject = {
 		clientId: CLIENT_KEY,
 		clientSecret: SECRET,
@@ -137,7 +193,8 @@ async function deliver(request: FakeRequest): Promise<{ result: IWebhookResponse
 		getCredentials: async () => credentials,
 		getNodeParameter: (name: string, fallback: unknown) => parameters[name] ?? fallback,
 		getRequestObject: () => ({ rawBody: Buffer.from(request.body) }),
-		getHeaderData: () => (request.signature === undefined ? {} : { 'tiktok-signature': request.signature }),
+		getHeaderData: () =>
+			request.signature === undefined ? {} : { 'tiktok-signature': request.signature },
 		getResponseObject: () => ({
 			status(code: number) {
 				response.status = code;
@@ -145,14 +202,24 @@ async function deliver(request: FakeRequest): Promise<{ result: IWebhookResponse
 			},
 		}),
 		getWorkflow: () => ({ id: 'wf' }),
-		getNode: () => ({ name: 'TikTok Trigger', credentials: { tikTokOAuth2Api: { id: 'cred1', name: 'TikTok' } } }),
+		getNode: () => ({
+			name: 'TikTok Trigger',
+			credentials: { tikTokOAuth2Api: { id: 'cred1', name: 'TikTok' } },
+		}),
 		getMode: () => 'webhook',
 		logger: { warn: () => undefined },
 		helpers: {
 			httpRequest: async () => {
 				creatorCalls++;
 				if (request.creatorInfo instanceof Error) throw request.creatorInfo;
-				return { statusCode: 200, headers: {}, body: JSON.stringify({ data: request.creatorInfo ?? { creator_username: 'own_user' }, error: { code: 'ok' } }) };
+				return {
+					statusCode: 200,
+					headers: {},
+					body: JSON.stringify({
+						data: request.creatorInfo ?? { creator_username: 'own_user' },
+						error: { code: 'ok' },
+					}),
+				};
 			},
 		},
 	} as unknown as IWebhookFunctions;
@@ -164,68 +231,124 @@ function sign(body: string, t = Math.floor(Date.now() / 1000)): string {
 	return `t=${t},s=${createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex')}`;
 }
 
-const started = (result: IWebhookResponseData) => result.workflowData?.[0]?.map((item) => item.json) ?? [];
+const started = (result: IWebhookResponseData) =>
+	result.workflowData?.[0]?.map((item) => item.json) ?? [];
 
 describe('TikTok Trigger: one delivery', () => {
 	beforeEach(() => forgetWebhookMemory());
 
-	it('a signed event starts one execution with the event, the post URL from the account\'s username', async () => {
+	it("a signed event starts one execution with the event, the post URL from the account's username", async () => {
 		const { result, creatorCalls } = await deliver({ body: PUBLIC, signature: sign(PUBLIC) });
 		const [item] = started(result);
 		assert.equal(item.event, 'post.publish.publicly_available');
 		assert.equal(item.post_url, 'https://www.tiktok.com/@own_user/video/7360000000000000123');
 		assert.equal(creatorCalls, 1);
-		const again = await deliver({ body: PUBLIC.replace('0123', '0124'), signature: sign(PUBLIC.replace('0123', '0124')) });
+		const again = await deliver({
+			body: PUBLIC.replace('0123', '0124'),
+			signature: sign(PUBLIC.replace('0123', '0124')),
+		});
 		assert.equal(again.creatorCalls, 0, 'the username is cached');
 	});
 
 	it('a missing, invalid or stale signature answers 401 and starts nothing', async () => {
 		// Tampered: the first hex digit of the signature changed (to 1 when it was 0, so it always differs).
-		const tampered = sign(PUBLIC).replace(/s=(.)/, (_, digit: string) => `s=${digit === '0' ? '1' : '0'}`);
-		for (const signature of [undefined, tampered, sign(PUBLIC, Math.floor(Date.now() / 1000) - 301), 'nonsense']) {
+		const tampered = sign(PUBLIC).replace(
+			/s=(.)/,
+			(_, digit: string) => `s=${digit === '0' ? '1' : '0'}`,
+		);
+		for (const signature of [
+			undefined,
+			tampered,
+			sign(PUBLIC, Math.floor(Date.now() / 1000) - 301),
+			'nonsense',
+		]) {
 			const { result, status } = await deliver({ body: PUBLIC, signature });
 			assert.equal(status, 401, String(signature));
 			assert.deepEqual(result, { noWebhookResponse: true });
 		}
-		const tolerant = await deliver({ body: PUBLIC, signature: sign(PUBLIC, Math.floor(Date.now() / 1000) - 301), parameters: { options: { signatureToleranceSec: 600 } } });
+		const tolerant = await deliver({
+			body: PUBLIC,
+			signature: sign(PUBLIC, Math.floor(Date.now() / 1000) - 301),
+			parameters: { options: { signatureToleranceSec: 600 } },
+		});
 		assert.equal(started(tolerant.result).length, 1, 'the tolerance is an option');
 	});
 
 	it('a duplicate delivery (same content, re-signed later) starts nothing and answers 200', async () => {
-		assert.equal(started((await deliver({ body: PUBLIC, signature: sign(PUBLIC) })).result).length, 1);
-		const repeat = await deliver({ body: PUBLIC, signature: sign(PUBLIC, Math.floor(Date.now() / 1000) + 5) });
+		assert.equal(
+			started((await deliver({ body: PUBLIC, signature: sign(PUBLIC) })).result).length,
+			1,
+		);
+		const repeat = await deliver({
+			body: PUBLIC,
+			signature: sign(PUBLIC, Math.floor(Date.now() / 1000) + 5),
+		});
 		assert.equal(repeat.result.workflowData, undefined);
 		assert.match(String((repeat.result.webhookResponse as IDataObject).why), /repeat/);
-		const off = await deliver({ body: PUBLIC, signature: sign(PUBLIC), parameters: { options: { dedupWindowMinutes: 0 } } });
+		const off = await deliver({
+			body: PUBLIC,
+			signature: sign(PUBLIC),
+			parameters: { options: { dedupWindowMinutes: 0 } },
+		});
 		assert.equal(started(off.result).length, 1, 'window 0 starts every delivery');
 	});
 
 	it("the portal's unsigned Test URL request gets 200 and starts nothing; a signed unknown event too", async () => {
-		const test = JSON.stringify({ client_key: CLIENT_KEY, event: 'test', create_time: 1, content: '{}' });
+		const test = JSON.stringify({
+			client_key: CLIENT_KEY,
+			event: 'test',
+			create_time: 1,
+			content: '{}',
+		});
 		const unsigned = await deliver({ body: test });
 		assert.equal(unsigned.status, undefined);
 		assert.equal(unsigned.result.workflowData, undefined);
 		assert.equal((unsigned.result.webhookResponse as IDataObject).received, true);
-		assert.equal((await deliver({ body: test, signature: sign(test) })).result.workflowData, undefined);
-		assert.equal((await deliver({ body: test, signature: 't=1,s=00' })).status, 401, 'a bad signature is refused whatever the event');
+		assert.equal(
+			(await deliver({ body: test, signature: sign(test) })).result.workflowData,
+			undefined,
+		);
+		assert.equal(
+			(await deliver({ body: test, signature: 't=1,s=00' })).status,
+			401,
+			'a bad signature is refused whatever the event',
+		);
 	});
 
 	it("keeps only chosen events and the credential's account unless All Accounts; ignores another app", async () => {
 		const other = PUBLIC.replace(OPEN_ID, 'oid_other');
-		assert.equal((await deliver({ body: other, signature: sign(other) })).result.workflowData, undefined);
-		const all = await deliver({ body: other, signature: sign(other), parameters: { accounts: 'all' } });
+		assert.equal(
+			(await deliver({ body: other, signature: sign(other) })).result.workflowData,
+			undefined,
+		);
+		const all = await deliver({
+			body: other,
+			signature: sign(other),
+			parameters: { accounts: 'all' },
+		});
 		const [item] = started(all.result);
 		assert.equal(item.open_id, 'oid_other');
 		assert.equal(item.post_url, undefined, "another account's username is unknown");
 		assert.equal(all.creatorCalls, 0);
-		const notChosen = await deliver({ body: PUBLIC, signature: sign(PUBLIC), parameters: { events: ['post.publish.failed'] } });
+		const notChosen = await deliver({
+			body: PUBLIC,
+			signature: sign(PUBLIC),
+			parameters: { events: ['post.publish.failed'] },
+		});
 		assert.equal(notChosen.result.workflowData, undefined);
 		const otherApp = PUBLIC.replace(CLIENT_KEY, 'someone_else');
-		assert.equal((await deliver({ body: otherApp, signature: sign(otherApp) })).result.workflowData, undefined);
+		assert.equal(
+			(await deliver({ body: otherApp, signature: sign(otherApp) })).result.workflowData,
+			undefined,
+		);
 	});
 
 	it('when TikTok does not answer the username lookup the event still starts, without a post URL', async () => {
-		const { result } = await deliver({ body: PUBLIC, signature: sign(PUBLIC), creatorInfo: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) });
+		const { result } = await deliver({
+			body: PUBLIC,
+			signature: sign(PUBLIC),
+			creatorInfo: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }),
+		});
 		const [item] = started(result);
 		assert.equal(item.post_id, '7360000000000000123');
 		assert.equal(item.post_url, undefined);

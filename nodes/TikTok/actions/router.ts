@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INode,
+	INodeExecutionData,
+	JsonObject,
+} from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { TikTokError } from '../helpers/errors';
@@ -36,7 +42,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		} as TikTokType;
 		const handler = operationFor(chosen);
 		if (!handler) {
-			throw new NodeOperationError(this.getNode(), `The operation "${chosen.operation}" of "${chosen.resource}" is not supported`, { itemIndex });
+			throw new NodeOperationError(
+				this.getNode(),
+				`The operation "${chosen.operation}" of "${chosen.resource}" is not supported`,
+				{ itemIndex },
+			);
 		}
 		try {
 			returnData.push(...(await handler.execute.call(this, itemIndex)));
@@ -75,7 +85,8 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		const { message, description } = error.advice;
 		const details = withoutUndefined(error.details);
 		const json = { error: message, details: { description, ...details } };
-		if (error.isInputError) return { error: new NodeOperationError(node, message, { itemIndex, description }), json };
+		if (error.isInputError)
+			return { error: new NodeOperationError(node, message, { itemIndex, description }), json };
 		const httpStatus = details.http_status;
 		const apiError = new NodeApiError(node, details as JsonObject, {
 			itemIndex,
@@ -86,7 +97,10 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 		return { error: apiError, json };
 	}
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		const json = { error: error.message, details: withoutUndefined({ description: error.description ?? undefined }) };
+		const json = {
+			error: error.message,
+			details: withoutUndefined({ description: error.description ?? undefined }),
+		};
 		return { error: withoutCause(node, error, itemIndex), json };
 	}
 	// Only the message: a raw failure (an axios error) keeps its request, Authorization header included.
@@ -97,17 +111,36 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 /** Whether a failure, or one it wraps, holds the request it was made from (axios: `config`, `request`; n8n: `options`). */
 function carriesRequest(failure: unknown, depth = 0): boolean {
 	if (typeof failure !== 'object' || failure === null || depth > 4) return false;
-	const { config, request, options, cause } = failure as { config?: unknown; request?: unknown; options?: unknown; cause?: unknown };
-	return config !== undefined || request !== undefined || options !== undefined || carriesRequest(cause, depth + 1);
+	const { config, request, options, cause } = failure as {
+		config?: unknown;
+		request?: unknown;
+		options?: unknown;
+		cause?: unknown;
+	};
+	return (
+		config !== undefined ||
+		request !== undefined ||
+		options !== undefined ||
+		carriesRequest(cause, depth + 1)
+	);
 }
 
 /**
  * n8n's error as it is, or, when it wraps another error (n8n's request helpers wrap the raw axios error, whose
  * request holds the Authorization header), the same message and fix without it.
  */
-function withoutCause(node: INode, error: NodeApiError | NodeOperationError, itemIndex: number): NodeApiError | NodeOperationError {
+function withoutCause(
+	node: INode,
+	error: NodeApiError | NodeOperationError,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
 	if (!carriesRequest(error.cause)) return error;
-	const options = { itemIndex, message: error.message, description: error.description ?? undefined };
-	if (error instanceof NodeOperationError) return new NodeOperationError(node, error.message, options);
+	const options = {
+		itemIndex,
+		message: error.message,
+		description: error.description ?? undefined,
+	};
+	if (error instanceof NodeOperationError)
+		return new NodeOperationError(node, error.message, options);
 	return new NodeApiError(node, {}, { ...options, httpCode: error.httpCode ?? undefined });
 }

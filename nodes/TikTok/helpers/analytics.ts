@@ -94,10 +94,16 @@ export interface UserFieldPlan {
  * listed as skipped). Chosen fields are requested as they are. The counts always need `user.info.stats`; a chosen field
  * whose scope is missing fails before TikTok is called, naming the scope (TikTok would refuse the whole call).
  */
-export function planUserFields(chosen: readonly string[], granted: string[] | undefined): UserFieldPlan {
+export function planUserFields(
+	chosen: readonly string[],
+	granted: string[] | undefined,
+): UserFieldPlan {
 	const unknown = chosen.filter((field) => !(field in USER_FIELD_SCOPES));
 	if (unknown.length > 0) {
-		throw invalidInput(`Unknown TikTok user field: ${unknown.join(', ')}`, `Use fields of TikTok's User Object: ${Object.keys(USER_FIELD_SCOPES).join(', ')}.`);
+		throw invalidInput(
+			`Unknown TikTok user field: ${unknown.join(', ')}`,
+			`Use fields of TikTok's User Object: ${Object.keys(USER_FIELD_SCOPES).join(', ')}.`,
+		);
 	}
 	if (chosen.length > 0) {
 		const fields = [...new Set(['open_id', ...chosen])];
@@ -105,11 +111,17 @@ export function planUserFields(chosen: readonly string[], granted: string[] | un
 		return { fields, skipped: [] };
 	}
 	assertScopes(['user.info.stats'], granted);
-	const automatic = Object.keys(USER_FIELD_SCOPES).filter((field) => field !== 'avatar_url_100' && field !== 'avatar_large_url');
-	const allowed = (field: string) => USER_FIELD_SCOPES[field] !== 'user.info.profile' || (granted ?? []).includes('user.info.profile');
+	const automatic = Object.keys(USER_FIELD_SCOPES).filter(
+		(field) => field !== 'avatar_url_100' && field !== 'avatar_large_url',
+	);
+	const allowed = (field: string) =>
+		USER_FIELD_SCOPES[field] !== 'user.info.profile' ||
+		(granted ?? []).includes('user.info.profile');
 	return {
 		fields: automatic.filter(allowed),
-		skipped: automatic.filter((field) => !allowed(field)).map((field) => ({ field, scope: USER_FIELD_SCOPES[field] })),
+		skipped: automatic
+			.filter((field) => !allowed(field))
+			.map((field) => ({ field, scope: USER_FIELD_SCOPES[field] })),
 	};
 }
 
@@ -117,7 +129,10 @@ export function planUserFields(chosen: readonly string[], granted: string[] | un
 export function planVideoFields(chosen: readonly string[]): string[] {
 	const unknown = chosen.filter((field) => !VIDEO_FIELDS.includes(field));
 	if (unknown.length > 0) {
-		throw invalidInput(`Unknown TikTok video field: ${unknown.join(', ')}`, `Use fields of TikTok's Video Object: ${VIDEO_FIELDS.join(', ')}.`);
+		throw invalidInput(
+			`Unknown TikTok video field: ${unknown.join(', ')}`,
+			`Use fields of TikTok's Video Object: ${VIDEO_FIELDS.join(', ')}.`,
+		);
 	}
 	return [...new Set(['id', ...(chosen.length > 0 ? chosen : DEFAULT_VIDEO_FIELDS)])];
 }
@@ -165,7 +180,11 @@ export function startListing(): ListProgress {
  * may return fewer than max_count while more exist), or the limit, a cursor that does not move back in time, or
  * the page cap. Videos are de-duplicated by id across pages.
  */
-export function takePage(progress: ListProgress, page: VideoPage, limit: number | undefined): ListProgress {
+export function takePage(
+	progress: ListProgress,
+	page: VideoPage,
+	limit: number | undefined,
+): ListProgress {
 	progress.pages++;
 	for (const video of page.videos ?? []) {
 		if (limit !== undefined && progress.videos.length >= limit) break;
@@ -177,7 +196,8 @@ export function takePage(progress: ListProgress, page: VideoPage, limit: number 
 	const next = Number(page.cursor);
 	if (limit !== undefined && progress.videos.length >= limit) progress.done = 'limit';
 	else if (page.has_more !== true) progress.done = 'no_more';
-	else if (!Number.isFinite(next) || (progress.cursor !== undefined && next >= progress.cursor)) progress.done = 'cursor_stuck';
+	else if (!Number.isFinite(next) || (progress.cursor !== undefined && next >= progress.cursor))
+		progress.done = 'cursor_stuck';
 	else if (progress.pages >= MAX_LIST_PAGES) progress.done = 'page_cap';
 	progress.cursor = next;
 	return progress;
@@ -193,7 +213,11 @@ const VIDEO_ID = /^\d{1,19}$/;
  * number too large to be exact (it already lost digits) is refused rather than rounded.
  */
 export function parseVideoIds(input: unknown): string[] {
-	const values = Array.isArray(input) ? input.flat(Infinity) : typeof input === 'number' ? [input] : String(input ?? '').split(/[\s,]+/);
+	const values = Array.isArray(input)
+		? input.flat(Infinity)
+		: typeof input === 'number'
+			? [input]
+			: String(input ?? '').split(/[\s,]+/);
 	const ids: string[] = [];
 	for (const value of values) {
 		if (typeof value === 'number') {
@@ -211,9 +235,16 @@ export function parseVideoIds(input: unknown): string[] {
 	}
 	const bad = ids.filter((id) => !VIDEO_ID.test(id));
 	if (bad.length > 0) {
-		throw invalidInput(`Not a TikTok video ID: ${bad.slice(0, 5).join(', ')}`, 'A video ID is the number at the end of a post URL (…/video/7300000000000000001), up to 19 digits.');
+		throw invalidInput(
+			`Not a TikTok video ID: ${bad.slice(0, 5).join(', ')}`,
+			'A video ID is the number at the end of a post URL (…/video/7300000000000000001), up to 19 digits.',
+		);
 	}
-	if (ids.length === 0) throw invalidInput('No video ID given', 'Enter one or more video IDs, separated by commas, or an expression giving an array of IDs.');
+	if (ids.length === 0)
+		throw invalidInput(
+			'No video ID given',
+			'Enter one or more video IDs, separated by commas, or an expression giving an array of IDs.',
+		);
 	return [...new Set(ids)];
 }
 
@@ -225,15 +256,24 @@ export function idBatches(ids: readonly string[], size = MAX_VIDEOS_PER_REQUEST)
 }
 
 /** video/query answers in no documented order and drops ids it does not return: match by id, in request order. */
-export function matchById(ids: readonly string[], videos: readonly TikTokVideo[]): { found: TikTokVideo[]; missing: string[] } {
-	const byId = new Map(videos.map((video) => [String(video.id), { ...video, id: String(video.id) }]));
-	return { found: ids.flatMap((id) => byId.get(id) ?? []), missing: ids.filter((id) => !byId.has(id)) };
+export function matchById(
+	ids: readonly string[],
+	videos: readonly TikTokVideo[],
+): { found: TikTokVideo[]; missing: string[] } {
+	const byId = new Map(
+		videos.map((video) => [String(video.id), { ...video, id: String(video.id) }]),
+	);
+	return {
+		found: ids.flatMap((id) => byId.get(id) ?? []),
+		missing: ids.filter((id) => !byId.has(id)),
+	};
 }
 
 /** A video as the node outputs it: TikTok's fields, plus its creation time as ISO text when TikTok gave it. */
 export function videoOutput(video: TikTokVideo): IDataObject {
 	const output: IDataObject = { ...video, id: String(video.id) };
-	if (typeof video.create_time === 'number') output.created_at = new Date(video.create_time * 1000).toISOString();
+	if (typeof video.create_time === 'number')
+		output.created_at = new Date(video.create_time * 1000).toISOString();
 	return output;
 }
 
@@ -266,13 +306,21 @@ export function captionMatches(caption: string, listed: string | undefined): boo
 	const seen = normalizeCaption(listed ?? '');
 	if (!wanted || !seen) return false;
 	if (seen === wanted) return true;
-	return seen.length >= Math.min(MIN_TRUNCATED_LENGTH, MAX_LISTED_TEXT) && seen.length < wanted.length && wanted.startsWith(seen);
+	return (
+		seen.length >= Math.min(MIN_TRUNCATED_LENGTH, MAX_LISTED_TEXT) &&
+		seen.length < wanted.length &&
+		wanted.startsWith(seen)
+	);
 }
 
 /** Videos created early enough that older pages cannot hold the post: the listing may stop. */
 export function listingReachedBefore(videos: readonly TikTokVideo[], lookup: PostLookup): boolean {
 	const last = videos[videos.length - 1];
-	return last !== undefined && typeof last.create_time === 'number' && last.create_time < lookup.startedAtSec - CLOCK_SLACK_SEC;
+	return (
+		last !== undefined &&
+		typeof last.create_time === 'number' &&
+		last.create_time < lookup.startedAtSec - CLOCK_SLACK_SEC
+	);
 }
 
 export type PostMatch = { found: TikTokVideo } | { found?: undefined; candidates: number };
@@ -287,7 +335,8 @@ export function findPostedVideo(videos: readonly TikTokVideo[], lookup: PostLook
 		(video) =>
 			typeof video.create_time === 'number' &&
 			video.create_time >= lookup.startedAtSec - CLOCK_SLACK_SEC &&
-			(captionMatches(lookup.caption, video.video_description) || captionMatches(lookup.caption, video.title)),
+			(captionMatches(lookup.caption, video.video_description) ||
+				captionMatches(lookup.caption, video.title)),
 	);
 	return matches.length === 1 ? { found: matches[0] } : { candidates: matches.length };
 }

@@ -25,7 +25,10 @@ export interface ChunkRange {
 }
 
 /** A plan that breaks one of TikTok's chunk rules: `hint` is what the user can do about it. */
-function planError(message: string, hint = 'This is a bug in the node: please report it with the video size.') {
+function planError(
+	message: string,
+	hint = 'This is a bug in the node: please report it with the video size.',
+) {
 	return invalidInput(message, hint);
 }
 
@@ -48,14 +51,26 @@ function planError(message: string, hint = 'This is a bug in the node: please re
  */
 export function planChunks(videoSize: number, maxChunkBytes?: number): ChunkPlan {
 	if (!Number.isSafeInteger(videoSize) || videoSize <= 0) {
-		throw planError('The video file is empty', 'Check the node before this one: it produced a file with no bytes.');
+		throw planError(
+			'The video file is empty',
+			'Check the node before this one: it produced a file with no bytes.',
+		);
 	}
 	if (videoSize > MAX_VIDEO_BYTES) {
-		throw planError("The video is larger than TikTok's 4 GB limit", 'Compress or trim the video to under 4 GB.');
+		throw planError(
+			"The video is larger than TikTok's 4 GB limit",
+			'Compress or trim the video to under 4 GB.',
+		);
 	}
-	const limit = Math.min(Math.max(Math.floor(maxChunkBytes ?? MAX_SINGLE_CHUNK_BYTES), MIN_CHUNK_BYTES), MAX_CHUNK_BYTES);
+	const limit = Math.min(
+		Math.max(Math.floor(maxChunkBytes ?? MAX_SINGLE_CHUNK_BYTES), MIN_CHUNK_BYTES),
+		MAX_CHUNK_BYTES,
+	);
 	// Never below TikTok's 5 MiB minimum chunk (a video just over a small Chunk Size goes whole).
-	const totalChunkCount = Math.min(MAX_CHUNKS, Math.max(1, Math.min(Math.ceil(videoSize / limit), Math.floor(videoSize / MIN_CHUNK_BYTES))));
+	const totalChunkCount = Math.min(
+		MAX_CHUNKS,
+		Math.max(1, Math.min(Math.ceil(videoSize / limit), Math.floor(videoSize / MIN_CHUNK_BYTES))),
+	);
 	// At most `limit` (≤ 64,000,000) bytes per chunk; the final one carries the fewer than n bytes left over.
 	const chunkSize = Math.floor(videoSize / totalChunkCount);
 	const plan = { videoSize, chunkSize, totalChunkCount };

@@ -7,7 +7,8 @@ export interface ErrorAdvice {
 	description: string;
 }
 
-const RECONNECT = 'Open the TikTok credential in n8n and click "Reconnect" (or "Connect my account").';
+const RECONNECT =
+	'Open the TikTok credential in n8n and click "Reconnect" (or "Connect my account").';
 
 /** The one-time step that keeps a connection alive through restarts and queue-mode workers (README → Staying connected). */
 export const TOKEN_STORE_STEP =
@@ -105,11 +106,13 @@ export const API_ERRORS: Record<string, ErrorAdvice> = {
 	},
 	spam_risk_too_many_posts: {
 		message: 'This TikTok account has reached its daily posting limit',
-		description: 'TikTok allows about 15 posts per account per day across all apps. Try again tomorrow.',
+		description:
+			'TikTok allows about 15 posts per account per day across all apps. Try again tomorrow.',
 	},
 	spam_risk_user_banned_from_posting: {
 		message: 'TikTok has blocked this account from posting',
-		description: 'The account owner must resolve this in the TikTok app (check notifications and account status).',
+		description:
+			'The account owner must resolve this in the TikTok app (check notifications and account status).',
 	},
 	reached_active_user_cap: {
 		message: 'Your TikTok app has reached its daily limit of posting users',
@@ -142,7 +145,8 @@ export const API_ERRORS: Record<string, ErrorAdvice> = {
 	},
 	invalid_publish_id: {
 		message: 'TikTok does not know this publish ID',
-		description: 'Use the publish_id returned by a Publish operation of this node (it looks like v_pub_file~v2-1.123…).',
+		description:
+			'Use the publish_id returned by a Publish operation of this node (it looks like v_pub_file~v2-1.123…).',
 	},
 	token_not_authorized_for_specified_publish_id: {
 		message: 'This publish ID belongs to another TikTok account',
@@ -178,7 +182,7 @@ export const FAIL_REASONS: Record<string, ErrorAdvice> = {
 		description: 'Use MP4, MOV or WebM video (H.264 recommended) or JPEG/WebP images.',
 	},
 	duration_check_failed: {
-		message: "The video is longer or shorter than TikTok allows for this account",
+		message: 'The video is longer or shorter than TikTok allows for this account',
 		description: "Trim the video to the account's maximum duration (see Creator → Get Info).",
 	},
 	frame_rate_check_failed: {
@@ -191,7 +195,8 @@ export const FAIL_REASONS: Record<string, ErrorAdvice> = {
 	},
 	internal: {
 		message: 'TikTok failed to publish because of an internal problem',
-		description: 'TikTok says this can be retried: nothing was posted, so publishing it again is safe.',
+		description:
+			'TikTok says this can be retried: nothing was posted, so publishing it again is safe.',
 	},
 	video_pull_failed: {
 		message: 'TikTok could not download the video from the URL',
@@ -215,7 +220,8 @@ export const FAIL_REASONS: Record<string, ErrorAdvice> = {
 	spam_risk_user_banned_from_posting: API_ERRORS.spam_risk_user_banned_from_posting,
 	spam_risk_text: {
 		message: 'TikTok flagged the caption as risky',
-		description: 'Change the caption (links, repeated hashtags or mentions are common triggers). Do not retry it unchanged.',
+		description:
+			'Change the caption (links, repeated hashtags or mentions are common triggers). Do not retry it unchanged.',
 	},
 	spam_risk: {
 		message: 'TikTok flagged the post as risky',
@@ -232,11 +238,12 @@ export const MEDIA_CHECKS = {
 	video_resolution_out_of_range: {
 		message: 'The video is smaller or larger than TikTok allows',
 		description:
-			'TikTok accepts videos 360 to 4096 pixels wide and high. Export the video at a size within that (TikTok\'s own format is 1080×1920), then run the item again.',
+			"TikTok accepts videos 360 to 4096 pixels wide and high. Export the video at a size within that (TikTok's own format is 1080×1920), then run the item again.",
 	},
 	video_frame_rate_out_of_range: {
 		message: "The video's frame rate is outside TikTok's 23–60 frames per second",
-		description: 'Export the video at 24, 25, 30, 50 or 60 frames per second, then run the item again.',
+		description:
+			'Export the video at 24, 25, 30, 50 or 60 frames per second, then run the item again.',
 	},
 	video_codec_unsupported: {
 		message: "The video's codec is not one TikTok accepts",
@@ -251,11 +258,12 @@ export const MEDIA_CHECKS = {
 	photo_format_unsupported: {
 		message: 'An image is not a JPEG or WebP file served as one',
 		description:
-			'TikTok takes JPEG and WebP photos only (no PNG, GIF or HEIC), judged by the file\'s content, and served with Content-Type image/jpeg or image/webp. Convert the image (for example with the Edit Image node) or fix the server\'s Content-Type, then run the item again.',
+			"TikTok takes JPEG and WebP photos only (no PNG, GIF or HEIC), judged by the file's content, and served with Content-Type image/jpeg or image/webp. Convert the image (for example with the Edit Image node) or fix the server's Content-Type, then run the item again.",
 	},
 	photo_too_large: {
 		message: 'An image is over 20 MB',
-		description: 'TikTok takes photos of at most 20 MB (20,000,000 bytes) each. Compress or resize the image and host the smaller file.',
+		description:
+			'TikTok takes photos of at most 20 MB (20,000,000 bytes) each. Compress or resize the image and host the smaller file.',
 	},
 	photo_resolution_too_high: {
 		message: 'An image is larger than 1080p',
@@ -304,7 +312,11 @@ export function adviceForUploadStatus(status: number): ErrorAdvice {
  * media, so the post may still appear; otherwise the video provably never reached TikTok whole. Never "run the
  * item again" while a post may come: TikTok offers no way to make a second publish safe.
  */
-export function afterInitNextStep(publishId: string, mayPost: boolean, lastStatus?: string): string {
+export function afterInitNextStep(
+	publishId: string,
+	mayPost: boolean,
+	lastStatus?: string,
+): string {
 	if (!mayPost) {
 		return `Nothing will be posted from this publish (publish_id ${publishId}): TikTok never received the whole video, so publishing it again is safe.`;
 	}
@@ -325,7 +337,10 @@ export const WAIT_TIMED_OUT_STEP =
 	'TikTok had not finished when the wait ended. Check Post → Get Status with this publish_id later; do not publish the same media again meanwhile: it may still be posted.';
 
 export function adviceForApiError(code: string, tiktokMessage?: string): ErrorAdvice {
-	const byMessage = code === 'invalid_params' || code === 'invalid_param' ? INVALID_PARAMS_BY_MESSAGE[tiktokMessage?.trim() ?? ''] : undefined;
+	const byMessage =
+		code === 'invalid_params' || code === 'invalid_param'
+			? INVALID_PARAMS_BY_MESSAGE[tiktokMessage?.trim() ?? '']
+			: undefined;
 	if (byMessage) return byMessage;
 	const known = API_ERRORS[code] ?? OAUTH_ERRORS[code];
 	if (known) return known;
@@ -401,31 +416,45 @@ export const REQUEST_TARGETS: Record<RequestTarget, string> = {
 };
 
 /** What went wrong on the way, as helpers/networkErrors.ts tells it from the failure's code. */
-export type NetworkErrorCode = 'dns_lookup_failed' | 'connection_refused' | 'certificate_rejected' | 'timed_out' | 'network_error';
+export type NetworkErrorCode =
+	| 'dns_lookup_failed'
+	| 'connection_refused'
+	| 'certificate_rejected'
+	| 'timed_out'
+	| 'network_error';
 
-const CHECK_API_URL = 'Check the TikTok API URL in the TikTok credential (normally https://open.tiktokapis.com)';
-const EXTRA_CA = 'set the environment variable NODE_EXTRA_CA_CERTS to the PEM file of its certificate authority and restart n8n';
+const CHECK_API_URL =
+	'Check the TikTok API URL in the TikTok credential (normally https://open.tiktokapis.com)';
+const EXTRA_CA =
+	'set the environment variable NODE_EXTRA_CA_CERTS to the PEM file of its certificate authority and restart n8n';
 
 /**
  * A message per failure and a fix per target (the token service shares the API's: both live at the credential's
  * TikTok API URL); `{server}`, `{host}` (never a path or query: an upload URL's query is its signature) and
  * `{reason}` are filled in by `adviceForNetworkFailure`.
  */
-export const NETWORK_ERRORS: Record<NetworkErrorCode, { message: string; fixes: Record<Exclude<RequestTarget, 'token'>, string> }> = {
+export const NETWORK_ERRORS: Record<
+	NetworkErrorCode,
+	{ message: string; fixes: Record<Exclude<RequestTarget, 'token'>, string> }
+> = {
 	dns_lookup_failed: {
 		message: 'n8n could not find {server} at "{host}" ({reason})',
 		fixes: {
 			api: `${CHECK_API_URL}. If it is right, the n8n server cannot look up internet names right now: check its DNS settings and internet connection, then try again.`,
-			upload: 'TikTok chose this address, so the n8n server cannot look up internet names right now: check its DNS settings, proxy and internet connection.',
-			download: 'Check the video URL for typos. If it is right, the n8n server cannot look up internet names right now: check its DNS settings and internet connection.',
+			upload:
+				'TikTok chose this address, so the n8n server cannot look up internet names right now: check its DNS settings, proxy and internet connection.',
+			download:
+				'Check the video URL for typos. If it is right, the n8n server cannot look up internet names right now: check its DNS settings and internet connection.',
 		},
 	},
 	connection_refused: {
 		message: 'n8n could not connect to {server} at "{host}" ({reason})',
 		fixes: {
 			api: `Nothing answers at that address. ${CHECK_API_URL}, with no port number. Also check any proxy or firewall between n8n and the internet.`,
-			upload: 'Check any proxy or firewall between n8n and TikTok. TikTok chose this address, so if the network is fine, try again in a few minutes.',
-			download: "Check the video URL's host and port, and that its server is running and reachable from the n8n server.",
+			upload:
+				'Check any proxy or firewall between n8n and TikTok. TikTok chose this address, so if the network is fine, try again in a few minutes.',
+			download:
+				"Check the video URL's host and port, and that its server is running and reachable from the n8n server.",
 		},
 	},
 	certificate_rejected: {
@@ -441,7 +470,8 @@ export const NETWORK_ERRORS: Record<NetworkErrorCode, { message: string; fixes: 
 		fixes: {
 			api: "Check the n8n server's internet connection, proxy and firewall. If they work, TikTok is slow right now: try again in a few minutes.",
 			upload: "Check the n8n server's internet connection and upload speed, proxy and firewall.",
-			download: "The video's server is slow or unreachable from the n8n server: check the URL, or host the file where it downloads quickly.",
+			download:
+				"The video's server is slow or unreachable from the n8n server: check the URL, or host the file where it downloads quickly.",
 		},
 	},
 	network_error: {
@@ -458,10 +488,18 @@ function fill(template: string, values: Record<string, string>): string {
 	return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 }
 
-export function adviceForNetworkFailure(code: NetworkErrorCode, target: RequestTarget, host: string, reason: string): ErrorAdvice {
+export function adviceForNetworkFailure(
+	code: NetworkErrorCode,
+	target: RequestTarget,
+	host: string,
+	reason: string,
+): ErrorAdvice {
 	const entry = NETWORK_ERRORS[code];
 	const values = { server: REQUEST_TARGETS[target], host, reason };
-	return { message: fill(entry.message, values), description: fill(entry.fixes[target === 'token' ? 'api' : target], values) };
+	return {
+		message: fill(entry.message, values),
+		description: fill(entry.fixes[target === 'token' ? 'api' : target], values),
+	};
 }
 
 /** The redirect answers the node refuses to follow (`unexpected_redirect`): from TikTok's API, token and upload hosts. */
@@ -482,7 +520,10 @@ export const REDIRECT_ERRORS: Record<Exclude<RequestTarget, 'download'>, ErrorAd
 };
 
 /** `location` is how the message names where the redirect pointed: a host, never its path or query. */
-export function adviceForRedirect(target: Exclude<RequestTarget, 'download'>, location: string): ErrorAdvice {
+export function adviceForRedirect(
+	target: Exclude<RequestTarget, 'download'>,
+	location: string,
+): ErrorAdvice {
 	const values = { server: REQUEST_TARGETS[target], location };
 	const entry = REDIRECT_ERRORS[target];
 	return { message: fill(entry.message, values), description: fill(entry.description, values) };

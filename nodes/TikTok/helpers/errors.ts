@@ -47,7 +47,10 @@ export class TikTokError extends Error {
 
 	/** Whether the user fixes this in the node's input (parameters or media) rather than at TikTok or in the network. */
 	get isInputError(): boolean {
-		return this.details.code === INVALID_INPUT || Object.prototype.hasOwnProperty.call(MEDIA_CHECKS, this.details.code);
+		return (
+			this.details.code === INVALID_INPUT ||
+			Object.prototype.hasOwnProperty.call(MEDIA_CHECKS, this.details.code)
+		);
 	}
 }
 
@@ -64,7 +67,12 @@ export function invalidInput(message: string, description: string): TikTokError 
  * Media that TikTok's documented limits would fail after the upload, refused before anything was sent: `code` is
  * one of MEDIA_CHECKS; `details` names the file and the number found (image_position, width, frame_rate…).
  */
-export function mediaRefused(code: MediaCheckCode, message: string, description: string, details: IDataObject = {}): TikTokError {
+export function mediaRefused(
+	code: MediaCheckCode,
+	message: string,
+	description: string,
+	details: IDataObject = {},
+): TikTokError {
 	return new TikTokError({ message, description }, { ...details, code });
 }
 
@@ -79,7 +87,9 @@ export function apiError(
 ): TikTokError {
 	const advice = adviceForApiError(code, tiktokMessage);
 	const description =
-		tiktokMessage && advice.message !== tiktokMessage ? `${advice.description} TikTok said: "${tiktokMessage}".` : advice.description;
+		tiktokMessage && advice.message !== tiktokMessage
+			? `${advice.description} TikTok said: "${tiktokMessage}".`
+			: advice.description;
 	return new TikTokError(
 		{ message: advice.message, description },
 		{ code, log_id: response.logId, http_status: response.httpStatus },
@@ -89,7 +99,11 @@ export function apiError(
 /** n8n stopped the execution (its Stop button, or the workflow's timeout): nothing more is sent to TikTok. */
 export function executionCancelled(): TikTokError {
 	return new TikTokError(
-		{ message: 'The execution was cancelled', description: 'n8n stopped the execution (Stop button, or the workflow timeout), so the node sent nothing more to TikTok.' },
+		{
+			message: 'The execution was cancelled',
+			description:
+				'n8n stopped the execution (Stop button, or the workflow timeout), so the node sent nothing more to TikTok.',
+		},
 		{ code: 'execution_cancelled' },
 	);
 }
@@ -100,7 +114,12 @@ export function executionCancelled(): TikTokError {
  */
 export function transferFailed(code: string, message: string): TikTokError {
 	return new TikTokError(
-		{ message, description: SOURCE_ERRORS[code]?.description ?? 'Check the network connection between n8n and TikTok, then run the item again.' },
+		{
+			message,
+			description:
+				SOURCE_ERRORS[code]?.description ??
+				'Check the network connection between n8n and TikTok, then run the item again.',
+		},
 		{ code },
 	);
 }
@@ -109,8 +128,15 @@ export function transferFailed(code: string, message: string): TikTokError {
  * A video n8n downloads that cannot be used as it is: `code` is one of SOURCE_ERRORS (its fix), `message` says
  * what happened to this URL.
  */
-export function sourceProblem(code: string, message: string, details: { http_status?: number } = {}): TikTokError {
-	return new TikTokError({ message, description: SOURCE_ERRORS[code].description }, { code, ...details });
+export function sourceProblem(
+	code: string,
+	message: string,
+	details: { http_status?: number } = {},
+): TikTokError {
+	return new TikTokError(
+		{ message, description: SOURCE_ERRORS[code].description },
+		{ code, ...details },
+	);
 }
 
 /** TikTok's upload server refused a chunk with `httpStatus` (`code` defaults to upload_http_<status>). */
@@ -120,12 +146,22 @@ export function uploadRefused(httpStatus: number, code = `upload_http_${httpStat
 
 /** TikTok's token endpoint refused to renew the access token: `code` is its OAuth `error`. */
 export function refreshRefused(code: string, logId?: string): TikTokError {
-	return new TikTokError(OAUTH_ERRORS[code] ?? OAUTH_ERRORS.invalid_grant, { code, log_id: logId, http_status: 401 });
+	return new TikTokError(OAUTH_ERRORS[code] ?? OAUTH_ERRORS.invalid_grant, {
+		code,
+		log_id: logId,
+		http_status: 401,
+	});
 }
 
 /** A refused renewal of a connection without a Token Store: the same error, with the one-time step that avoids it. */
 export function withTokenStoreStep(error: TikTokError): TikTokError {
-	return new TikTokError({ message: error.advice.message, description: `${error.advice.description} ${TOKEN_STORE_STEP}` }, error.details);
+	return new TikTokError(
+		{
+			message: error.advice.message,
+			description: `${error.advice.description} ${TOKEN_STORE_STEP}`,
+		},
+		error.details,
+	);
 }
 
 /**
@@ -133,12 +169,20 @@ export function withTokenStoreStep(error: TikTokError): TikTokError {
  * where it went. Only the failure's codes and message are read: the raw failure (whose request carries the
  * Authorization header) is never kept. `step` names what was being done, before the message.
  */
-export function networkFailed(target: RequestTarget, url: string, failure: unknown, step?: string): TikTokError {
+export function networkFailed(
+	target: RequestTarget,
+	url: string,
+	failure: unknown,
+	step?: string,
+): TikTokError {
 	const { code, reason, systemCode } = classifyNetworkFailure(failure);
 	const host = hostOf(url);
 	const advice = adviceForNetworkFailure(code, target, host, reason);
 	return new TikTokError(
-		{ message: step ? `${step}: ${advice.message}` : advice.message, description: advice.description },
+		{
+			message: step ? `${step}: ${advice.message}` : advice.message,
+			description: advice.description,
+		},
 		{ code, host, ...(systemCode ? { network_code: systemCode } : {}) },
 	);
 }
@@ -162,7 +206,10 @@ export function unexpectedRedirect(
 
 /** A publish that TikTok finished as FAILED: `output` is the publish output (publish_id, status, fail_reason…). */
 export function publishFailed(failReason: string | undefined, output: IDataObject): TikTokError {
-	return new TikTokError(adviceForFailReason(failReason ?? 'unknown'), { ...output, code: failReason ?? 'FAILED' });
+	return new TikTokError(adviceForFailReason(failReason ?? 'unknown'), {
+		...output,
+		code: failReason ?? 'FAILED',
+	});
 }
 
 /** An init that reached TikTok with no clear answer back: repeating it could post twice. */
@@ -213,7 +260,8 @@ export function afterInitFailure(cause: unknown, publish: StartedPublish): TikTo
 		publish_id: publish.publishId,
 		status,
 	};
-	if (publish.status?.uploaded_bytes !== undefined) details.uploaded_bytes = publish.status.uploaded_bytes;
+	if (publish.status?.uploaded_bytes !== undefined)
+		details.uploaded_bytes = publish.status.uploaded_bytes;
 	const fix = fixAfterInit(known);
 	const nextStep = afterInitNextStep(publish.publishId, publish.mayPost, status);
 	const description = fix ? `${fix} ${nextStep}` : nextStep;
@@ -242,13 +290,24 @@ export const ENABLE_ANALYTICS_SCOPES =
  * The connection lacks a scope an analytics call needs: found from the granted scopes before calling TikTok, or
  * TikTok answered `scope_not_authorized` / `scope_permission_missed` (`code`) for the fields requested.
  */
-export function missingScope(scopes: readonly string[], response: { code?: string; logId?: string; httpStatus?: number } = {}): TikTokError {
+export function missingScope(
+	scopes: readonly string[],
+	response: { code?: string; logId?: string; httpStatus?: number } = {},
+): TikTokError {
 	const named = scopes.map((scope) => `"${scope}"`).join(' and ');
 	return new TikTokError(
 		{
 			message: `The TikTok connection lacks the ${named} permission${scopes.length > 1 ? 's' : ''} this operation needs`,
-			description: ENABLE_ANALYTICS_SCOPES.replace('Enable it', scopes.length > 1 ? 'Enable them' : 'Enable it'),
+			description: ENABLE_ANALYTICS_SCOPES.replace(
+				'Enable it',
+				scopes.length > 1 ? 'Enable them' : 'Enable it',
+			),
 		},
-		{ code: response.code ?? 'scope_not_authorized', missing_scopes: scopes.join(','), log_id: response.logId, http_status: response.httpStatus },
+		{
+			code: response.code ?? 'scope_not_authorized',
+			missing_scopes: scopes.join(','),
+			log_id: response.logId,
+			http_status: response.httpStatus,
+		},
 	);
 }

@@ -3,7 +3,8 @@
  * formats TikTok takes (JPEG, WebP), its size in pixels. Pure functions on a byte prefix: the caller decides how
  * many bytes to fetch and stops once `imageHeadSettled` says more would not tell more.
  */
-export type ImageFormat = 'jpeg' | 'webp' | 'png' | 'gif' | 'bmp' | 'tiff' | 'heic' | 'avif' | 'svg' | 'html';
+export type ImageFormat =
+	'jpeg' | 'webp' | 'png' | 'gif' | 'bmp' | 'tiff' | 'heic' | 'avif' | 'svg' | 'html';
 
 /** How messages name each format. */
 export const IMAGE_FORMAT_NAMES: Record<ImageFormat, string> = {
@@ -20,7 +21,10 @@ export const IMAGE_FORMAT_NAMES: Record<ImageFormat, string> = {
 };
 
 /** The Content-Type each format TikTok takes must be served with. */
-export const IMAGE_MIME_TYPES: Partial<Record<ImageFormat, string>> = { jpeg: 'image/jpeg', webp: 'image/webp' };
+export const IMAGE_MIME_TYPES: Partial<Record<ImageFormat, string>> = {
+	jpeg: 'image/jpeg',
+	webp: 'image/webp',
+};
 
 export interface Dimensions {
 	width: number;
@@ -38,24 +42,35 @@ const u24le = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8) | (b[o + 2] <
 /** The format by signature; undefined when the first bytes match none (or are too few to tell). */
 export function sniffImageFormat(head: Uint8Array): ImageFormat | undefined {
 	if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
-	if (head.length >= 12 && ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP') return 'webp';
+	if (head.length >= 12 && ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP')
+		return 'webp';
 	if (head.length >= 8 && head[0] === 0x89 && ascii(head, 1, 3) === 'PNG') return 'png';
 	if (head.length >= 6 && /^GIF8[79]a$/.test(ascii(head, 0, 6))) return 'gif';
 	if (head.length >= 2 && ascii(head, 0, 2) === 'BM') return 'bmp';
-	if (head.length >= 4 && (ascii(head, 0, 4) === 'II*\0' || ascii(head, 0, 4) === 'MM\0*')) return 'tiff';
+	if (head.length >= 4 && (ascii(head, 0, 4) === 'II*\0' || ascii(head, 0, 4) === 'MM\0*'))
+		return 'tiff';
 	if (head.length >= 12 && ascii(head, 4, 4) === 'ftyp') {
 		const brand = ascii(head, 8, 4);
 		if (brand === 'avif' || brand === 'avis') return 'avif';
 		if (['heic', 'heix', 'hevc', 'heim', 'heis', 'mif1', 'msf1'].includes(brand)) return 'heic';
 	}
-	const text = ascii(head, 0, Math.min(head.length, 256)).replace(/^\uFEFF?\s*/, '').toLowerCase();
+	const text = ascii(head, 0, Math.min(head.length, 256))
+		.replace(/^\uFEFF?\s*/, '')
+		.toLowerCase();
 	if (text.startsWith('<svg') || (text.startsWith('<?xml') && text.includes('<svg'))) return 'svg';
-	if (text.startsWith('<!doctype html') || text.startsWith('<html') || text.startsWith('<head') || text.startsWith('<body')) return 'html';
+	if (
+		text.startsWith('<!doctype html') ||
+		text.startsWith('<html') ||
+		text.startsWith('<head') ||
+		text.startsWith('<body')
+	)
+		return 'html';
 	return undefined;
 }
 
 /** A JPEG's start-of-frame markers (SOF0–SOF15 but DHT C4, JPG C8 and DAC CC), which carry the frame size. */
-const isStartOfFrame = (marker: number) => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+const isStartOfFrame = (marker: number) =>
+	marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 
 type Reading = Dimensions | 'more' | 'unreadable';
 

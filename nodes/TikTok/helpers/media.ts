@@ -15,7 +15,13 @@ export const VIDEO_MIME_TYPES: Record<VideoContainer, string> = {
 
 /** Recognises MP4, MOV and WebM by their signatures; undefined for anything else. */
 export function sniffVideoContainer(head: Uint8Array): VideoContainer | undefined {
-	if (head.length >= 4 && head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) {
+	if (
+		head.length >= 4 &&
+		head[0] === 0x1a &&
+		head[1] === 0x45 &&
+		head[2] === 0xdf &&
+		head[3] === 0xa3
+	) {
 		return 'webm';
 	}
 	if (head.length >= 12 && ascii(head, 4, 4) === 'ftyp') {
@@ -33,7 +39,12 @@ function ascii(bytes: Uint8Array, offset: number, length: number): string {
 }
 
 function readUint32(bytes: Uint8Array, offset: number): number {
-	return ((bytes[offset] << 24) >>> 0) + (bytes[offset + 1] << 16) + (bytes[offset + 2] << 8) + bytes[offset + 3];
+	return (
+		((bytes[offset] << 24) >>> 0) +
+		(bytes[offset + 1] << 16) +
+		(bytes[offset + 2] << 8) +
+		bytes[offset + 3]
+	);
 }
 
 function readUint64(bytes: Uint8Array, offset: number): number {
@@ -134,9 +145,19 @@ function sizeFromStsd(stsd: Uint8Array): { width: number; height: number } | und
 }
 
 /** Average frame rate: samples per second of media time, from the `mdhd` timescale and the `stts` durations. */
-function frameRateOf(mdhd: Uint8Array | undefined, stts: Uint8Array | undefined): number | undefined {
+function frameRateOf(
+	mdhd: Uint8Array | undefined,
+	stts: Uint8Array | undefined,
+): number | undefined {
 	if (!mdhd || !stts || stts.length < 8) return undefined;
-	const timescale = mdhd[0] === 1 ? (mdhd.length >= 24 ? readUint32(mdhd, 20) : 0) : mdhd.length >= 16 ? readUint32(mdhd, 12) : 0;
+	const timescale =
+		mdhd[0] === 1
+			? mdhd.length >= 24
+				? readUint32(mdhd, 20)
+				: 0
+			: mdhd.length >= 16
+				? readUint32(mdhd, 12)
+				: 0;
 	const entries = Math.min(readUint32(stts, 4), Math.floor((stts.length - 8) / 8));
 	let samples = 0;
 	let ticks = 0;
@@ -161,7 +182,11 @@ function videoTrackFacts(trak: Uint8Array): VideoFacts | undefined {
 	const size = (tkhd && sizeFromTkhd(tkhd)) ?? (stsd && sizeFromStsd(stsd));
 	// stsd: version and flags, entry count, then the first sample entry's size and its type, the codec.
 	const codec = stsd && stsd.length >= 16 ? ascii(stsd, 12, 4) : undefined;
-	return { ...size, frameRate: frameRateOf(findBox(mdia, 'mdhd'), stbl && findBox(stbl, 'stts')), codec };
+	return {
+		...size,
+		frameRate: frameRateOf(findBox(mdia, 'mdhd'), stbl && findBox(stbl, 'stts')),
+		codec,
+	};
 }
 
 /** What a complete `moov` payload says: duration (`mvhd`) and the first video track's size and frame rate. */
@@ -170,7 +195,8 @@ export function mp4Facts(moovPayload: Uint8Array): VideoFacts {
 	for (const box of boxes(moovPayload)) {
 		const payload = moovPayload.subarray(box.start, box.end);
 		if (box.type === 'mvhd') facts.durationSec = durationFromMvhd(payload);
-		else if (box.type === 'trak' && facts.width === undefined && facts.frameRate === undefined) Object.assign(facts, videoTrackFacts(payload));
+		else if (box.type === 'trak' && facts.width === undefined && facts.frameRate === undefined)
+			Object.assign(facts, videoTrackFacts(payload));
 	}
 	return withoutUndefined(facts);
 }
@@ -199,7 +225,9 @@ function readMp4Head(bytes: Uint8Array): HeadReading {
 		if (size < header) return { facts: undefined }; // size 0: a box that runs to the end of the file
 		if (ascii(bytes, offset + 4, 4) === 'moov') {
 			const end = offset + size;
-			return end <= bytes.length ? { facts: mp4Facts(bytes.subarray(offset + header, end)) } : { need: end };
+			return end <= bytes.length
+				? { facts: mp4Facts(bytes.subarray(offset + header, end)) }
+				: { need: end };
 		}
 		offset += size;
 	}
@@ -226,13 +254,17 @@ interface Element {
 }
 
 /** An EBML variable-length integer: its length (from the leading zeros of the first byte) and value. */
-function readVint(bytes: Uint8Array, offset: number, keepMarker: boolean): { length: number; value: number; allOnes: boolean } | undefined {
+function readVint(
+	bytes: Uint8Array,
+	offset: number,
+	keepMarker: boolean,
+): { length: number; value: number; allOnes: boolean } | undefined {
 	const first = bytes[offset];
 	if (first === undefined || first === 0) return undefined;
 	const length = Math.clz32(first) - 23;
 	if (offset + length > bytes.length) return undefined;
 	let value = keepMarker ? first : first & (0xff >> length);
-	let allOnes = value === (0xff >> length);
+	let allOnes = value === 0xff >> length;
 	for (let i = 1; i < length; i++) {
 		value = value * 256 + bytes[offset + i];
 		allOnes &&= bytes[offset + i] === 0xff;
@@ -245,7 +277,11 @@ function readElement(bytes: Uint8Array, offset: number): Element | undefined {
 	if (!id || id.length > 4) return undefined;
 	const size = readVint(bytes, offset + id.length, false);
 	if (!size) return undefined;
-	return { id: id.value, start: offset + id.length + size.length, size: size.allOnes ? undefined : size.value };
+	return {
+		id: id.value,
+		start: offset + id.length + size.length,
+		size: size.allOnes ? undefined : size.value,
+	};
 }
 
 function readUint(bytes: Uint8Array, element: Element): number {
@@ -259,13 +295,15 @@ function* elements(bytes: Uint8Array): Generator<Element> {
 	let offset = 0;
 	for (;;) {
 		const element = readElement(bytes, offset);
-		if (!element || element.size === undefined || element.start + element.size > bytes.length) return;
+		if (!element || element.size === undefined || element.start + element.size > bytes.length)
+			return;
 		yield element;
 		offset = element.start + element.size;
 	}
 }
 
-const payloadOf = (bytes: Uint8Array, element: Element) => bytes.subarray(element.start, element.start + (element.size ?? 0));
+const payloadOf = (bytes: Uint8Array, element: Element) =>
+	bytes.subarray(element.start, element.start + (element.size ?? 0));
 
 /** The first video track of a complete Tracks payload: PixelWidth/PixelHeight and, when stated, DefaultDuration (ns per frame). */
 function webmTracksFacts(tracks: Uint8Array): VideoFacts {
@@ -276,8 +314,10 @@ function webmTracksFacts(tracks: Uint8Array): VideoFacts {
 		let isVideo = false;
 		for (const field of elements(fields)) {
 			if (field.id === TRACK_TYPE) isVideo = readUint(fields, field) === 1;
-			else if (field.id === CODEC_ID) facts.codec = ascii(fields, field.start, Math.min(field.size ?? 0, 32));
-			else if (field.id === DEFAULT_DURATION && readUint(fields, field) > 0) facts.frameRate = round2(1e9 / readUint(fields, field));
+			else if (field.id === CODEC_ID)
+				facts.codec = ascii(fields, field.start, Math.min(field.size ?? 0, 32));
+			else if (field.id === DEFAULT_DURATION && readUint(fields, field) > 0)
+				facts.frameRate = round2(1e9 / readUint(fields, field));
 			else if (field.id === VIDEO) {
 				const video = payloadOf(fields, field);
 				for (const setting of elements(video)) {
@@ -305,7 +345,10 @@ function readWebmHead(bytes: Uint8Array): HeadReading {
 		if (!child) return { need: offset + 12 };
 		if (child.id === CLUSTER || child.size === undefined) return { facts: undefined };
 		const end = child.start + child.size;
-		if (child.id === TRACKS) return end <= bytes.length ? { facts: webmTracksFacts(bytes.subarray(child.start, end)) } : { need: end };
+		if (child.id === TRACKS)
+			return end <= bytes.length
+				? { facts: webmTracksFacts(bytes.subarray(child.start, end)) }
+				: { need: end };
 		offset = end;
 	}
 }
@@ -322,7 +365,9 @@ const MAX_MOOV_BYTES = 64 * 1024 * 1024;
  * Walks the top-level MP4/MOV boxes of a byte stream and returns what its `moov` says, or undefined when there is
  * no readable `moov`. Media data is skipped, never kept.
  */
-export async function readMp4Facts(stream: AsyncIterable<Uint8Array>): Promise<VideoFacts | undefined> {
+export async function readMp4Facts(
+	stream: AsyncIterable<Uint8Array>,
+): Promise<VideoFacts | undefined> {
 	let pending: Uint8Array = new Uint8Array(0);
 	let skip = 0;
 	let moovSize = 0;

@@ -37,7 +37,13 @@ const CERTIFICATE_REASONS: Record<string, string> = {
 	CERT_SIGNATURE_FAILURE: 'the certificate signature is invalid',
 };
 
-const TIMEOUT_CODES = ['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'];
+const TIMEOUT_CODES = [
+	'ETIMEDOUT',
+	'ESOCKETTIMEDOUT',
+	'UND_ERR_CONNECT_TIMEOUT',
+	'UND_ERR_HEADERS_TIMEOUT',
+	'UND_ERR_BODY_TIMEOUT',
+];
 
 interface FailureLike {
 	code?: unknown;
@@ -50,13 +56,16 @@ interface FailureLike {
 function codesOf(failure: unknown, depth = 0): string[] {
 	if (typeof failure !== 'object' || failure === null || depth > 4) return [];
 	const { code, cause, errors } = failure as FailureLike;
-	const nested = [cause, ...(Array.isArray(errors) ? errors : [])].flatMap((inner) => codesOf(inner, depth + 1));
+	const nested = [cause, ...(Array.isArray(errors) ? errors : [])].flatMap((inner) =>
+		codesOf(inner, depth + 1),
+	);
 	return typeof code === 'string' ? [code, ...nested] : nested;
 }
 
 /** A failure's message, any URL in it without its query string (an upload URL's query is its signature). */
 export function safeMessage(failure: unknown): string {
-	const message = typeof failure === 'object' && failure !== null ? (failure as FailureLike).message : failure;
+	const message =
+		typeof failure === 'object' && failure !== null ? (failure as FailureLike).message : failure;
 	return String(message ?? 'no answer')
 		.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s?#]*)[?#]\S*/gi, '$1')
 		.slice(0, 200);
@@ -67,16 +76,30 @@ export function classifyNetworkFailure(failure: unknown): NetworkFailure {
 	const message = safeMessage(failure);
 	const dns = codes.find((code) => code in DNS_REASONS);
 	if (dns) return { code: 'dns_lookup_failed', reason: DNS_REASONS[dns], systemCode: dns };
-	if (codes.includes('ECONNREFUSED')) return { code: 'connection_refused', reason: 'connection refused', systemCode: 'ECONNREFUSED' };
+	if (codes.includes('ECONNREFUSED'))
+		return { code: 'connection_refused', reason: 'connection refused', systemCode: 'ECONNREFUSED' };
 	const certificate = codes.find((code) => code in CERTIFICATE_REASONS);
-	if (certificate) return { code: 'certificate_rejected', reason: CERTIFICATE_REASONS[certificate], systemCode: certificate };
-	if (/certificate/i.test(message)) return { code: 'certificate_rejected', reason: message, systemCode: codes[0] };
+	if (certificate)
+		return {
+			code: 'certificate_rejected',
+			reason: CERTIFICATE_REASONS[certificate],
+			systemCode: certificate,
+		};
+	if (/certificate/i.test(message))
+		return { code: 'certificate_rejected', reason: message, systemCode: codes[0] };
 	const timeout = codes.find((code) => TIMEOUT_CODES.includes(code));
-	if (timeout) return { code: 'timed_out', reason: 'the connection timed out', systemCode: timeout };
+	if (timeout)
+		return { code: 'timed_out', reason: 'the connection timed out', systemCode: timeout };
 	// axios: ECONNABORTED with "timeout of 60000ms exceeded" when its own timer fired.
 	const limit = /timeout of (\d+)\s*ms exceeded/i.exec(message);
-	if (limit) return { code: 'timed_out', reason: `no answer within ${Math.round(Number(limit[1]) / 1000)} s`, systemCode: codes[0] };
-	if (/time(d)? ?out/i.test(message)) return { code: 'timed_out', reason: message, systemCode: codes[0] };
+	if (limit)
+		return {
+			code: 'timed_out',
+			reason: `no answer within ${Math.round(Number(limit[1]) / 1000)} s`,
+			systemCode: codes[0],
+		};
+	if (/time(d)? ?out/i.test(message))
+		return { code: 'timed_out', reason: message, systemCode: codes[0] };
 	return { code: 'network_error', reason: codes[0] ?? message, systemCode: codes[0] };
 }
 
@@ -94,7 +117,10 @@ export function isRedirectStatus(status: number): boolean {
 }
 
 /** How a message names where a redirect pointed: its host in quotes (resolved against the request), never path or query. */
-export function redirectDestination(location: string | string[] | undefined, requestUrl: string): string {
+export function redirectDestination(
+	location: string | string[] | undefined,
+	requestUrl: string,
+): string {
 	const value = Array.isArray(location) ? location[0] : location;
 	if (!value) return 'an address it did not name';
 	try {

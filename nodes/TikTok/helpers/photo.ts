@@ -36,7 +36,12 @@ export type ImageVerdict =
 	| { ok: true; image: ImageFacts; notes: string[] }
 	| { ok: false; code: MediaCheckCode; problem: string; fix: string };
 
-const refused = (code: MediaCheckCode, problem: string, fix: string): ImageVerdict => ({ ok: false, code, problem, fix });
+const refused = (code: MediaCheckCode, problem: string, fix: string): ImageVerdict => ({
+	ok: false,
+	code,
+	problem,
+	fix,
+});
 
 function header(headers: Record<string, unknown>, name: string): string | undefined {
 	const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
@@ -66,7 +71,11 @@ export function judgeImageStatus(response: ImageProbeResponse): ImageVerdict | u
 	const status = response.statusCode;
 	if (status >= 300 && status < 400) {
 		const location = header(response.headers, 'location');
-		return refused('photo_unreachable', `redirects${location ? ` to "${location}"` : ''} (HTTP ${status})`, 'TikTok does not follow redirects. Use the final address of the image.');
+		return refused(
+			'photo_unreachable',
+			`redirects${location ? ` to "${location}"` : ''} (HTTP ${status})`,
+			'TikTok does not follow redirects. Use the final address of the image.',
+		);
 	}
 	if (status < 200 || status >= 300) {
 		return refused(
@@ -79,12 +88,15 @@ export function judgeImageStatus(response: ImageProbeResponse): ImageVerdict | u
 }
 
 const article = (name: string) => (/^(AVIF|HEIC|SVG)/.test(name) ? 'an' : 'a');
-const CONVERT = 'TikTok takes JPEG or WebP photos only. Convert the image (for example with the Edit Image node, Options → Format) and host the converted file.';
+const CONVERT =
+	'TikTok takes JPEG or WebP photos only. Convert the image (for example with the Edit Image node, Options → Format) and host the converted file.';
 const LINK_THE_FILE = 'Link to the image file itself, not a web page or a download page.';
 
 /** Whether a photo is larger than 1080p: it must fit a 1920×1080 frame, either way round. */
 export function exceeds1080p(width: number, height: number): boolean {
-	return Math.max(width, height) > MAX_PHOTO_LONG_SIDE || Math.min(width, height) > MAX_PHOTO_SHORT_SIDE;
+	return (
+		Math.max(width, height) > MAX_PHOTO_LONG_SIDE || Math.min(width, height) > MAX_PHOTO_SHORT_SIDE
+	);
 }
 
 /**
@@ -92,26 +104,49 @@ export function exceeds1080p(width: number, height: number): boolean {
  * content, the Content-Type TikTok checks as well, the size in bytes and in pixels. What the answer did not say
  * is passed with a note instead of refused.
  */
-export function judgeImage(response: ImageProbeResponse, head: ImageHead, prefixBytes: number): ImageVerdict {
+export function judgeImage(
+	response: ImageProbeResponse,
+	head: ImageHead,
+	prefixBytes: number,
+): ImageVerdict {
 	const byStatus = judgeImageStatus(response);
 	if (byStatus) return byStatus;
 	const declared = mediaType(header(response.headers, 'content-type'));
-	const calledBy = declared ? `the server calls it "${declared}"` : 'the server sends no Content-Type';
+	const calledBy = declared
+		? `the server calls it "${declared}"`
+		: 'the server sends no Content-Type';
 	const format = sniffImageFormat(head.bytes);
 	if (!format) {
 		if (head.error !== undefined && head.bytes.length < 16) {
-			return refused('photo_unreachable', `could not be read (${head.error})`, 'Make sure the server is up and serves the image in full, then run the item again.');
+			return refused(
+				'photo_unreachable',
+				`could not be read (${head.error})`,
+				'Make sure the server is up and serves the image in full, then run the item again.',
+			);
 		}
-		if (head.bytes.length === 0) return refused('photo_format_unsupported', 'is an empty file', LINK_THE_FILE);
-		return refused('photo_format_unsupported', `is not a JPEG or WebP image (its first bytes match no image format; ${calledBy})`, LINK_THE_FILE);
+		if (head.bytes.length === 0)
+			return refused('photo_format_unsupported', 'is an empty file', LINK_THE_FILE);
+		return refused(
+			'photo_format_unsupported',
+			`is not a JPEG or WebP image (its first bytes match no image format; ${calledBy})`,
+			LINK_THE_FILE,
+		);
 	}
 	const name = IMAGE_FORMAT_NAMES[format];
 	const mime = IMAGE_MIME_TYPES[format];
 	if (!mime) {
 		const claimed = declared === `image/${format}` ? '' : ` (judged by its content; ${calledBy})`;
 		return format === 'html'
-			? refused('photo_format_unsupported', `is a web page (HTML), not an image${claimed}`, LINK_THE_FILE)
-			: refused('photo_format_unsupported', `is ${article(name)} ${name} image${claimed}, and TikTok does not accept ${name}`, CONVERT);
+			? refused(
+					'photo_format_unsupported',
+					`is a web page (HTML), not an image${claimed}`,
+					LINK_THE_FILE,
+				)
+			: refused(
+					'photo_format_unsupported',
+					`is ${article(name)} ${name} image${claimed}, and TikTok does not accept ${name}`,
+					CONVERT,
+				);
 	}
 	if (declared !== mime) {
 		return refused(
@@ -129,7 +164,11 @@ export function judgeImage(response: ImageProbeResponse, head: ImageHead, prefix
 		);
 	}
 	const size = imageDimensions(head.bytes);
-	const image: ImageFacts = { contentType: mime, ...(bytes === undefined ? {} : { bytes }), ...(typeof size === 'object' ? size : {}) };
+	const image: ImageFacts = {
+		contentType: mime,
+		...(bytes === undefined ? {} : { bytes }),
+		...(typeof size === 'object' ? size : {}),
+	};
 	if (typeof size === 'object' && exceeds1080p(size.width, size.height)) {
 		return refused(
 			'photo_resolution_too_high',
@@ -138,9 +177,12 @@ export function judgeImage(response: ImageProbeResponse, head: ImageHead, prefix
 		);
 	}
 	const notes: string[] = [];
-	if (bytes === undefined) notes.push(`did not state its size, so TikTok's limit of 20 MB was not checked`);
+	if (bytes === undefined)
+		notes.push(`did not state its size, so TikTok's limit of 20 MB was not checked`);
 	if (typeof size !== 'object') {
-		notes.push(`has no size in pixels n8n could read in its first ${Math.round(prefixBytes / 1024)} KB, so TikTok's 1080p limit was not checked`);
+		notes.push(
+			`has no size in pixels n8n could read in its first ${Math.round(prefixBytes / 1024)} KB, so TikTok's 1080p limit was not checked`,
+		);
 	}
 	return { ok: true, image, notes };
 }
@@ -152,7 +194,7 @@ export function unreachableVerdict(errorMessage: string): ImageVerdict {
 		'photo_unreachable',
 		`could not be reached (${errorMessage})`,
 		certificate
-			? "n8n could not verify the server's certificate. TikTok needs a valid certificate too; if only n8n's network intercepts TLS, turn on \"Ignore SSL Issues (Insecure)\"."
+			? 'n8n could not verify the server\'s certificate. TikTok needs a valid certificate too; if only n8n\'s network intercepts TLS, turn on "Ignore SSL Issues (Insecure)".'
 			: 'Check the address, and that the server is up and public: TikTok must be able to download the image for up to an hour after publishing starts.',
 	);
 }
@@ -193,7 +235,10 @@ export function assertPhotoUrls(urls: string[], verified: string[]): void {
 		const parsed = assertHttpUrl(`image ${index + 1} of ${urls.length}`, url);
 		const label = imageLabel(index, urls.length, url);
 		if (parsed.protocol !== 'https:') {
-			throw invalidInput(`The ${label} does not use https`, 'TikTok pulls photos over https only. Use the https address of the image.');
+			throw invalidInput(
+				`The ${label} does not use https`,
+				'TikTok pulls photos over https only. Use the https address of the image.',
+			);
 		}
 		if (verified.length > 0 && !isUnderVerifiedPrefix(url, verified)) {
 			throw invalidInput(
@@ -205,9 +250,16 @@ export function assertPhotoUrls(urls: string[], verified: string[]): void {
 }
 
 export function assertPhotoCount(count: number): void {
-	if (count < 1) throw invalidInput('Add at least one image', `A TikTok photo post needs 1 to ${MAX_PHOTOS} image URLs.`);
+	if (count < 1)
+		throw invalidInput(
+			'Add at least one image',
+			`A TikTok photo post needs 1 to ${MAX_PHOTOS} image URLs.`,
+		);
 	if (count > MAX_PHOTOS) {
-		throw invalidInput(`A TikTok photo post can have at most ${MAX_PHOTOS} images (got ${count})`, 'Split the images over several posts.');
+		throw invalidInput(
+			`A TikTok photo post can have at most ${MAX_PHOTOS} images (got ${count})`,
+			'Split the images over several posts.',
+		);
 	}
 }
 

@@ -42,7 +42,11 @@ export function privacyLabel(level: string): string {
 }
 
 /** Checks a direct post's settings against the creator's current options, before anything is sent. */
-export function assertDirectPostSettings(settings: DirectPostSettings, creator: CreatorInfo, kind: PostKind): void {
+export function assertDirectPostSettings(
+	settings: DirectPostSettings,
+	creator: CreatorInfo,
+	kind: PostKind,
+): void {
 	const offered = creator.privacy_level_options ?? [];
 	const offeredText = offered.map((level) => `"${privacyLabel(level)}" (${level})`).join(', ');
 	if (!settings.privacyLevel) {
@@ -63,7 +67,11 @@ export function assertDirectPostSettings(settings: DirectPostSettings, creator: 
 			'With "Disclose Commercial Content" on, turn on "Your Brand", "Branded Content", or both.',
 		);
 	}
-	if (settings.discloseCommercialContent && settings.brandedContent && settings.privacyLevel === 'SELF_ONLY') {
+	if (
+		settings.discloseCommercialContent &&
+		settings.brandedContent &&
+		settings.privacyLevel === 'SELF_ONLY'
+	) {
 		throw invalidInput(
 			'Branded content visibility cannot be set to private',
 			'TikTok does not allow "Only Me" for branded content (paid partnerships). Choose another privacy level or turn off "Branded Content".',

@@ -35,7 +35,7 @@ export function assertPublishId(publishId: string): void {
 	if (!PUBLISH_ID.test(publishId) || publishId.length > 64) {
 		throw invalidInput(
 			`"${publishId}" is not a TikTok publish ID`,
-			'Use the publish_id returned by this node\'s Publish operation, e.g. v_pub_file~v2-1.123456789.',
+			"Use the publish_id returned by this node's Publish operation, e.g. v_pub_file~v2-1.123456789.",
 		);
 	}
 }
@@ -52,7 +52,11 @@ export interface PublishOutput extends IDataObject {
 }
 
 /** The public address of a post, when TikTok gave its id. */
-export function postUrl(username: string | undefined, postId: string | undefined, kind: 'video' | 'photo' = 'video'): string | undefined {
+export function postUrl(
+	username: string | undefined,
+	postId: string | undefined,
+	kind: 'video' | 'photo' = 'video',
+): string | undefined {
 	if (!username || !postId) return undefined;
 	return `https://www.tiktok.com/@${encodeURIComponent(username)}/${kind}/${postId}`;
 }

@@ -1,6 +1,10 @@
 /** TikTok's text limits for captions, titles and descriptions, counted as TikTok counts them. */
 import { invalidInput } from './errors';
-import { MAX_PHOTO_DESCRIPTION_UTF16, MAX_PHOTO_TITLE_UTF16, MAX_VIDEO_CAPTION_UTF16 } from './limits';
+import {
+	MAX_PHOTO_DESCRIPTION_UTF16,
+	MAX_PHOTO_TITLE_UTF16,
+	MAX_VIDEO_CAPTION_UTF16,
+} from './limits';
 
 /** TikTok counts text in UTF-16 code units (JavaScript's string length): an emoji counts as 2. */
 export function utf16Length(text: string): number {
@@ -17,7 +21,9 @@ export function assertTextLength(label: string, text: string, max: number): void
 	}
 }
 
-export const assertVideoCaption = (caption: string) => assertTextLength('caption', caption, MAX_VIDEO_CAPTION_UTF16);
-export const assertPhotoTitle = (title: string) => assertTextLength('title', title, MAX_PHOTO_TITLE_UTF16);
+export const assertVideoCaption = (caption: string) =>
+	assertTextLength('caption', caption, MAX_VIDEO_CAPTION_UTF16);
+export const assertPhotoTitle = (title: string) =>
+	assertTextLength('title', title, MAX_PHOTO_TITLE_UTF16);
 export const assertPhotoDescription = (description: string) =>
 	assertTextLength('description', description, MAX_PHOTO_DESCRIPTION_UTF16);

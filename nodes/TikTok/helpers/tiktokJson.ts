@@ -26,7 +26,8 @@ export function quoteUnsafeIntegers(text: string): string {
 			let j = i + 1;
 			while (j < text.length && /[0-9.eE+-]/.test(text[j])) j++;
 			const literal = text.slice(i, j);
-			const isLongInteger = /^-?\d+$/.test(literal) && literal.replace('-', '').length > MAX_SAFE_DIGITS;
+			const isLongInteger =
+				/^-?\d+$/.test(literal) && literal.replace('-', '').length > MAX_SAFE_DIGITS;
 			out += isLongInteger ? `"${literal}"` : literal;
 			i = j;
 			continue;

@@ -6,7 +6,11 @@ const URL_LIST_SEPARATOR = /\r?\n|,(?=\s*[a-z][a-z0-9+.-]*:\/\/)/i;
 
 /** Accepts an array, or a string split by `separator` (new lines and commas by default), as n8n expressions produce. */
 export function parseUrlList(input: unknown, separator: RegExp = URL_LIST_SEPARATOR): string[] {
-	const parts = Array.isArray(input) ? input : typeof input === 'string' ? input.split(separator) : [];
+	const parts = Array.isArray(input)
+		? input
+		: typeof input === 'string'
+			? input.split(separator)
+			: [];
 	return parts.map((part) => String(part ?? '').trim()).filter((part) => part.length > 0);
 }
 

@@ -5,7 +5,14 @@
  */
 import type { TikTokError } from './errors';
 import { invalidInput, mediaRefused } from './errors';
-import { ACCEPTED_VIDEO_CODECS, MAX_FRAME_RATE, MAX_VIDEO_SIDE, MIN_FRAME_RATE, MIN_VIDEO_SIDE, REFUSED_VIDEO_CODECS } from './limits';
+import {
+	ACCEPTED_VIDEO_CODECS,
+	MAX_FRAME_RATE,
+	MAX_VIDEO_SIDE,
+	MIN_FRAME_RATE,
+	MIN_VIDEO_SIDE,
+	REFUSED_VIDEO_CODECS,
+} from './limits';
 import type { VideoContainer, VideoFacts } from './media';
 import { VIDEO_MIME_TYPES, readMp4Facts, readVideoHead, sniffVideoContainer } from './media';
 
@@ -29,7 +36,10 @@ export interface LocalVideo extends VideoFacts {
 	discard?(): void;
 }
 
-type DetachableArrayBuffer = ArrayBuffer & { transfer?: (newLength: number) => ArrayBuffer; detached?: boolean };
+type DetachableArrayBuffer = ArrayBuffer & {
+	transfer?: (newLength: number) => ArrayBuffer;
+	detached?: boolean;
+};
 
 /**
  * Yields the pieces of a stream whose buffers nobody else holds (n8n's binary-store streams), freeing each
@@ -48,7 +58,8 @@ export async function* releasingPieces(pieces: AsyncIterable<Uint8Array>): ByteS
 function release(piece: Uint8Array): void {
 	const whole = piece.buffer as DetachableArrayBuffer;
 	// Only a piece that spans its whole ArrayBuffer: a view may share memory with data that is still in use.
-	if (piece.byteOffset !== 0 || piece.byteLength !== whole.byteLength || whole.byteLength === 0) return;
+	if (piece.byteOffset !== 0 || piece.byteLength !== whole.byteLength || whole.byteLength === 0)
+		return;
 	if (typeof whole.transfer !== 'function' || whole.detached === true) return;
 	whole.transfer(0);
 }
@@ -75,7 +86,10 @@ export interface StreamHead {
  * could sit within HEAD_LIMIT_BYTES. The pieces are copied: a source may free a piece once the next is requested,
  * and these are replayed later.
  */
-export async function readHead(iterator: AsyncIterator<Uint8Array>, notAVideo: (head: Uint8Array) => TikTokError): Promise<StreamHead> {
+export async function readHead(
+	iterator: AsyncIterator<Uint8Array>,
+	notAVideo: (head: Uint8Array) => TikTokError,
+): Promise<StreamHead> {
 	const pieces: Uint8Array[] = [];
 	let length = 0;
 	let ended = false;
@@ -100,13 +114,17 @@ export async function readHead(iterator: AsyncIterator<Uint8Array>, notAVideo: (
 		const reading = readVideoHead(container, Buffer.concat(pieces));
 		if ('facts' in reading) return { pieces, container, facts: reading.facts };
 		// Malformed bytes ask for no more than there is: nothing more to learn from them.
-		if (reading.need <= length || reading.need > HEAD_LIMIT_BYTES || ended) return { pieces, container, facts: undefined };
+		if (reading.need <= length || reading.need > HEAD_LIMIT_BYTES || ended)
+			return { pieces, container, facts: undefined };
 		await readUntil(reading.need);
 	}
 }
 
 /** Replays bytes already read from the front of a stream, then the rest of it; closes the stream when stopped early. */
-export async function* replay(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+export async function* replay(
+	head: Uint8Array[],
+	rest: AsyncIterator<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
 	try {
 		yield* head;
 		for (;;) {
@@ -123,7 +141,11 @@ export async function* replay(head: Uint8Array[], rest: AsyncIterator<Uint8Array
  * Reads the container signature and what the file says about its picture and length, streaming once without
  * keeping media data: from the first bytes, or for an MP4/MOV whose `moov` comes after its media, from the walk to it.
  */
-export async function probe(video: { size: number; open(): Promise<ByteSource>; fileName?: string }): Promise<LocalVideo> {
+export async function probe(video: {
+	size: number;
+	open(): Promise<ByteSource>;
+	fileName?: string;
+}): Promise<LocalVideo> {
 	const iterator = (await video.open())[Symbol.asyncIterator]();
 	const head = await readHead(iterator, () =>
 		invalidInput(
@@ -146,8 +168,13 @@ const RATES = `${MIN_FRAME_RATE}–${MAX_FRAME_RATE} frames per second`;
 const CODECS = 'H.264, H.265, VP8 and VP9 video';
 
 /** The codec's common name in `table`; own keys only, since the name comes from the file ("constructor" is no codec). */
-function codecIn(table: Readonly<Record<string, string>>, codec: string | undefined): string | undefined {
-	return codec !== undefined && Object.prototype.hasOwnProperty.call(table, codec) ? table[codec] : undefined;
+function codecIn(
+	table: Readonly<Record<string, string>>,
+	codec: string | undefined,
+): string | undefined {
+	return codec !== undefined && Object.prototype.hasOwnProperty.call(table, codec)
+		? table[codec]
+		: undefined;
 }
 
 /**
@@ -167,7 +194,11 @@ export function checkVideoPicture(video: LocalVideo): string[] {
 			{ codec },
 		);
 	}
-	if (width !== undefined && height !== undefined && (Math.min(width, height) < MIN_VIDEO_SIDE || Math.max(width, height) > MAX_VIDEO_SIDE)) {
+	if (
+		width !== undefined &&
+		height !== undefined &&
+		(Math.min(width, height) < MIN_VIDEO_SIDE || Math.max(width, height) > MAX_VIDEO_SIDE)
+	) {
 		throw mediaRefused(
 			'video_resolution_out_of_range',
 			`${named} is ${width}×${height} pixels; TikTok accepts videos ${SIDES}`,
@@ -191,9 +222,17 @@ export function checkVideoPicture(video: LocalVideo): string[] {
 				: 'the file does not state it';
 	const warnings: string[] = [];
 	if (codec !== undefined && codecIn(ACCEPTED_VIDEO_CODECS, codec) === undefined) {
-		warnings.push(`n8n does not know the video's codec "${codec}", so it could not check it against TikTok's ${CODECS}; if TikTok fails the post with file_format_check_failed, export the video as an H.264 MP4.`);
+		warnings.push(
+			`n8n does not know the video's codec "${codec}", so it could not check it against TikTok's ${CODECS}; if TikTok fails the post with file_format_check_failed, export the video as an H.264 MP4.`,
+		);
 	}
-	if (width === undefined || height === undefined) warnings.push(`n8n could not read the video's size in pixels (${where}), so TikTok's limit of ${SIDES} was not checked.`);
-	if (frameRate === undefined) warnings.push(`n8n could not read the video's frame rate (${where}), so TikTok's range of ${RATES} was not checked.`);
+	if (width === undefined || height === undefined)
+		warnings.push(
+			`n8n could not read the video's size in pixels (${where}), so TikTok's limit of ${SIDES} was not checked.`,
+		);
+	if (frameRate === undefined)
+		warnings.push(
+			`n8n could not read the video's frame rate (${where}), so TikTok's range of ${RATES} was not checked.`,
+		);
 	return warnings;
 }

@@ -28,13 +28,22 @@ const WEB_PAGE_TYPES = ['text/html', 'application/xhtml+xml'];
  * Judges an answer before any of its body is read: an HTTP error, a compressed or web-page answer, or a declared
  * size above `maxBytes` is refused (the caller closes the connection); otherwise the declared size, if any.
  */
-export function judgeVideoAnswer(url: string, answer: MediaAnswer, maxBytes: number): { error: TikTokError } | { length?: number; contentType?: string } {
+export function judgeVideoAnswer(
+	url: string,
+	answer: MediaAnswer,
+	maxBytes: number,
+): { error: TikTokError } | { length?: number; contentType?: string } {
 	const { statusCode } = answer;
 	if (statusCode < 200 || statusCode >= 300) return { error: httpError(url, statusCode) };
 	// n8n's HTTP layer decompresses gzip, deflate and brotli itself and drops their header; what still shows is refused.
 	const encoding = header(answer, 'content-encoding');
 	if (encoding && encoding.toLowerCase() !== 'identity') {
-		return { error: sourceProblem('download_encoded', `The media server sent the video compressed (Content-Encoding: ${encoding}): "${url}"`) };
+		return {
+			error: sourceProblem(
+				'download_encoded',
+				`The media server sent the video compressed (Content-Encoding: ${encoding}): "${url}"`,
+			),
+		};
 	}
 	const contentType = header(answer, 'content-type');
 	if (contentType && WEB_PAGE_TYPES.includes(contentType.split(';')[0].trim().toLowerCase())) {
@@ -54,7 +63,11 @@ export function judgeVideoAnswer(url: string, answer: MediaAnswer, maxBytes: num
 }
 
 function httpError(url: string, status: number): TikTokError {
-	return sourceProblem('download_http_error', `The video URL answered HTTP ${status} instead of the video: "${url}"`, { http_status: status });
+	return sourceProblem(
+		'download_http_error',
+		`The video URL answered HTTP ${status} instead of the video: "${url}"`,
+		{ http_status: status },
+	);
 }
 
 /**
@@ -64,19 +77,33 @@ function httpError(url: string, status: number): TikTokError {
  * redirects; the request carries nothing secret), so only a loop fails.
  */
 export function downloadFailed(url: string, failure: unknown): TikTokError {
-	const error = failure as { message?: unknown; code?: unknown; response?: { status?: number } } | undefined;
-	if (error?.code === 'ERR_FR_TOO_MANY_REDIRECTS' || /maximum number of redirects/i.test(String(error?.message ?? ''))) {
-		return sourceProblem('download_http_error', `The video URL redirects too many times (a redirect loop): "${url}"`);
+	const error = failure as
+		{ message?: unknown; code?: unknown; response?: { status?: number } } | undefined;
+	if (
+		error?.code === 'ERR_FR_TOO_MANY_REDIRECTS' ||
+		/maximum number of redirects/i.test(String(error?.message ?? ''))
+	) {
+		return sourceProblem(
+			'download_http_error',
+			`The video URL redirects too many times (a redirect loop): "${url}"`,
+		);
 	}
 	const status = error?.response?.status;
 	return status === undefined ? networkFailed('download', url, failure) : httpError(url, status);
 }
 
 /** The URL answered with something other than a video: a web page (by its type or its first bytes) or other content. */
-export function notAVideo(url: string, contentType: string | undefined, head: Uint8Array = new Uint8Array(0)): TikTokError {
+export function notAVideo(
+	url: string,
+	contentType: string | undefined,
+	head: Uint8Array = new Uint8Array(0),
+): TikTokError {
 	const type = contentType ? `Content-Type ${contentType}` : 'no Content-Type';
 	const text = Buffer.from(head).toString('latin1').trimStart().toLowerCase();
-	const page = WEB_PAGE_TYPES.includes((contentType ?? '').split(';')[0].trim().toLowerCase()) || text.startsWith('<!doctype html') || text.startsWith('<html');
+	const page =
+		WEB_PAGE_TYPES.includes((contentType ?? '').split(';')[0].trim().toLowerCase()) ||
+		text.startsWith('<!doctype html') ||
+		text.startsWith('<html');
 	return sourceProblem(
 		'download_not_video',
 		page
@@ -96,12 +123,22 @@ export function beyondLimit(url: string, maxBytes: number): TikTokError {
 /** The whole download did not finish within its time limit. */
 export function downloadTimedOut(url: string, timeLimitMs: number): TikTokError {
 	const seconds = timeLimitMs / 1000;
-	const limit = seconds < 60 ? `${Math.round(seconds * 10) / 10} seconds` : `${Math.round(seconds / 6) / 10} minutes`;
-	return sourceProblem('download_timed_out', `The video download from "${url}" did not finish within its time limit of ${limit}`);
+	const limit =
+		seconds < 60
+			? `${Math.round(seconds * 10) / 10} seconds`
+			: `${Math.round(seconds / 6) / 10} minutes`;
+	return sourceProblem(
+		'download_timed_out',
+		`The video download from "${url}" did not finish within its time limit of ${limit}`,
+	);
 }
 
 /** The body ended, or broke off, before the bytes its Content-Length announced. */
-export function fewerBytesThanDeclared(received: number, declared: number, cause?: string): TikTokError {
+export function fewerBytesThanDeclared(
+	received: number,
+	declared: number,
+	cause?: string,
+): TikTokError {
 	return sourceProblem(
 		'source_too_short',
 		`The media server sent ${received} of the ${declared} bytes its Content-Length announced${cause ? `, then the download broke off (${cause})` : ''}`,
@@ -110,7 +147,10 @@ export function fewerBytesThanDeclared(received: number, declared: number, cause
 
 /** More bytes arrived than the Content-Length announced (an answer n8n's HTTP layer decompressed on its own). */
 export function moreBytesThanDeclared(declared: number): TikTokError {
-	return sourceProblem('source_too_long', `The media server sent more bytes than its Content-Length of ${declared} bytes announced`);
+	return sourceProblem(
+		'source_too_long',
+		`The media server sent more bytes than its Content-Length of ${declared} bytes announced`,
+	);
 }
 
 /**
@@ -164,7 +204,10 @@ export class TopLevelBoxes {
  * Passes an MP4/MOV stream through and, when it ends inside a box, fails with source_too_long: the server's
  * Content-Length (`declared`) was shorter than its file, so uploading would publish a cut-off video.
  */
-export async function* wholeMp4(source: AsyncIterable<Uint8Array>, declared: number): AsyncGenerator<Uint8Array> {
+export async function* wholeMp4(
+	source: AsyncIterable<Uint8Array>,
+	declared: number,
+): AsyncGenerator<Uint8Array> {
 	const boxes = new TopLevelBoxes();
 	for await (const piece of source) {
 		boxes.push(piece);

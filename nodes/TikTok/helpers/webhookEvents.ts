@@ -17,7 +17,8 @@ export const WEBHOOK_EVENTS: readonly WebhookEventInfo[] = [
 	{
 		value: 'authorization.removed',
 		name: 'App Disconnected',
-		description: 'A user removed the app from their TikTok account (or the app revoked access): their tokens no longer work',
+		description:
+			'A user removed the app from their TikTok account (or the app revoked access): their tokens no longer work',
 	},
 	{
 		value: 'post.publish.inbox_delivered',
@@ -37,7 +38,8 @@ export const WEBHOOK_EVENTS: readonly WebhookEventInfo[] = [
 	{
 		value: 'post.publish.complete',
 		name: 'Post Complete',
-		description: 'TikTok finished a post (for drafts: the creator posted from the inbox; one draft can give several posts)',
+		description:
+			'TikTok finished a post (for drafts: the creator posted from the inbox; one draft can give several posts)',
 	},
 	{
 		value: 'post.publish.failed',
@@ -52,7 +54,8 @@ export const WEBHOOK_EVENTS: readonly WebhookEventInfo[] = [
 	{
 		value: 'post.publish.publicly_available',
 		name: 'Post Public',
-		description: 'A post passed moderation and is publicly viewable: the output has its post ID and URL. Only Me posts never send it.',
+		description:
+			'A post passed moderation and is publicly viewable: the output has its post ID and URL. Only Me posts never send it.',
 	},
 ];
 

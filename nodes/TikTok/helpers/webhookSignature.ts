@@ -21,7 +21,9 @@ export type SignatureCheck =
 	| { ok: false; reason: 'missing' | 'malformed' | 'mismatch' | 'stale'; message: string };
 
 /** Splits `t=…,s=…[,s=…]`; undefined when there is no digit-only `t` or no `s`. */
-export function parseSignatureHeader(header: string | string[] | undefined): SignatureHeader | undefined {
+export function parseSignatureHeader(
+	header: string | string[] | undefined,
+): SignatureHeader | undefined {
 	const value = Array.isArray(header) ? header[0] : header;
 	if (!value) return undefined;
 	let timestamp: string | undefined;
@@ -55,9 +57,21 @@ function signedPayload(timestamp: string, rawBody: Uint8Array): Uint8Array {
 }
 
 /** Lowercase hex HMAC-SHA256 of `t + "." + body`: what TikTok puts in `s` (used by tests and the emulator). */
-export async function webhookSignature(secret: string, timestamp: string, rawBody: Uint8Array): Promise<string> {
-	const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-	const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, signedPayload(timestamp, rawBody)));
+export async function webhookSignature(
+	secret: string,
+	timestamp: string,
+	rawBody: Uint8Array,
+): Promise<string> {
+	const key = await crypto.subtle.importKey(
+		'raw',
+		new TextEncoder().encode(secret),
+		{ name: 'HMAC', hash: 'SHA-256' },
+		false,
+		['sign'],
+	);
+	const mac = new Uint8Array(
+		await crypto.subtle.sign('HMAC', key, signedPayload(timestamp, rawBody)),
+	);
 	return Array.from(mac, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
@@ -75,11 +89,28 @@ export async function verifyWebhookSignature(options: {
 }): Promise<SignatureCheck> {
 	const { rawBody, header, secret, nowSec } = options;
 	const toleranceSec = options.toleranceSec ?? DEFAULT_SIGNATURE_TOLERANCE_SEC;
-	if (header === undefined || header === '') return { ok: false, reason: 'missing', message: 'no TikTok-Signature header' };
+	if (header === undefined || header === '')
+		return { ok: false, reason: 'missing', message: 'no TikTok-Signature header' };
 	const parsed = parseSignatureHeader(header);
-	if (!parsed) return { ok: false, reason: 'malformed', message: 'the TikTok-Signature header is not "t=<seconds>,s=<hex>"' };
-	if (!secret) return { ok: false, reason: 'mismatch', message: 'the credential has no Client Secret to check the signature with' };
-	const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+	if (!parsed)
+		return {
+			ok: false,
+			reason: 'malformed',
+			message: 'the TikTok-Signature header is not "t=<seconds>,s=<hex>"',
+		};
+	if (!secret)
+		return {
+			ok: false,
+			reason: 'mismatch',
+			message: 'the credential has no Client Secret to check the signature with',
+		};
+	const key = await crypto.subtle.importKey(
+		'raw',
+		new TextEncoder().encode(secret),
+		{ name: 'HMAC', hash: 'SHA-256' },
+		false,
+		['verify'],
+	);
 	const payload = signedPayload(parsed.timestamp, rawBody);
 	let matched = false;
 	for (const candidate of parsed.signatures) {
@@ -87,10 +118,19 @@ export async function verifyWebhookSignature(options: {
 		// Every candidate is checked, so the time taken does not reveal which one matched.
 		if (bytes && (await crypto.subtle.verify('HMAC', key, bytes, payload))) matched = true;
 	}
-	if (!matched) return { ok: false, reason: 'mismatch', message: 'the signature does not match the body and the Client Secret' };
+	if (!matched)
+		return {
+			ok: false,
+			reason: 'mismatch',
+			message: 'the signature does not match the body and the Client Secret',
+		};
 	const timestamp = Number(parsed.timestamp);
 	if (toleranceSec > 0 && Math.abs(nowSec - timestamp) > toleranceSec) {
-		return { ok: false, reason: 'stale', message: `the signature is ${Math.abs(nowSec - timestamp)} s away from now (tolerance ${toleranceSec} s)` };
+		return {
+			ok: false,
+			reason: 'stale',
+			message: `the signature is ${Math.abs(nowSec - timestamp)} s away from now (tolerance ${toleranceSec} s)`,
+		};
 	}
 	return { ok: true, timestamp };
 }

@@ -7,7 +7,9 @@ import { privacyLabel } from '../helpers/postSettings';
 import { fetchCreatorInfo } from '../transport/endpoints';
 
 /** The privacy levels the connected account offers right now (TikTok: no fixed list, no default). */
-export async function getPrivacyLevels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getPrivacyLevels(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	try {
 		const info = await fetchCreatorInfo(this);
 		return (info.privacy_level_options ?? []).map((level) => ({
@@ -17,7 +19,9 @@ export async function getPrivacyLevels(this: ILoadOptionsFunctions): Promise<INo
 		}));
 	} catch (error) {
 		if (error instanceof TikTokError) {
-			throw new NodeOperationError(this.getNode(), error.advice.message, { description: error.advice.description });
+			throw new NodeOperationError(this.getNode(), error.advice.message, {
+				description: error.advice.description,
+			});
 		}
 		// The message only: a raw failure keeps its request, Authorization header included.
 		throw new NodeOperationError(this.getNode(), safeMessage(error));

@@ -56,7 +56,9 @@ export class ChunkBody {
 		options: ChunkBodyOptions = {},
 	) {
 		this.sliceBytes = options.sliceBytes ?? SLICE_BYTES;
-		this.gate = options.held ? new Promise<boolean>((resolve) => (this.open = resolve)) : Promise.resolve(true);
+		this.gate = options.held
+			? new Promise<boolean>((resolve) => (this.open = resolve))
+			: Promise.resolve(true);
 		this.handedOver = new Promise<void>((resolve) => (this.markHandedOver = resolve));
 	}
 
@@ -135,7 +137,9 @@ export class ChunkBody {
 
 	removeListener(event: string, listener: Listener): this {
 		const list = this.listeners.get(event) ?? [];
-		const index = list.findIndex((entry) => entry === listener || (entry as { listener?: Listener }).listener === listener);
+		const index = list.findIndex(
+			(entry) => entry === listener || (entry as { listener?: Listener }).listener === listener,
+		);
 		if (index >= 0) this.listeners.set(event, [...list.slice(0, index), ...list.slice(index + 1)]);
 		return this;
 	}

@@ -3,7 +3,14 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { TikTokError } from '../helpers/errors';
 import { executionCancelled, invalidInput, isTikTokError } from '../helpers/errors';
-import { beyondLimit, downloadFailed, downloadTimedOut, fewerBytesThanDeclared, judgeVideoAnswer, moreBytesThanDeclared } from '../helpers/videoDownload';
+import {
+	beyondLimit,
+	downloadFailed,
+	downloadTimedOut,
+	fewerBytesThanDeclared,
+	judgeVideoAnswer,
+	moreBytesThanDeclared,
+} from '../helpers/videoDownload';
 import type { Deadline, FullResponse } from './http';
 import { cancelSignal, failureMessage, send, startDeadline } from './http';
 
@@ -11,7 +18,10 @@ import { cancelSignal, failureMessage, send, startDeadline } from './http';
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 
 /** A readable stream as n8n's helpers take it (the lint rules forbid importing node's stream types). */
-export type DownloadBody = Exclude<Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0], Buffer>;
+export type DownloadBody = Exclude<
+	Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0],
+	Buffer
+>;
 
 export interface DownloadLimits {
 	/** The most bytes n8n reads: TikTok's maximum video size, or a lower limit the user set. */
@@ -25,7 +35,12 @@ export interface DownloadLimits {
  * Why a download stopped that the download itself knows: the execution was cancelled, or the time limit passed.
  * Undefined for anything else (the server or the network).
  */
-function stopReason(ctx: IExecuteFunctions, url: string, deadline: Deadline, limits: DownloadLimits): TikTokError | undefined {
+function stopReason(
+	ctx: IExecuteFunctions,
+	url: string,
+	deadline: Deadline,
+	limits: DownloadLimits,
+): TikTokError | undefined {
 	if (cancelSignal(ctx)?.aborted) return executionCancelled();
 	if (deadline.expired()) return downloadTimedOut(url, limits.timeLimitMs);
 	return undefined;
@@ -40,7 +55,8 @@ export class VideoDownload {
 	private closed = false;
 	/** Why the node closed the body (limit, deadline), so a reader that meets the closed stream can say so. */
 	private reason: TikTokError | undefined;
-	private readonly onDeadline = () => this.close(stopReason(this.ctx, this.url, this.deadline, this.limits));
+	private readonly onDeadline = () =>
+		this.close(stopReason(this.ctx, this.url, this.deadline, this.limits));
 
 	constructor(
 		private readonly ctx: IExecuteFunctions,
@@ -76,7 +92,8 @@ export class VideoDownload {
 		if (isTikTokError(failure)) return failure;
 		const known = this.reason ?? stopReason(this.ctx, this.url, this.deadline, this.limits);
 		if (known) return known;
-		if (this.length !== undefined) return fewerBytesThanDeclared(this.received, this.length, failureMessage(failure));
+		if (this.length !== undefined)
+			return fewerBytesThanDeclared(this.received, this.length, failureMessage(failure));
 		return downloadFailed(this.url, failure);
 	}
 
@@ -95,11 +112,14 @@ export class VideoDownload {
 				if ('failure' in next) throw this.explain(next.failure);
 				if (next.step.done) break;
 				this.received += next.step.value.length;
-				if (this.received > this.limits.maxBytes) throw this.stop(beyondLimit(this.url, this.limits.maxBytes));
-				if (this.length !== undefined && this.received > this.length) throw this.stop(moreBytesThanDeclared(this.length));
+				if (this.received > this.limits.maxBytes)
+					throw this.stop(beyondLimit(this.url, this.limits.maxBytes));
+				if (this.length !== undefined && this.received > this.length)
+					throw this.stop(moreBytesThanDeclared(this.length));
 				yield next.step.value;
 			}
-			if (this.length !== undefined && this.received < this.length) throw fewerBytesThanDeclared(this.received, this.length);
+			if (this.length !== undefined && this.received < this.length)
+				throw fewerBytesThanDeclared(this.received, this.length);
 		} finally {
 			this.close();
 		}
@@ -111,13 +131,25 @@ export class VideoDownload {
 	 * in-memory mode listens for 'data', its filesystem mode iterates).
 	 */
 	streamOf(source: AsyncIterable<Uint8Array>): DownloadBody {
-		for (let proto = Object.getPrototypeOf(this.body) as object | null; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+		for (
+			let proto = Object.getPrototypeOf(this.body) as object | null;
+			proto;
+			proto = Object.getPrototypeOf(proto) as object | null
+		) {
 			const Readable = (proto as { constructor?: { name?: string; from?: unknown } }).constructor;
 			if (Readable?.name === 'Readable' && typeof Readable.from === 'function') {
-				return (Readable.from as (source: AsyncIterable<Uint8Array>, options: { objectMode: boolean }) => DownloadBody)(source, { objectMode: false });
+				return (
+					Readable.from as (
+						source: AsyncIterable<Uint8Array>,
+						options: { objectMode: boolean },
+					) => DownloadBody
+				)(source, { objectMode: false });
 			}
 		}
-		throw invalidInput('n8n returned the download in a form the node cannot store', 'This is a bug in the node; please report it.');
+		throw invalidInput(
+			'n8n returned the download in a form the node cannot store',
+			'This is a bug in the node; please report it.',
+		);
 	}
 
 	private stop(error: TikTokError): TikTokError {
@@ -131,7 +163,11 @@ export class VideoDownload {
  * that also covers reading the body later, and checks the answer before reading any of it (HTTP status,
  * compression, a web page, a declared size above the limit). A refused answer is closed at once.
  */
-export async function download(ctx: IExecuteFunctions, url: string, limits: DownloadLimits): Promise<VideoDownload> {
+export async function download(
+	ctx: IExecuteFunctions,
+	url: string,
+	limits: DownloadLimits,
+): Promise<VideoDownload> {
 	const request = new AbortController();
 	const deadline = startDeadline(ctx, limits.timeLimitMs, request.signal);
 	const sent = await send<FullResponse<DownloadBody>>(ctx, {
@@ -152,7 +188,16 @@ export async function download(ctx: IExecuteFunctions, url: string, limits: Down
 		throw stopReason(ctx, url, deadline, limits) ?? downloadFailed(url, sent.failure);
 	}
 	const answer = judgeVideoAnswer(url, sent.response, limits.maxBytes);
-	const opened = new VideoDownload(ctx, url, sent.response.body, deadline, request, limits, 'length' in answer ? answer.length : undefined, 'contentType' in answer ? answer.contentType : undefined);
+	const opened = new VideoDownload(
+		ctx,
+		url,
+		sent.response.body,
+		deadline,
+		request,
+		limits,
+		'length' in answer ? answer.length : undefined,
+		'contentType' in answer ? answer.contentType : undefined,
+	);
 	if ('error' in answer) {
 		opened.close();
 		throw answer.error;

@@ -5,10 +5,31 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { ListProgress, PostLookup, PostMatch, TikTokVideo, VideoPage } from '../helpers/analytics';
-import { findPostedVideo, idBatches, listingReachedBefore, matchById, pageSize, parseScopes, scopesOfUserFields, startListing, takePage } from '../helpers/analytics';
+import type {
+	ListProgress,
+	PostLookup,
+	PostMatch,
+	TikTokVideo,
+	VideoPage,
+} from '../helpers/analytics';
+import {
+	findPostedVideo,
+	idBatches,
+	listingReachedBefore,
+	matchById,
+	pageSize,
+	parseScopes,
+	scopesOfUserFields,
+	startListing,
+	takePage,
+} from '../helpers/analytics';
 import type { TikTokError } from '../helpers/errors';
-import { isTikTokError, mayPassLater, missingScope, publishOutcomeUnknown } from '../helpers/errors';
+import {
+	isTikTokError,
+	mayPassLater,
+	missingScope,
+	publishOutcomeUnknown,
+} from '../helpers/errors';
 import { DISPLAY_CALLS_PER_MINUTE, INIT_CALLS_PER_MINUTE } from '../helpers/limits';
 import { SlidingWindowPacer } from '../helpers/pacer';
 import type { CreatorInfo } from '../helpers/postSettings';
@@ -35,7 +56,12 @@ export type InitPath = (typeof PATHS)['videoInit' | 'inboxVideoInit' | 'contentI
 const DEFAULT_INIT_TIMEOUT_MS = 120_000;
 
 /** Daily limits: once TikTok answers one of these, later items of the same run would get it too. */
-const CAP_CODES = ['spam_risk_too_many_posts', 'spam_risk_user_banned_from_posting', 'reached_active_user_cap', 'spam_risk_too_many_pending_share'];
+const CAP_CODES = [
+	'spam_risk_too_many_posts',
+	'spam_risk_user_banned_from_posting',
+	'reached_active_user_cap',
+	'spam_risk_too_many_pending_share',
+];
 
 /** Caps TikTok reported, per execution, node and credential (kept for the last few executions only). */
 const capsReached = new Map<string, TikTokError>();
@@ -60,14 +86,24 @@ async function withCapMemory<T>(key: string, call: () => Promise<T>): Promise<T>
 	return await call().catch((error: unknown) => {
 		if (isTikTokError(error) && CAP_CODES.includes(error.details.code)) {
 			capsReached.set(key, error);
-			if (capsReached.size > MAX_REMEMBERED_CAPS) capsReached.delete(capsReached.keys().next().value as string);
+			if (capsReached.size > MAX_REMEMBERED_CAPS)
+				capsReached.delete(capsReached.keys().next().value as string);
 		}
 		throw error;
 	});
 }
 
-export async function fetchCreatorInfo(ctx: TikTokContext, options: { maxAttempts?: number; timeoutMs?: number } = {}): Promise<CreatorInfo> {
-	return (await tiktokApiRequest<IDataObject>(ctx, 'POST', PATHS.creatorInfo, {}, { idempotent: true, ...options })) as unknown as CreatorInfo;
+export async function fetchCreatorInfo(
+	ctx: TikTokContext,
+	options: { maxAttempts?: number; timeoutMs?: number } = {},
+): Promise<CreatorInfo> {
+	return (await tiktokApiRequest<IDataObject>(
+		ctx,
+		'POST',
+		PATHS.creatorInfo,
+		{},
+		{ idempotent: true, ...options },
+	)) as unknown as CreatorInfo;
 }
 
 /**
@@ -100,21 +136,23 @@ export async function startPublish(
 	const draft = path === PATHS.inboxVideoInit || body.post_mode === 'MEDIA_UPLOAD';
 	const key = pacingKey(ctx);
 	let pacedMs = 0;
-	const data = await withCapMemory(capKey(ctx, draft), async () =>
-		await tiktokApiRequest<IDataObject>(ctx, 'POST', path, body, {
-			idempotent: false,
-			maxAttempts: 6,
-			timeoutMs: options.timeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
-			whenUnanswered: publishOutcomeUnknown,
-			beforeAttempt: async () => {
-				const delay = initPacer.delayFor(key);
-				if (delay > 0) {
-					pacedMs += delay;
-					await pause(ctx, delay);
-				}
-				initPacer.record(key);
-			},
-		}),
+	const data = await withCapMemory(
+		capKey(ctx, draft),
+		async () =>
+			await tiktokApiRequest<IDataObject>(ctx, 'POST', path, body, {
+				idempotent: false,
+				maxAttempts: 6,
+				timeoutMs: options.timeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
+				whenUnanswered: publishOutcomeUnknown,
+				beforeAttempt: async () => {
+					const delay = initPacer.delayFor(key);
+					if (delay > 0) {
+						pacedMs += delay;
+						await pause(ctx, delay);
+					}
+					initPacer.record(key);
+				},
+			}),
 	);
 	return {
 		publish_id: String(data.publish_id),
@@ -124,8 +162,18 @@ export async function startPublish(
 	};
 }
 
-export async function fetchStatus(ctx: TikTokContext, publishId: string, options: { maxAttempts?: number; timeoutMs?: number } = {}): Promise<TikTokStatus> {
-	return (await tiktokApiRequest<IDataObject>(ctx, 'POST', PATHS.status, { publish_id: publishId }, { idempotent: true, ...options })) as TikTokStatus;
+export async function fetchStatus(
+	ctx: TikTokContext,
+	publishId: string,
+	options: { maxAttempts?: number; timeoutMs?: number } = {},
+): Promise<TikTokStatus> {
+	return (await tiktokApiRequest<IDataObject>(
+		ctx,
+		'POST',
+		PATHS.status,
+		{ publish_id: publishId },
+		{ idempotent: true, ...options },
+	)) as TikTokStatus;
 }
 
 export interface WaitOptions {
@@ -149,12 +197,19 @@ const MIN_POLL_TIMEOUT_MS = 5_000;
  * (a revoked connection) and a cancelled execution end the wait at once. Running out of time while polls fail is
  * a failure: TikTok's status is then not known.
  */
-export async function waitForFinalStatus(ctx: IExecuteFunctions, publishId: string, options: WaitOptions): Promise<WaitResult> {
+export async function waitForFinalStatus(
+	ctx: IExecuteFunctions,
+	publishId: string,
+	options: WaitOptions,
+): Promise<WaitResult> {
 	const deadline = Date.now() + options.timeoutMs;
 	let polls = 0;
 	let lastStatus: TikTokStatus | undefined;
 	for (;;) {
-		const timeoutMs = Math.max(MIN_POLL_TIMEOUT_MS, Math.min(POLL_TIMEOUT_MS, deadline - Date.now()));
+		const timeoutMs = Math.max(
+			MIN_POLL_TIMEOUT_MS,
+			Math.min(POLL_TIMEOUT_MS, deadline - Date.now()),
+		);
 		const answer = await fetchStatus(ctx, publishId, { maxAttempts: 1, timeoutMs }).then(
 			(status) => ({ status }),
 			(failure: unknown) => ({ failure }),
@@ -163,7 +218,8 @@ export async function waitForFinalStatus(ctx: IExecuteFunctions, publishId: stri
 		const timeLeft = Date.now() + options.intervalMs <= deadline;
 		if ('status' in answer) {
 			lastStatus = answer.status;
-			if (isTerminal(answer.status.status, options.draft)) return { status: answer.status, timedOut: false, polls };
+			if (isTerminal(answer.status.status, options.draft))
+				return { status: answer.status, timedOut: false, polls };
 			if (!timeLeft) return { status: answer.status, timedOut: true, polls };
 		} else if (!timeLeft || !mayPassLater(answer.failure) || cancelSignal(ctx)?.aborted) {
 			return { failure: answer.failure, lastStatus, polls };
@@ -216,27 +272,58 @@ async function displayRequest<T extends IDataObject>(
 		if (!isTikTokError(error) || !SCOPE_CODES.includes(error.details.code)) throw error;
 		const granted = await grantedScopes(ctx);
 		const missing = needs.filter((scope) => !granted?.includes(scope));
-		throw missingScope(missing.length > 0 ? missing : needs, { code: error.details.code, logId: error.details.log_id, httpStatus: error.details.http_status });
+		throw missingScope(missing.length > 0 ? missing : needs, {
+			code: error.details.code,
+			logId: error.details.log_id,
+			httpStatus: error.details.http_status,
+		});
 	});
 }
 
 /** GET /v2/user/info/: the connected user's requested fields. */
-export async function fetchUserInfo(ctx: TikTokContext, fields: readonly string[]): Promise<IDataObject> {
+export async function fetchUserInfo(
+	ctx: TikTokContext,
+	fields: readonly string[],
+): Promise<IDataObject> {
 	const needs = scopesOfUserFields(fields).filter((scope) => scope !== 'user.info.basic');
-	const data = await displayRequest<IDataObject>(ctx, 'GET', PATHS.userInfo, fields, undefined, needs);
+	const data = await displayRequest<IDataObject>(
+		ctx,
+		'GET',
+		PATHS.userInfo,
+		fields,
+		undefined,
+		needs,
+	);
 	return (data.user as IDataObject | undefined) ?? {};
 }
 
 /** POST /v2/video/list/: one page of the user's public videos, newest first, before `cursor` (ms). */
-export async function listVideosPage(ctx: TikTokContext, fields: readonly string[], page: { cursor?: number; maxCount: number }): Promise<VideoPage> {
+export async function listVideosPage(
+	ctx: TikTokContext,
+	fields: readonly string[],
+	page: { cursor?: number; maxCount: number },
+): Promise<VideoPage> {
 	const body: IDataObject = { max_count: page.maxCount };
 	if (page.cursor !== undefined) body.cursor = page.cursor;
-	return (await displayRequest<IDataObject>(ctx, 'POST', PATHS.videoList, fields, body, ['video.list'])) as VideoPage;
+	return (await displayRequest<IDataObject>(ctx, 'POST', PATHS.videoList, fields, body, [
+		'video.list',
+	])) as VideoPage;
 }
 
 /** POST /v2/video/query/: the user's videos among at most 20 ids (others are left out by TikTok). */
-export async function queryVideos(ctx: TikTokContext, fields: readonly string[], ids: readonly string[]): Promise<TikTokVideo[]> {
-	const data = await displayRequest<IDataObject>(ctx, 'POST', PATHS.videoQuery, fields, { filters: { video_ids: [...ids] } }, ['video.list']);
+export async function queryVideos(
+	ctx: TikTokContext,
+	fields: readonly string[],
+	ids: readonly string[],
+): Promise<TikTokVideo[]> {
+	const data = await displayRequest<IDataObject>(
+		ctx,
+		'POST',
+		PATHS.videoQuery,
+		fields,
+		{ filters: { video_ids: [...ids] } },
+		['video.list'],
+	);
 	return (data.videos as TikTokVideo[] | undefined) ?? [];
 }
 
@@ -248,15 +335,24 @@ export async function listVideos(
 ): Promise<ListProgress> {
 	const progress = startListing();
 	while (!progress.done) {
-		const remaining = options.limit === undefined ? undefined : options.limit - progress.videos.length;
-		takePage(progress, await listVideosPage(ctx, fields, { cursor: progress.cursor, maxCount: pageSize(remaining) }), options.limit);
+		const remaining =
+			options.limit === undefined ? undefined : options.limit - progress.videos.length;
+		takePage(
+			progress,
+			await listVideosPage(ctx, fields, { cursor: progress.cursor, maxCount: pageSize(remaining) }),
+			options.limit,
+		);
 		if (!progress.done && options.enough?.(progress)) break;
 	}
 	return progress;
 }
 
 /** video/query for any number of ids, 20 per call; results in request order, ids TikTok did not return listed. */
-export async function fetchVideosById(ctx: TikTokContext, fields: readonly string[], ids: readonly string[]): Promise<{ found: TikTokVideo[]; missing: string[] }> {
+export async function fetchVideosById(
+	ctx: TikTokContext,
+	fields: readonly string[],
+	ids: readonly string[],
+): Promise<{ found: TikTokVideo[]; missing: string[] }> {
 	const returned: TikTokVideo[] = [];
 	for (const batch of idBatches(ids)) returned.push(...(await queryVideos(ctx, fields, batch)));
 	return matchById(ids, returned);
@@ -268,9 +364,13 @@ const LOOKUP_FIELDS = ['id', 'create_time', 'title', 'video_description', 'share
 const LOOKUP_MAX_PAGES = 10;
 
 /** The public video a publish became, by the rule of `findPostedVideo` (helpers/analytics.ts). */
-export async function findPostByCaption(ctx: TikTokContext, lookup: PostLookup): Promise<PostMatch> {
+export async function findPostByCaption(
+	ctx: TikTokContext,
+	lookup: PostLookup,
+): Promise<PostMatch> {
 	const listing = await listVideos(ctx, LOOKUP_FIELDS, {
-		enough: (progress) => listingReachedBefore(progress.videos, lookup) || progress.pages >= LOOKUP_MAX_PAGES,
+		enough: (progress) =>
+			listingReachedBefore(progress.videos, lookup) || progress.pages >= LOOKUP_MAX_PAGES,
 	});
 	return findPostedVideo(listing.videos, lookup);
 }

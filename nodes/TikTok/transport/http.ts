@@ -1,4 +1,11 @@
-import type { ICredentialsDecrypted, IExecuteFunctions, IHttpRequestHelper, IHttpRequestOptions, ILoadOptionsFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	ICredentialsDecrypted,
+	IExecuteFunctions,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import type { RequestTarget } from '../helpers/errorMap';
@@ -28,7 +35,10 @@ export type Sent<T> = { ok: true; response: T } | { ok: false; failure: unknown 
  * block, where the strict lint rules would allow throwing only NodeApiError/NodeOperationError; the package raises
  * its own TikTokError instead, and the router turns that into n8n's errors.
  */
-export async function send<T = FullResponse>(helper: HttpHelper, request: IHttpRequestOptions): Promise<Sent<T>> {
+export async function send<T = FullResponse>(
+	helper: HttpHelper,
+	request: IHttpRequestOptions,
+): Promise<Sent<T>> {
 	return await helper.helpers.httpRequest(request).then(
 		(response: T) => ({ ok: true as const, response }),
 		(failure: unknown) => ({ ok: false as const, failure }),
@@ -46,10 +56,12 @@ export async function sendWithCredential<T = FullResponse>(
 	request: IHttpRequestOptions,
 	credentials: ICredentialsDecrypted,
 ): Promise<Sent<T>> {
-	return await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentials.type, request, { credentialsDecrypted: credentials }).then(
-		(response: T) => ({ ok: true as const, response }),
-		(failure: unknown) => ({ ok: false as const, failure }),
-	);
+	return await ctx.helpers.httpRequestWithAuthentication
+		.call(ctx, credentials.type, request, { credentialsDecrypted: credentials })
+		.then(
+			(response: T) => ({ ok: true as const, response }),
+			(failure: unknown) => ({ ok: false as const, failure }),
+		);
 }
 
 /**
@@ -57,8 +69,13 @@ export async function sendWithCredential<T = FullResponse>(
  * client secret or a video is sent with `disableFollowRedirect` (n8n's HTTP layer would otherwise forward the
  * Authorization header to a redirect's target, and a 307 the body too), so a 3xx arrives here as an answer.
  */
-export function refuseRedirect(target: Exclude<RequestTarget, 'download'>, url: string, response: FullResponse): void {
-	if (isRedirectStatus(response.statusCode)) throw unexpectedRedirect(target, url, response.statusCode, response.headers.location);
+export function refuseRedirect(
+	target: Exclude<RequestTarget, 'download'>,
+	url: string,
+	response: FullResponse,
+): void {
+	if (isRedirectStatus(response.statusCode))
+		throw unexpectedRedirect(target, url, response.statusCode, response.headers.location);
 }
 
 export function cancelSignal(ctx: TikTokContext): AbortSignal | undefined {
@@ -83,7 +100,9 @@ export interface Deadline {
  */
 export function startDeadline(ctx: TikTokContext, ms: number, ...also: AbortSignal[]): Deadline {
 	const controller = new AbortController();
-	const sources = [cancelSignal(ctx), ...also].filter((source): source is AbortSignal => source !== undefined);
+	const sources = [cancelSignal(ctx), ...also].filter(
+		(source): source is AbortSignal => source !== undefined,
+	);
 	const abort = () => controller.abort();
 	for (const source of sources) {
 		if (source.aborted) abort();
@@ -122,8 +141,15 @@ export async function pause(ctx: TikTokContext, ms: number): Promise<void> {
 
 /** A reset, refused or dropped connection, or a timeout: the request may or may not have arrived. */
 export function isTransientNetworkFailure(error: unknown): boolean {
-	const code = (error as { code?: string; cause?: { code?: string } })?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
-	if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|ECONNABORTED|EPIPE|ERR_SOCKET|EAI_AGAIN|ERR_STREAM_PREMATURE_CLOSE)/.test(code)) {
+	const code =
+		(error as { code?: string; cause?: { code?: string } })?.code ??
+		(error as { cause?: { code?: string } })?.cause?.code;
+	if (
+		typeof code === 'string' &&
+		/^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|ECONNABORTED|EPIPE|ERR_SOCKET|EAI_AGAIN|ERR_STREAM_PREMATURE_CLOSE)/.test(
+			code,
+		)
+	) {
 		return true;
 	}
 	return /timeout|socket hang up|aborted/i.test(String((error as Error)?.message));

@@ -63,7 +63,12 @@ async function readPrefix(body: Body, stop: AbortSignal, timeoutMs: number): Pro
 }
 
 /** One ranged GET that follows no redirect (TikTok follows none), bounded in time, cancelled with the execution. */
-async function checkImage(ctx: IExecuteFunctions, url: string, ignoreSslIssues: boolean, timeoutMs: number): Promise<ImageVerdict> {
+async function checkImage(
+	ctx: IExecuteFunctions,
+	url: string,
+	ignoreSslIssues: boolean,
+	timeoutMs: number,
+): Promise<ImageVerdict> {
 	const bound = startDeadline(ctx, timeoutMs);
 	try {
 		const sent = await send<ImageProbeResponse & { body?: Body }>(ctx, {
@@ -79,12 +84,17 @@ async function checkImage(ctx: IExecuteFunctions, url: string, ignoreSslIssues: 
 			timeout: timeoutMs,
 			abortSignal: bound.signal,
 		});
-		if (!sent.ok) return unreachableVerdict(bound.expired() ? `no answer within ${timeoutMs / 1000} s` : failureMessage(sent.failure));
+		if (!sent.ok)
+			return unreachableVerdict(
+				bound.expired() ? `no answer within ${timeoutMs / 1000} s` : failureMessage(sent.failure),
+			);
 		const { body, ...response } = sent.response;
 		const byStatus = judgeImageStatus(response);
 		if (byStatus || !body) {
 			body?.destroy?.();
-			return byStatus ?? judgeImage(response, { bytes: new Uint8Array(0), complete: true }, PREFIX_BYTES);
+			return (
+				byStatus ?? judgeImage(response, { bytes: new Uint8Array(0), complete: true }, PREFIX_BYTES)
+			);
 		}
 		return judgeImage(response, await readPrefix(body, bound.signal, timeoutMs), PREFIX_BYTES);
 	} finally {
@@ -129,12 +139,19 @@ export async function preflightImages(
 	});
 	if (failures.length > 0) {
 		const [first, ...others] = failures;
-		const alsoFailing = others.length ? ` Also failing: ${others.map((failure) => `the ${label(failure.index)} ${failure.problem}`).join('; ')}.` : '';
-		throw mediaRefused(first.code, `The ${label(first.index)} ${first.problem}`, `${first.fix}${alsoFailing}`, {
-			image_position: first.index + 1,
-			image_url: urls[first.index],
-			failing_positions: failures.map((failure) => failure.index + 1).join(','),
-		});
+		const alsoFailing = others.length
+			? ` Also failing: ${others.map((failure) => `the ${label(failure.index)} ${failure.problem}`).join('; ')}.`
+			: '';
+		throw mediaRefused(
+			first.code,
+			`The ${label(first.index)} ${first.problem}`,
+			`${first.fix}${alsoFailing}`,
+			{
+				image_position: first.index + 1,
+				image_url: urls[first.index],
+				failing_positions: failures.map((failure) => failure.index + 1).join(','),
+			},
+		);
 	}
 	return { images, warnings };
 }

@@ -72,12 +72,16 @@ export async function tiktokApiRequest<T extends IDataObject>(
 				continue;
 			}
 			// The raw failure never travels on: its request holds the Authorization header.
-			throw (networkFailure ? options.whenUnanswered?.(undefined) : undefined) ?? networkFailed('api', url, sent.failure);
+			throw (
+				(networkFailure ? options.whenUnanswered?.(undefined) : undefined) ??
+				networkFailed('api', url, sent.failure)
+			);
 		}
 		const response = sent.response;
 		refuseRedirect('api', url, response);
 		const envelope = parseEnvelope<T>(response);
-		const code = envelope.error?.code ?? (response.statusCode >= 400 ? `http_${response.statusCode}` : 'ok');
+		const code =
+			envelope.error?.code ?? (response.statusCode >= 400 ? `http_${response.statusCode}` : 'ok');
 		if (code === 'ok' && response.statusCode < 400) return (envelope.data ?? {}) as T;
 		if (code === 'access_token_invalid' && rejectedAccessToken === undefined) {
 			// Expired (its expiry may be unknown: n8n 1.x stores none after Connect) or renewed elsewhere: renew once.
@@ -85,23 +89,33 @@ export async function tiktokApiRequest<T extends IDataObject>(
 			attempt--;
 			continue;
 		}
-		const retryable = response.statusCode === 429 || (response.statusCode >= 500 && options.idempotent);
+		const retryable =
+			response.statusCode === 429 || (response.statusCode >= 500 && options.idempotent);
 		if (retryable && attempt < maxAttempts) {
 			// A 429 means TikTok refused the call, so even an init is safe to repeat after the window.
 			await pause(ctx, response.statusCode === 429 ? 10_000 * attempt : backoffMs(attempt));
 			continue;
 		}
 		// A 5xx after the body was sent may still have had its effect.
-		const unanswered = response.statusCode >= 500 ? options.whenUnanswered?.(response.statusCode) : undefined;
+		const unanswered =
+			response.statusCode >= 500 ? options.whenUnanswered?.(response.statusCode) : undefined;
 		throw (
 			unanswered ??
-			apiError(code, envelope.error?.message ?? '', { logId: envelope.error?.log_id ?? envelope.error?.logid, httpStatus: response.statusCode })
+			apiError(code, envelope.error?.message ?? '', {
+				logId: envelope.error?.log_id ?? envelope.error?.logid,
+				httpStatus: response.statusCode,
+			})
 		);
 	}
 }
 
 function parseEnvelope<T>(response: FullResponse): TikTokEnvelope<T> {
-	const text = typeof response.body === 'string' ? response.body : Buffer.isBuffer(response.body) ? response.body.toString('utf8') : JSON.stringify(response.body ?? '');
+	const text =
+		typeof response.body === 'string'
+			? response.body
+			: Buffer.isBuffer(response.body)
+				? response.body.toString('utf8')
+				: JSON.stringify(response.body ?? '');
 	if (!text) return {};
 	try {
 		return parseTikTokJson(text) as TikTokEnvelope<T>;

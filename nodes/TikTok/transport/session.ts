@@ -12,7 +12,12 @@
  * The node signs its own requests instead of leaving it to n8n: n8n 1.x never runs an OAuth2 credential's
  * `preAuthentication` and n8n's own refresh omits `client_key` (docs/decisions/credential-refresh.md).
  */
-import type { ICredentialDataDecryptedObject, IDataObject, IHttpRequestOptions, INodeCredentialsDetails } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IHttpRequestOptions,
+	INodeCredentialsDetails,
+} from 'n8n-workflow';
 
 import { TOKEN_STORE_ENGINE_V2_HINT, TOKEN_STORE_MISSING_HINT } from '../helpers/errorMap';
 import type { TikTokError } from '../helpers/errors';
@@ -20,7 +25,16 @@ import { apiError, isTikTokError, withTokenStoreStep } from '../helpers/errors';
 import type { FullResponse, Sent, TikTokContext } from './http';
 import { failureMessage, pause, send, sendWithCredential } from './http';
 import type { TikTokApp } from './token';
-import { CREDENTIAL_TYPE, STORE_CREDENTIAL_TYPE, appOf, needsRenewal, renew, storeRecord, storedTokensOf, tokenDataOf } from './token';
+import {
+	CREDENTIAL_TYPE,
+	STORE_CREDENTIAL_TYPE,
+	appOf,
+	needsRenewal,
+	renew,
+	storeRecord,
+	storedTokensOf,
+	tokenDataOf,
+} from './token';
 
 /** How long a worker that lost a renewal race waits for the winner's save to appear in the store. */
 export const LOST_RACE_WAIT_MS = 10_000;
@@ -64,20 +78,39 @@ async function attempt<T>(work: Promise<T>): Promise<Outcome<T>> {
  * Sends `request` to TikTok signed with the connection's access token, renewed first when it is expiring or
  * when TikTok just rejected `rejectedAccessToken`.
  */
-export async function sendSigned(ctx: TikTokContext, request: IHttpRequestOptions, rejectedAccessToken?: string): Promise<SignedAnswer> {
+export async function sendSigned(
+	ctx: TikTokContext,
+	request: IHttpRequestOptions,
+	rejectedAccessToken?: string,
+): Promise<SignedAnswer> {
 	const connection = await ctx.getCredentials(CREDENTIAL_TYPE);
 	const grantTokens = tokenDataOf(connection);
-	if (!grantTokens) throw apiError('access_token_invalid', 'The TikTok credential is not connected yet');
+	if (!grantTokens)
+		throw apiError('access_token_invalid', 'The TikTok credential is not connected yet');
 	const app = appOf(connection);
 	const store = ctx.getNode().credentials?.[STORE_CREDENTIAL_TYPE];
 	if (store?.id) {
-		const stored = await withLock(`${store.id}`, async () => await signWithStore(ctx, request, app, grantTokens, store, rejectedAccessToken));
+		const stored = await withLock(
+			`${store.id}`,
+			async () => await signWithStore(ctx, request, app, grantTokens, store, rejectedAccessToken),
+		);
 		if ('sent' in stored) return stored;
-		return { sent: await send(ctx, signed(request, stored.accessToken)), accessToken: stored.accessToken };
+		return {
+			sent: await send(ctx, signed(request, stored.accessToken)),
+			accessToken: stored.accessToken,
+		};
 	}
 	const renewal = await attempt(renew(ctx, app, grantTokens, rejectedAccessToken));
-	if (!renewal.ok) throw isTikTokError(renewal.error, 'invalid_grant') ? withTokenStoreStep(renewal.error) : renewal.error;
-	if (renewal.value !== grantTokens) tellOnce(ctx, `${app.apiBaseUrl}\n${app.clientKey}\n${String(grantTokens.refresh_token)}`, TOKEN_STORE_MISSING_HINT);
+	if (!renewal.ok)
+		throw isTikTokError(renewal.error, 'invalid_grant')
+			? withTokenStoreStep(renewal.error)
+			: renewal.error;
+	if (renewal.value !== grantTokens)
+		tellOnce(
+			ctx,
+			`${app.apiBaseUrl}\n${app.clientKey}\n${String(grantTokens.refresh_token)}`,
+			TOKEN_STORE_MISSING_HINT,
+		);
 	const accessToken = String(renewal.value.access_token);
 	return { sent: await send(ctx, signed(request, accessToken)), accessToken };
 }
@@ -96,8 +129,9 @@ async function signWithStore(
 ): Promise<SignedAnswer | { accessToken: string }> {
 	const grant = String(grantTokens.refresh_token ?? '');
 	let current = await storedChain(ctx, grant, grantTokens);
-	for (const started = Date.now(); ; ) {
-		if (!needsRenewal(current, rejectedAccessToken)) return { accessToken: String(current.access_token) };
+	for (const started = Date.now(); ;) {
+		if (!needsRenewal(current, rejectedAccessToken))
+			return { accessToken: String(current.access_token) };
 		const renewal = await attempt(renew(ctx, app, current, rejectedAccessToken));
 		if (renewal.ok) return await saveAndSend(ctx, request, app, grant, renewal.value, store);
 		if (!isTikTokError(renewal.error, 'invalid_grant')) throw renewal.error;
@@ -115,7 +149,11 @@ async function signWithStore(
 }
 
 /** The newest stored tokens of the chain that started from `grant`, else (none yet, or a Reconnect) the grant's. */
-async function storedChain(ctx: TikTokContext, grant: string, grantTokens: IDataObject): Promise<IDataObject> {
+async function storedChain(
+	ctx: TikTokContext,
+	grant: string,
+	grantTokens: IDataObject,
+): Promise<IDataObject> {
 	const stored = await ctx.getCredentials(STORE_CREDENTIAL_TYPE);
 	const tokens = storedTokensOf(stored);
 	return tokens && stored.grantRefreshToken === grant ? tokens : grantTokens;
@@ -132,8 +170,16 @@ async function saveAndSend(
 	const accessToken = String(renewed.access_token);
 	// `savedAt: ''` makes n8n run the store's preAuthentication and save its answer before sending.
 	const data = storeRecord(app, grant, renewed, '') as ICredentialDataDecryptedObject;
-	const sent = await sendWithCredential(ctx, request, { id: store.id ?? '', name: store.name, type: STORE_CREDENTIAL_TYPE, data });
-	if (!sent.ok && /does not support credentials with an expirable property/i.test(failureMessage(sent.failure))) {
+	const sent = await sendWithCredential(ctx, request, {
+		id: store.id ?? '',
+		name: store.name,
+		type: STORE_CREDENTIAL_TYPE,
+		data,
+	});
+	if (
+		!sent.ok &&
+		/does not support credentials with an expirable property/i.test(failureMessage(sent.failure))
+	) {
 		// n8n's opt-in workflow engine v2 refuses such credentials before saving or sending: carry on in memory.
 		tellOnce(ctx, `engine-v2\n${String(store.id)}`, TOKEN_STORE_ENGINE_V2_HINT);
 		return { sent: await send(ctx, signed(request, accessToken)), accessToken };

@@ -38,7 +38,11 @@ export function apiBaseUrl(credentials: IDataObject): string {
 
 /** The app of a credential (the OAuth2 credential or the Token Store: both use n8n's `clientId` name). */
 export function appOf(credentials: IDataObject): TikTokApp {
-	return { apiBaseUrl: apiBaseUrl(credentials), clientKey: String(credentials.clientId ?? ''), clientSecret: String(credentials.clientSecret ?? '') };
+	return {
+		apiBaseUrl: apiBaseUrl(credentials),
+		clientKey: String(credentials.clientId ?? ''),
+		clientSecret: String(credentials.clientSecret ?? ''),
+	};
 }
 
 /** The newest tokens a Token Store holds, or undefined when it is empty. */
@@ -55,7 +59,9 @@ export function storedTokensOf(store: IDataObject | undefined): IDataObject | un
 /** A credential's token data (`oauthTokenData`), or undefined when it holds none. */
 export function tokenDataOf(credentials: IDataObject | undefined): IDataObject | undefined {
 	const tokenData = credentials?.oauthTokenData;
-	return tokenData && typeof tokenData === 'object' && (tokenData as IDataObject).access_token ? (tokenData as IDataObject) : undefined;
+	return tokenData && typeof tokenData === 'object' && (tokenData as IDataObject).access_token
+		? (tokenData as IDataObject)
+		: undefined;
 }
 
 function expiresAt(tokenData: IDataObject): number | undefined {
@@ -76,8 +82,15 @@ export function isExpiring(tokenData: IDataObject, now = Date.now()): boolean {
 }
 
 /** Whether `tokenData` must be renewed before use: it is expiring, or TikTok just rejected its access token. */
-export function needsRenewal(tokenData: IDataObject, rejectedAccessToken?: string, now = Date.now()): boolean {
-	return isExpiring(tokenData, now) || (rejectedAccessToken !== undefined && tokenData.access_token === rejectedAccessToken);
+export function needsRenewal(
+	tokenData: IDataObject,
+	rejectedAccessToken?: string,
+	now = Date.now(),
+): boolean {
+	return (
+		isExpiring(tokenData, now) ||
+		(rejectedAccessToken !== undefined && tokenData.access_token === rejectedAccessToken)
+	);
 }
 
 /**
@@ -134,7 +147,12 @@ export async function newestKnown(app: TikTokApp, tokenData: IDataObject): Promi
  * the newest token instead; a refresh is made only when that one still needs renewal (`rejectedAccessToken`:
  * TikTok refused it), so calling this again with the result is harmless.
  */
-export async function renew(http: HttpHelper, app: TikTokApp, tokenData: IDataObject, rejectedAccessToken?: string): Promise<IDataObject> {
+export async function renew(
+	http: HttpHelper,
+	app: TikTokApp,
+	tokenData: IDataObject,
+	rejectedAccessToken?: string,
+): Promise<IDataObject> {
 	const current = await newestKnown(app, tokenData);
 	if (!needsRenewal(current, rejectedAccessToken)) return current;
 	const refreshToken = String(current.refresh_token);
@@ -164,7 +182,12 @@ interface TikTokTokenResponse extends IDataObject {
 	log_id?: string;
 }
 
-async function requestRefresh(http: HttpHelper, app: TikTokApp, tokenData: IDataObject, refreshToken: string): Promise<IDataObject> {
+async function requestRefresh(
+	http: HttpHelper,
+	app: TikTokApp,
+	tokenData: IDataObject,
+	refreshToken: string,
+): Promise<IDataObject> {
 	const form = new URLSearchParams({
 		client_key: app.clientKey,
 		client_secret: app.clientSecret,
@@ -189,13 +212,15 @@ async function requestRefresh(http: HttpHelper, app: TikTokApp, tokenData: IData
 	refuseRedirect('token', url, sent.response);
 	const response = parseTokenResponse(sent.response.body);
 	// TikTok may answer errors with HTTP 200: the `error` field decides.
-	if (response.error || !response.access_token) throw refreshRefused(String(response.error || 'invalid_response'), response.log_id);
+	if (response.error || !response.access_token)
+		throw refreshRefused(String(response.error || 'invalid_response'), response.log_id);
 	const now = Date.now();
 	const fresh: IDataObject = { ...response };
 	for (const key of ['error', 'error_description', 'log_id']) delete fresh[key];
 	const refreshed: IDataObject = { ...tokenData, ...fresh };
 	// Lifetimes come from TikTok's answer, never from a constant: 2 h / 180 days today, 24 h / 365 days before.
-	if (Number(fresh.expires_in) > 0) refreshed.n8n_expires_at = String(now + Number(fresh.expires_in) * 1000);
+	if (Number(fresh.expires_in) > 0)
+		refreshed.n8n_expires_at = String(now + Number(fresh.expires_in) * 1000);
 	else delete refreshed.n8n_expires_at;
 	if (Number(fresh.refresh_expires_in) > 0) {
 		refreshed.refresh_expires_at = String(now + Number(fresh.refresh_expires_in) * 1000);
@@ -217,7 +242,12 @@ function parseTokenResponse(body: unknown): TikTokTokenResponse {
  * grant the chain started from (the OAuth2 credential's refresh token at that time: a Reconnect changes it), the
  * newest tokens, and the time they were saved (the expirable field).
  */
-export function storeRecord(app: TikTokApp, grant: string, tokenData: IDataObject, savedAt: string): IDataObject {
+export function storeRecord(
+	app: TikTokApp,
+	grant: string,
+	tokenData: IDataObject,
+	savedAt: string,
+): IDataObject {
 	return {
 		clientId: app.clientKey,
 		clientSecret: app.clientSecret,
@@ -236,12 +266,20 @@ export function storeRecord(app: TikTokApp, grant: string, tokenData: IDataObjec
  * into the store selected in the node. It renews the chain only when it needs renewal, so a rerun is harmless.
  * An empty store returns nothing, and n8n saves nothing.
  */
-export async function preAuthenticateStore(http: HttpHelper, credentials: IDataObject): Promise<IDataObject> {
+export async function preAuthenticateStore(
+	http: HttpHelper,
+	credentials: IDataObject,
+): Promise<IDataObject> {
 	const tokenData = storedTokensOf(credentials);
 	if (!tokenData?.refresh_token || !credentials.clientSecret) return {};
 	const app = appOf(credentials);
 	const current = needsRenewal(tokenData) ? await renew(http, app, tokenData) : tokenData;
-	return storeRecord(app, String(credentials.grantRefreshToken ?? ''), current, new Date().toISOString());
+	return storeRecord(
+		app,
+		String(credentials.grantRefreshToken ?? ''),
+		current,
+		new Date().toISOString(),
+	);
 }
 
 /**

@@ -63,7 +63,10 @@ class ChunkReader {
 	async expectEnd(): Promise<void> {
 		const next = this.leftover ? { done: false } : await this.iterator.next();
 		if (!next.done) {
-			throw transferFailed('source_too_long', 'The video is longer than its reported size, so the upload was stopped before TikTok could publish a cut-off video');
+			throw transferFailed(
+				'source_too_long',
+				'The video is longer than its reported size, so the upload was stopped before TikTok could publish a cut-off video',
+			);
 		}
 	}
 
@@ -116,7 +119,15 @@ export async function uploadVideoChunks(
 	// One buffer for every chunk, sized for the final (longest) one: the upload holds one chunk of memory, never two.
 	const buffer = Buffer.allocUnsafe(chunkRange(plan, plan.totalChunkCount - 1).length);
 	const requestFor = (range: ChunkRange, held: boolean) =>
-		openChunkRequest(ctx, uploadUrl, range.index, buffer.subarray(0, range.length), contentType, contentRangeHeader(plan, range), held);
+		openChunkRequest(
+			ctx,
+			uploadUrl,
+			range.index,
+			buffer.subarray(0, range.length),
+			contentType,
+			contentRangeHeader(plan, range),
+			held,
+		);
 	/** The next chunk's request, opened while the current one is on its way. */
 	let early: ChunkRequest | undefined;
 	/** The request opened early for chunk `index`, while it is fresh; any other one is called off. */
@@ -128,7 +139,10 @@ export async function uploadVideoChunks(
 		return undefined;
 	};
 	/** Sends `request`'s body now; once it is all in the connection, opens the request after it, held. */
-	const attempt = async (request: ChunkRequest, next: ChunkRange | undefined): Promise<Sent<FullResponse>> => {
+	const attempt = async (
+		request: ChunkRequest,
+		next: ChunkRange | undefined,
+	): Promise<Sent<FullResponse>> => {
 		request.body.release();
 		let answered = false;
 		if (next) {
@@ -159,7 +173,8 @@ export async function uploadVideoChunks(
 					await held.cancel();
 					sent = await attempt(requestFor(range, false), next);
 				}
-				const accepted = sent.ok && (sent.response.statusCode === 206 || sent.response.statusCode === 201);
+				const accepted =
+					sent.ok && (sent.response.statusCode === 206 || sent.response.statusCode === 201);
 				// This chunk goes again or the upload ends: the next chunk's request is not wanted now.
 				if (!accepted) await takeEarly();
 				const unclear = !sent.ok || sent.response.statusCode >= 500;
@@ -167,7 +182,12 @@ export async function uploadVideoChunks(
 				if (!sent.ok) {
 					if (ctx.getExecutionCancelSignal()?.aborted) throw sent.failure;
 					if (!isTransientNetworkFailure(sent.failure) || attemptNumber >= MAX_ATTEMPTS_PER_CHUNK) {
-						throw networkFailed('upload', uploadUrl, sent.failure, `Chunk ${index + 1} of ${plan.totalChunkCount} could not be sent`);
+						throw networkFailed(
+							'upload',
+							uploadUrl,
+							sent.failure,
+							`Chunk ${index + 1} of ${plan.totalChunkCount} could not be sent`,
+						);
 					}
 					ambiguousBefore = true;
 					delivery.retries++;
@@ -179,7 +199,12 @@ export async function uploadVideoChunks(
 				const reply = headers['content-range'];
 				if (accepted) break;
 				if (statusCode === 416 && ambiguousBefore && acknowledges(reply, range.end)) break;
-				if ((statusCode === 404 || statusCode === 416) && ambiguousBefore && (await delivery.received(range.end + 1))) break;
+				if (
+					(statusCode === 404 || statusCode === 416) &&
+					ambiguousBefore &&
+					(await delivery.received(range.end + 1))
+				)
+					break;
 				if (statusCode >= 500 && attemptNumber < MAX_ATTEMPTS_PER_CHUNK) {
 					ambiguousBefore = true;
 					delivery.retries++;
@@ -231,7 +256,11 @@ function openChunkRequest(
 		method: 'PUT',
 		url: uploadUrl,
 		body,
-		headers: { 'Content-Type': contentType, 'Content-Length': String(chunk.length), 'Content-Range': contentRange },
+		headers: {
+			'Content-Type': contentType,
+			'Content-Length': String(chunk.length),
+			'Content-Range': contentRange,
+		},
 		json: false,
 		encoding: 'text',
 		returnFullResponse: true,
@@ -254,7 +283,12 @@ function openChunkRequest(
 }
 
 /** Whether TikTok's `Content-Range: bytes 0-N/total` reply shows every byte up to `lastByte` received. */
-export function acknowledges(contentRange: string | string[] | undefined, lastByte: number): boolean {
-	const match = /bytes\s+0-(\d+)\//.exec((Array.isArray(contentRange) ? contentRange[0] : contentRange) ?? '');
+export function acknowledges(
+	contentRange: string | string[] | undefined,
+	lastByte: number,
+): boolean {
+	const match = /bytes\s+0-(\d+)\//.exec(
+		(Array.isArray(contentRange) ? contentRange[0] : contentRange) ?? '',
+	);
 	return match !== null && Number(match[1]) >= lastByte;
 }

@@ -18,7 +18,12 @@ export const MAX_REMEMBERED_DELIVERIES = 10_000;
  * True the first time `key` is seen by this trigger within `windowMs`, and remembers it; false for a duplicate.
  * Synchronous, so two copies of a delivery arriving together cannot both pass.
  */
-export function isFirstDelivery(trigger: string, key: string, windowMs: number, now = Date.now()): boolean {
+export function isFirstDelivery(
+	trigger: string,
+	key: string,
+	windowMs: number,
+	now = Date.now(),
+): boolean {
 	if (windowMs <= 0) return true;
 	let seen = deliveries.get(trigger);
 	if (!seen) {
@@ -52,11 +57,17 @@ export function forgetWebhookMemory(): void {
  * The username of the credential's account, for post URLs: from creator info, cached for an hour per process.
  * Undefined when TikTok does not answer quickly (the delivery is acknowledged without waiting any longer).
  */
-export async function usernameOf(ctx: IWebhookFunctions, cacheKey: string): Promise<string | undefined> {
+export async function usernameOf(
+	ctx: IWebhookFunctions,
+	cacheKey: string,
+): Promise<string | undefined> {
 	const cached = usernames.get(cacheKey);
 	if (cached && Date.now() - cached.at < USERNAME_TTL_MS) return cached.username;
 	try {
-		const info = await fetchCreatorInfo(ctx, { maxAttempts: 1, timeoutMs: USERNAME_LOOKUP_TIMEOUT_MS });
+		const info = await fetchCreatorInfo(ctx, {
+			maxAttempts: 1,
+			timeoutMs: USERNAME_LOOKUP_TIMEOUT_MS,
+		});
 		const username = typeof info.creator_username === 'string' ? info.creator_username : undefined;
 		if (username) usernames.set(cacheKey, { username, at: Date.now() });
 		return username;

@@ -16,7 +16,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get Info',
 				value: 'getInfo',
-				description: "Get the connected account's nickname, privacy options, interaction settings and maximum video length",
+				description:
+					"Get the connected account's nickname, privacy options, interaction settings and maximum video length",
 				action: 'Get creator info',
 			},
 			{

@@ -6,9 +6,15 @@ import { fetchCreatorInfo } from '../../transport/endpoints';
 
 const properties: INodeProperties[] = [];
 
-export const description = updateDisplayOptions({ show: { resource: ['creator'], operation: ['getInfo'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['creator'], operation: ['getInfo'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const info = await fetchCreatorInfo(this);
 	return [
 		{

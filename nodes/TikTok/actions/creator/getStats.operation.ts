@@ -36,10 +36,19 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['creator'], operation: ['getStats'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['creator'], operation: ['getStats'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const plan = planUserFields(this.getNodeParameter('userFields', itemIndex, []) as string[], await grantedScopes(this));
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const plan = planUserFields(
+		this.getNodeParameter('userFields', itemIndex, []) as string[],
+		await grantedScopes(this),
+	);
 	const user = await fetchUserInfo(this, plan.fields);
 	const json = { ...user, fetched_at: new Date().toISOString() };
 	if (plan.skipped.length > 0) {

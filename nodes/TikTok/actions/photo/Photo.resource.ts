@@ -15,7 +15,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Publish',
 				value: 'publish',
-				description: 'Post a carousel of 1 to 35 JPEG or WebP images that TikTok downloads from https URLs on a verified domain, or send it to the inbox as a draft. Needs the image URLs and, for a direct post, a privacy level the account offers.',
+				description:
+					'Post a carousel of 1 to 35 JPEG or WebP images that TikTok downloads from https URLs on a verified domain, or send it to the inbox as a draft. Needs the image URLs and, for a direct post, a privacy level the account offers.',
 				action: 'Publish a photo post',
 			},
 		],

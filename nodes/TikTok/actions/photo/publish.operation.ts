@@ -1,9 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { MAX_PHOTO_DESCRIPTION_UTF16, MAX_PHOTO_TITLE_UTF16 } from '../../helpers/limits';
 import { invalidInput } from '../../helpers/errors';
-import { URL_VERIFICATION_EXPLAINED, assertCoverIndex, assertPhotoCount, assertPhotoUrls } from '../../helpers/photo';
+import {
+	URL_VERIFICATION_EXPLAINED,
+	assertCoverIndex,
+	assertPhotoCount,
+	assertPhotoUrls,
+} from '../../helpers/photo';
 import { commonPostInfo } from '../../helpers/postSettings';
 import { assertPhotoDescription, assertPhotoTitle } from '../../helpers/text';
 import { parseUrlList } from '../../helpers/urls';
@@ -26,7 +36,8 @@ type ImagesInput = 'list' | 'field' | 'binary';
 
 const show = { resource: ['photo'], operation: ['publish'] };
 
-const README_PHOTO_POSTS = 'https://github.com/n8n-nodes-tiktok-publisher/n8n-nodes-tiktok-publisher#photo-posts';
+const README_PHOTO_POSTS =
+	'https://github.com/n8n-nodes-tiktok-publisher/n8n-nodes-tiktok-publisher#photo-posts';
 const HOST_BINARY_FIRST =
 	'Upload the images to such a host first (for example with an S3, Cloudflare R2 or FTP node before this one) and pass their public URLs.';
 
@@ -47,13 +58,15 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Binary Files',
 				value: 'binary',
-				description: 'Not possible with TikTok: it only pulls photos from verified URLs. Shows how to host the files first.',
+				description:
+					'Not possible with TikTok: it only pulls photos from verified URLs. Shows how to host the files first.',
 			},
 			{ name: 'URL List', value: 'list', description: 'Enter each image URL in its own row' },
 			{
 				name: 'URLs From One Field',
 				value: 'field',
-				description: 'An array of URLs, or URLs separated by new lines or commas, e.g. from an expression',
+				description:
+					'An array of URLs, or URLs separated by new lines or commas, e.g. from an expression',
 			},
 		],
 	},
@@ -110,7 +123,9 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { imagesInput: ['list', 'field'] } },
 		description: 'Which image is the cover, counting from 0 (the first image)',
 	},
-	postModeProperty("Send to the TikTok inbox; the account owner finishes and posts it in the TikTok app (app version 31.8 or newer)"),
+	postModeProperty(
+		'Send to the TikTok inbox; the account owner finishes and posts it in the TikTok app (app version 31.8 or newer)',
+	),
 	draftNotice,
 	{
 		displayName: 'Title',
@@ -158,7 +173,12 @@ function readImageUrls(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	const input = ctx.getNodeParameter('imagesInput', itemIndex, 'list') as ImagesInput;
 	const urls =
 		input === 'list'
-			? parseUrlList(((ctx.getNodeParameter('images', itemIndex, {}) as { image?: Array<{ url?: string }> }).image ?? []).map((image) => image.url))
+			? parseUrlList(
+					(
+						(ctx.getNodeParameter('images', itemIndex, {}) as { image?: Array<{ url?: string }> })
+							.image ?? []
+					).map((image) => image.url),
+				)
 			: input === 'field'
 				? parseUrlList(ctx.getNodeParameter('imageUrls', itemIndex, ''))
 				: [];
@@ -172,7 +192,10 @@ function readImageUrls(ctx: IExecuteFunctions, itemIndex: number): string[] {
 	return urls;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const draft = (this.getNodeParameter('postMode', itemIndex) as 'direct' | 'draft') === 'draft';
 	const urls = readImageUrls(this, itemIndex);
 	assertPhotoCount(urls.length);
@@ -182,18 +205,28 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	assertPhotoTitle(title);
 	const text = String(this.getNodeParameter('description', itemIndex, ''));
 	assertPhotoDescription(text);
-	assertPhotoUrls(urls, parseUrlList(this.getNodeParameter('verifiedPrefixes', itemIndex, ''), /[\s,]+/));
+	assertPhotoUrls(
+		urls,
+		parseUrlList(this.getNodeParameter('verifiedPrefixes', itemIndex, ''), /[\s,]+/),
+	);
 	const settings = draft ? undefined : readDirectPostSettings(this, itemIndex, 'photo');
 	const wait = readWaitOptions(this, itemIndex);
 	const timeoutMs = readInitTimeoutMs(this, itemIndex);
 
 	const started = Date.now();
-	const { images, warnings } = await preflightImages(this, urls, this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean);
+	const { images, warnings } = await preflightImages(
+		this,
+		urls,
+		this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean,
+	);
 	const checkedAt = Date.now();
 	const creator = await creatorForDirectPost(this, settings, 'photo');
 
 	const postInfo: IDataObject = settings
-		? { ...commonPostInfo(settings), auto_add_music: this.getNodeParameter('autoAddMusic', itemIndex, false) as boolean }
+		? {
+				...commonPostInfo(settings),
+				auto_add_music: this.getNodeParameter('autoAddMusic', itemIndex, false) as boolean,
+			}
 		: {};
 	if (title) postInfo.title = title;
 	if (text) postInfo.description = text;
@@ -217,7 +250,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				source: 'PULL_FROM_URL',
 				photos: { count: urls.length, cover_index: coverIndex, images },
 				...(warnings.length > 0 ? { warnings } : {}),
-				timing: { check_ms: checkedAt - started, paced_ms: init.pacedMs, total_ms: Date.now() - started },
+				timing: {
+					check_ms: checkedAt - started,
+					paced_ms: init.pacedMs,
+					total_ms: Date.now() - started,
+				},
 			},
 			pairedItem: { item: itemIndex },
 		},

@@ -15,7 +15,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get Status',
 				value: 'getStatus',
-				description: 'Get the publish status of a video or photo post, its post IDs and URL. Needs the publish_id a Publish operation returned.',
+				description:
+					'Get the publish status of a video or photo post, its post IDs and URL. Needs the publish_id a Publish operation returned.',
 				action: 'Get the status of a post',
 			},
 		],

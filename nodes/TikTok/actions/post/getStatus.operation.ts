@@ -46,24 +46,49 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['post'], operation: ['getStatus'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['post'], operation: ['getStatus'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const publishId = String(this.getNodeParameter('publishId', itemIndex)).trim();
 	assertPublishId(publishId);
-	const lookup = this.getNodeParameter('postLookup', itemIndex, {}) as { caption?: string; publishedAfter?: string };
-	const startedAtMs = lookup.publishedAfter ? Date.parse(lookup.publishedAfter) : Date.now() - WEEK_MS;
-	if (Number.isNaN(startedAtMs)) throw invalidInput(`"${lookup.publishedAfter}" is not a date`, 'Give Published After as a date and time, e.g. 2026-05-01T09:00:00Z.');
+	const lookup = this.getNodeParameter('postLookup', itemIndex, {}) as {
+		caption?: string;
+		publishedAfter?: string;
+	};
+	const startedAtMs = lookup.publishedAfter
+		? Date.parse(lookup.publishedAfter)
+		: Date.now() - WEEK_MS;
+	if (Number.isNaN(startedAtMs))
+		throw invalidInput(
+			`"${lookup.publishedAfter}" is not a date`,
+			'Give Published After as a date and time, e.g. 2026-05-01T09:00:00Z.',
+		);
 	const status = await fetchStatus(this, publishId);
 	const hasIds = (status.publicaly_available_post_id ?? []).length > 0;
 	const output = toPublishOutput(publishId, status, hasIds ? await usernameOf(this) : undefined);
 	if (lookup.caption && needsPostLookup(output)) {
-		Object.assign(output, await derivePostUrl(this, { caption: lookup.caption, startedAtSec: Math.floor(startedAtMs / 1000) }, await usernameOf(this)));
+		Object.assign(
+			output,
+			await derivePostUrl(
+				this,
+				{ caption: lookup.caption, startedAtSec: Math.floor(startedAtMs / 1000) },
+				await usernameOf(this),
+			),
+		);
 	}
 	return [{ json: { ...output }, pairedItem: { item: itemIndex } }];
 }
 
 /** The post URL needs the username; without the video.publish scope the ids come back without it. */
 async function usernameOf(ctx: TikTokContext): Promise<string | undefined> {
-	return await fetchCreatorInfo(ctx).then((info) => info.creator_username, () => undefined);
+	return await fetchCreatorInfo(ctx).then(
+		(info) => info.creator_username,
+		() => undefined,
+	);
 }

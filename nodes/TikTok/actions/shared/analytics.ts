@@ -28,13 +28,18 @@ export const videoFieldsProperty: INodeProperties = {
 	displayName: 'Fields',
 	name: 'videoFields',
 	type: 'multiOptions',
-	options: VIDEO_FIELDS.map((value) => ({ name: FIELD_LABELS[value], value })).sort((a, b) => a.name.localeCompare(b.name)),
+	options: VIDEO_FIELDS.map((value) => ({ name: FIELD_LABELS[value], value })).sort((a, b) =>
+		a.name.localeCompare(b.name),
+	),
 	default: [...DEFAULT_VIDEO_FIELDS],
-	description: 'Which fields of each video to return (the ID always comes back). All of them need the video.list scope.',
+	description:
+		'Which fields of each video to return (the ID always comes back). All of them need the video.list scope.',
 };
 
 export function readVideoFields(ctx: IExecuteFunctions, itemIndex: number): string[] {
-	return planVideoFields(ctx.getNodeParameter('videoFields', itemIndex, DEFAULT_VIDEO_FIELDS) as string[]);
+	return planVideoFields(
+		ctx.getNodeParameter('videoFields', itemIndex, DEFAULT_VIDEO_FIELDS) as string[],
+	);
 }
 
 /**
@@ -42,14 +47,24 @@ export function readVideoFields(ctx: IExecuteFunctions, itemIndex: number): stri
  * of `findPostedVideo` and returns what to add to the output, marked as derived. A failed lookup (no video.list
  * scope, TikTok down) never turns the finished publish into an error: it is reported in `post_url_lookup`.
  */
-export async function derivePostUrl(ctx: IExecuteFunctions, lookup: PostLookup, username: string | undefined): Promise<IDataObject> {
+export async function derivePostUrl(
+	ctx: IExecuteFunctions,
+	lookup: PostLookup,
+	username: string | undefined,
+): Promise<IDataObject> {
 	const outcome = await findPostByCaption(ctx, lookup).then(
 		(match) => ({ match }),
 		(error: unknown) => ({ failure: String((error as Error)?.message ?? error) }),
 	);
 	if ('failure' in outcome) return { post_url_lookup: `failed: ${outcome.failure}` };
 	const { match } = outcome;
-	if (!match.found) return { post_url_lookup: match.candidates > 1 ? `ambiguous: ${match.candidates} videos match the caption` : 'not_found' };
+	if (!match.found)
+		return {
+			post_url_lookup:
+				match.candidates > 1
+					? `ambiguous: ${match.candidates} videos match the caption`
+					: 'not_found',
+		};
 	const id = match.found.id;
 	return {
 		post_url: postUrl(username, id) ?? match.found.share_url,
@@ -61,5 +76,7 @@ export async function derivePostUrl(ctx: IExecuteFunctions, lookup: PostLookup, 
 
 /** Whether a Publish or Get Status output lacks the post id the lookup could find. */
 export function needsPostLookup(output: IDataObject): boolean {
-	return output.status === 'PUBLISH_COMPLETE' && (output.post_ids as unknown[] | undefined)?.length === 0;
+	return (
+		output.status === 'PUBLISH_COMPLETE' && (output.post_ids as unknown[] | undefined)?.length === 0
+	);
 }

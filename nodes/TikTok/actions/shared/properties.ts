@@ -5,9 +5,9 @@ import { CHUNK_SIZE_CHOICES_MB, MAX_VIDEO_BYTES } from '../../helpers/limits';
 import type { DirectPostSettings, PostKind } from '../../helpers/postSettings';
 
 export const MUSIC_USAGE_NOTICE =
-	"By posting, you agree to TikTok's <a href=\"https://www.tiktok.com/legal/page/global/music-usage-confirmation/en\" target=\"_blank\">Music Usage Confirmation</a>.";
+	'By posting, you agree to TikTok\'s <a href="https://www.tiktok.com/legal/page/global/music-usage-confirmation/en" target="_blank">Music Usage Confirmation</a>.';
 export const BRANDED_CONTENT_NOTICE =
-	"Branded content: by posting, you agree to TikTok's <a href=\"https://www.tiktok.com/legal/page/global/bc-policy/en\" target=\"_blank\">Branded Content Policy</a> and <a href=\"https://www.tiktok.com/legal/page/global/music-usage-confirmation/en\" target=\"_blank\">Music Usage Confirmation</a>. The post will be labeled \"Paid partnership\" and cannot be private.";
+	'Branded content: by posting, you agree to TikTok\'s <a href="https://www.tiktok.com/legal/page/global/bc-policy/en" target="_blank">Branded Content Policy</a> and <a href="https://www.tiktok.com/legal/page/global/music-usage-confirmation/en" target="_blank">Music Usage Confirmation</a>. The post will be labeled "Paid partnership" and cannot be private.';
 
 /**
  * The creator-facing settings TikTok's Content Sharing Guidelines require for a direct post: privacy with
@@ -45,7 +45,8 @@ export function directPostProperties(kind: PostKind): INodeProperties[] {
 				type: 'boolean',
 				default: false,
 				displayOptions: direct,
-				description: 'Whether viewers may make duets with this video. Private accounts cannot allow duets.',
+				description:
+					'Whether viewers may make duets with this video. Private accounts cannot allow duets.',
 			},
 			{
 				displayName: 'Allow Stitch',
@@ -53,7 +54,8 @@ export function directPostProperties(kind: PostKind): INodeProperties[] {
 				type: 'boolean',
 				default: false,
 				displayOptions: direct,
-				description: 'Whether viewers may stitch this video. Private accounts cannot allow stitches.',
+				description:
+					'Whether viewers may stitch this video. Private accounts cannot allow stitches.',
 			},
 		);
 	}
@@ -72,7 +74,8 @@ export function directPostProperties(kind: PostKind): INodeProperties[] {
 			type: 'boolean',
 			default: false,
 			displayOptions: { show: { ...direct.show, discloseCommercialContent: [true] } },
-			description: "Whether you promote your own business. The post is labeled 'Promotional content'.",
+			description:
+				"Whether you promote your own business. The post is labeled 'Promotional content'.",
 		},
 		{
 			displayName: 'Branded Content',
@@ -88,7 +91,9 @@ export function directPostProperties(kind: PostKind): INodeProperties[] {
 			name: 'brandedContentNotice',
 			type: 'notice',
 			default: '',
-			displayOptions: { show: { ...direct.show, discloseCommercialContent: [true], brandedContent: [true] } },
+			displayOptions: {
+				show: { ...direct.show, discloseCommercialContent: [true], brandedContent: [true] },
+			},
 		},
 		{
 			displayName: MUSIC_USAGE_NOTICE,
@@ -101,8 +106,13 @@ export function directPostProperties(kind: PostKind): INodeProperties[] {
 	return properties;
 }
 
-export function readDirectPostSettings(ctx: IExecuteFunctions, itemIndex: number, kind: PostKind): DirectPostSettings {
-	const get = <T>(name: string, fallback: T) => ctx.getNodeParameter(name, itemIndex, fallback) as T;
+export function readDirectPostSettings(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	kind: PostKind,
+): DirectPostSettings {
+	const get = <T>(name: string, fallback: T) =>
+		ctx.getNodeParameter(name, itemIndex, fallback) as T;
 	const disclose = get('discloseCommercialContent', false);
 	return {
 		privacyLevel: get('privacyLevel', ''),
@@ -122,7 +132,11 @@ export const postModeProperty = (draftDescription: string): INodeProperties => (
 	noDataExpression: true,
 	default: 'direct',
 	options: [
-		{ name: 'Direct Post', value: 'direct', description: "Publish straight to the account's profile" },
+		{
+			name: 'Direct Post',
+			value: 'direct',
+			description: "Publish straight to the account's profile",
+		},
 		{ name: 'Upload as Draft', value: 'draft', description: draftDescription },
 	],
 });
@@ -159,7 +173,8 @@ export const waitProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 3 },
 				default: 5,
-				description: 'How often to ask TikTok for the status (TikTok allows 30 status checks per minute)',
+				description:
+					'How often to ask TikTok for the status (TikTok allows 30 status checks per minute)',
 			},
 			{
 				displayName: 'Give Up After (Minutes)',
@@ -205,7 +220,8 @@ export const chunkSizeOption: INodeProperties = {
 		{
 			name: 'Automatic',
 			value: 'auto',
-			description: 'One request up to 64 MB, else the fewest pieces of at most 64 MB; about 64 MB of memory per upload',
+			description:
+				'One request up to 64 MB, else the fewest pieces of at most 64 MB; about 64 MB of memory per upload',
 		},
 		...CHUNK_SIZE_CHOICES_MB.map((mb) => ({
 			name: `${mb} MB`,
@@ -218,7 +234,8 @@ export const chunkSizeOption: INodeProperties = {
 /** TikTok's 4 GB in the size limit option's megabytes (1 MB = 1,048,576 bytes). */
 const MAX_DOWNLOAD_MB = MAX_VIDEO_BYTES / 1024 / 1024;
 const DEFAULT_DOWNLOAD_MINUTES = 60;
-const WHEN_N8N_DOWNLOADS = 'Used when n8n downloads the video from its URL itself (URL Handling "Uploaded by N8n", or "Automatic" when TikTok refuses the URL).';
+const WHEN_N8N_DOWNLOADS =
+	'Used when n8n downloads the video from its URL itself (URL Handling "Uploaded by N8n", or "Automatic" when TikTok refuses the URL).';
 
 /** Video only: the bounds of a download n8n makes itself. */
 export const downloadLimitOptions: INodeProperties[] = [
@@ -247,13 +264,24 @@ export const videoRequestOptionsProperty: INodeProperties = {
 };
 
 /** The download limits in bytes and milliseconds; the size never above TikTok's maximum. */
-export function readDownloadLimits(ctx: IExecuteFunctions, itemIndex: number): { maxBytes: number; timeLimitMs: number } {
-	const options = ctx.getNodeParameter('requestOptions', itemIndex, {}) as { downloadSizeLimitMb?: number; downloadTimeLimitMinutes?: number };
+export function readDownloadLimits(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): { maxBytes: number; timeLimitMs: number } {
+	const options = ctx.getNodeParameter('requestOptions', itemIndex, {}) as {
+		downloadSizeLimitMb?: number;
+		downloadTimeLimitMinutes?: number;
+	};
 	const mb = Number(options.downloadSizeLimitMb ?? MAX_DOWNLOAD_MB);
 	const minutes = Number(options.downloadTimeLimitMinutes ?? DEFAULT_DOWNLOAD_MINUTES);
 	return {
-		maxBytes: Math.min(MAX_VIDEO_BYTES, Math.floor((Number.isFinite(mb) && mb > 0 ? mb : MAX_DOWNLOAD_MB) * 1024 * 1024)),
-		timeLimitMs: Math.round((Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_DOWNLOAD_MINUTES) * 60_000),
+		maxBytes: Math.min(
+			MAX_VIDEO_BYTES,
+			Math.floor((Number.isFinite(mb) && mb > 0 ? mb : MAX_DOWNLOAD_MB) * 1024 * 1024),
+		),
+		timeLimitMs: Math.round(
+			(Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_DOWNLOAD_MINUTES) * 60_000,
+		),
 	};
 }
 
@@ -261,17 +289,24 @@ export function readDownloadLimits(ctx: IExecuteFunctions, itemIndex: number): {
 export function readMaxChunkBytes(ctx: IExecuteFunctions, itemIndex: number): number | undefined {
 	const options = ctx.getNodeParameter('requestOptions', itemIndex, {}) as { chunkSize?: string };
 	const mb = Number(options.chunkSize);
-	return options.chunkSize && options.chunkSize !== 'auto' && Number.isFinite(mb) && mb > 0 ? mb * 1_000_000 : undefined;
+	return options.chunkSize && options.chunkSize !== 'auto' && Number.isFinite(mb) && mb > 0
+		? mb * 1_000_000
+		: undefined;
 }
 
 export function readInitTimeoutMs(ctx: IExecuteFunctions, itemIndex: number): number {
-	const options = ctx.getNodeParameter('requestOptions', itemIndex, {}) as { initTimeoutSeconds?: number };
+	const options = ctx.getNodeParameter('requestOptions', itemIndex, {}) as {
+		initTimeoutSeconds?: number;
+	};
 	return Math.max(1, options.initTimeoutSeconds ?? 120) * 1000;
 }
 
 export function readWaitOptions(ctx: IExecuteFunctions, itemIndex: number) {
 	const wait = ctx.getNodeParameter('waitForPublish', itemIndex, true) as boolean;
-	const options = ctx.getNodeParameter('waitOptions', itemIndex, {}) as { intervalSeconds?: number; timeoutMinutes?: number };
+	const options = ctx.getNodeParameter('waitOptions', itemIndex, {}) as {
+		intervalSeconds?: number;
+		timeoutMinutes?: number;
+	};
 	return {
 		wait,
 		intervalMs: Math.max(3, options.intervalSeconds ?? 5) * 1000,
@@ -280,7 +315,10 @@ export function readWaitOptions(ctx: IExecuteFunctions, itemIndex: number) {
 }
 
 /** For media servers with certificates n8n cannot verify: `description` says what n8n fetches, `show` when it does. */
-export const ignoreSslIssuesProperty = (description: string, show?: Record<string, string[]>): INodeProperties => ({
+export const ignoreSslIssuesProperty = (
+	description: string,
+	show?: Record<string, string[]>,
+): INodeProperties => ({
 	displayName: 'Ignore SSL Issues (Insecure)',
 	name: 'ignoreSslIssues',
 	type: 'boolean',

@@ -9,7 +9,11 @@ import { assertDirectPostSettings } from '../../helpers/postSettings';
 import type { TikTokStatus } from '../../helpers/publishResult';
 import { hasReceived, toPublishOutput } from '../../helpers/publishResult';
 import type { InitResult } from '../../transport/endpoints';
-import { fetchCreatorInfoForPost, fetchStatus, waitForFinalStatus } from '../../transport/endpoints';
+import {
+	fetchCreatorInfoForPost,
+	fetchStatus,
+	waitForFinalStatus,
+} from '../../transport/endpoints';
 import type { UploadDelivery, UploadReport } from '../../transport/upload';
 import type { readWaitOptions } from './properties';
 
@@ -64,11 +68,21 @@ export async function publishAfterInit(
 	}
 	const waited = await waitForFinalStatus(ctx, publishId, { ...wait, draft });
 	if ('failure' in waited) {
-		throw failedAfterInit(ctx, waited.failure, { publishId, status: waited.lastStatus, mayPost: true });
+		throw failedAfterInit(ctx, waited.failure, {
+			publishId,
+			status: waited.lastStatus,
+			mayPost: true,
+		});
 	}
-	const output: IDataObject = toPublishOutput(publishId, waited.status, creator?.creator_username, kind);
+	const output: IDataObject = toPublishOutput(
+		publishId,
+		waited.status,
+		creator?.creator_username,
+		kind,
+	);
 	if (waited.status.status === 'FAILED') throw publishFailed(waited.status.fail_reason, output);
-	if (waited.timedOut) Object.assign(output, { wait_timed_out: true, next_step: WAIT_TIMED_OUT_STEP });
+	if (waited.timedOut)
+		Object.assign(output, { wait_timed_out: true, next_step: WAIT_TIMED_OUT_STEP });
 	return { output, upload, transferredAt };
 }
 
@@ -76,7 +90,11 @@ export async function publishAfterInit(
  * The upload, and after a failure TikTok's word before concluding anything: the video may have arrived whole
  * though no answer said so (the connection dropped after the final chunk), and then the publish goes on.
  */
-async function sendVideo(ctx: IExecuteFunctions, publishId: string, upload: VideoUpload): Promise<UploadReport> {
+async function sendVideo(
+	ctx: IExecuteFunctions,
+	publishId: string,
+	upload: VideoUpload,
+): Promise<UploadReport> {
 	// TikTok's answer when the upload stopped on it (a chunk refused after TikTok did not show its bytes).
 	let stoppedOn: { status?: TikTokStatus } | undefined;
 	const delivery: UploadDelivery = {
@@ -96,13 +114,17 @@ async function sendVideo(ctx: IExecuteFunctions, publishId: string, upload: Vide
 	if ('report' in sent) return sent.report;
 	const { plan } = upload;
 	const status = stoppedOn ? stoppedOn.status : await readStatus(ctx, publishId);
-	if (hasReceived(status, plan.videoSize)) return { chunks: plan.totalChunkCount, retries: delivery.retries, bytes: plan.videoSize };
+	if (hasReceived(status, plan.videoSize))
+		return { chunks: plan.totalChunkCount, retries: delivery.retries, bytes: plan.videoSize };
 	const mayPost = delivery.finalMayHaveArrived && status?.status !== 'FAILED';
 	throw failedAfterInit(ctx, sent.failure, { publishId, status, mayPost });
 }
 
 /** One status/fetch (with the request layer's retries); undefined when TikTok could not be asked. */
-async function readStatus(ctx: IExecuteFunctions, publishId: string): Promise<TikTokStatus | undefined> {
+async function readStatus(
+	ctx: IExecuteFunctions,
+	publishId: string,
+): Promise<TikTokStatus | undefined> {
 	return await fetchStatus(ctx, publishId).catch(() => undefined);
 }
 
@@ -111,18 +133,33 @@ async function readStatus(ctx: IExecuteFunctions, publishId: string): Promise<Ti
  * execution (an aborted request fails with the HTTP client's own words). n8n drops the output of an execution
  * stopped with its Stop button, so the publish_id and the next step then go to n8n's log too.
  */
-function failedAfterInit(ctx: IExecuteFunctions, failure: unknown, publish: StartedPublish): TikTokError {
+function failedAfterInit(
+	ctx: IExecuteFunctions,
+	failure: unknown,
+	publish: StartedPublish,
+): TikTokError {
 	const cancelled = ctx.getExecutionCancelSignal()?.aborted === true;
 	const error = afterInitFailure(cancelled ? executionCancelled() : failure, publish);
-	if (cancelled) ctx.logger.warn(`TikTok: ${error.message}. ${error.advice.description}`, { publishId: publish.publishId });
+	if (cancelled)
+		ctx.logger.warn(`TikTok: ${error.message}. ${error.advice.description}`, {
+			publishId: publish.publishId,
+		});
 	return error;
 }
 
 /** What every Publish output says about the mode and the account (a wait that timed out has its own next step). */
-export function publishContext(draft: boolean, creator: CreatorInfo | undefined, output: IDataObject): IDataObject {
+export function publishContext(
+	draft: boolean,
+	creator: CreatorInfo | undefined,
+	output: IDataObject,
+): IDataObject {
 	return {
 		mode: draft ? 'draft' : 'direct',
-		...(draft && !output.wait_timed_out ? { next_step: 'Open the TikTok app: the draft is waiting in the inbox notification.' } : {}),
-		...(creator ? { creator_nickname: creator.creator_nickname, creator_username: creator.creator_username } : {}),
+		...(draft && !output.wait_timed_out
+			? { next_step: 'Open the TikTok app: the draft is waiting in the inbox notification.' }
+			: {}),
+		...(creator
+			? { creator_nickname: creator.creator_nickname, creator_username: creator.creator_username }
+			: {}),
 	};
 }

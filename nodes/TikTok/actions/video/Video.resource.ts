@@ -31,7 +31,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Publish',
 				value: 'publish',
-				description: 'Post a video to TikTok, or send it to the TikTok inbox as a draft. Needs the video (a binary property or a URL) and, for a direct post, a privacy level the account offers (see Creator → Get Info).',
+				description:
+					'Post a video to TikTok, or send it to the TikTok inbox as a draft. Needs the video (a binary property or a URL) and, for a direct post, a privacy level the account offers (see Creator → Get Info).',
 				action: 'Publish a video',
 			},
 		],

@@ -22,16 +22,24 @@ const properties: INodeProperties[] = [
 	videoFieldsProperty,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['get'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['video'], operation: ['get'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const ids = parseVideoIds(this.getNodeParameter('videoIds', itemIndex));
 	const { found } = await fetchVideosById(this, readVideoFields(this, itemIndex), ids);
 	const byId = new Map(found.map((video) => [video.id, video]));
 	return ids.map((id) => {
 		const video = byId.get(id);
 		return {
-			json: video ? { found: true, ...videoOutput(video) } : { id, found: false, reason: NOT_RETURNED },
+			json: video
+				? { found: true, ...videoOutput(video) }
+				: { id, found: false, reason: NOT_RETURNED },
 			pairedItem: { item: itemIndex },
 		};
 	});

@@ -25,11 +25,22 @@ const properties: INodeProperties[] = [
 	videoFieldsProperty,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['video'], operation: ['list'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['video'], operation: ['list'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : Math.max(1, Math.floor(Number(this.getNodeParameter('limit', itemIndex, 50))));
+	const limit = returnAll
+		? undefined
+		: Math.max(1, Math.floor(Number(this.getNodeParameter('limit', itemIndex, 50))));
 	const listing = await listVideos(this, readVideoFields(this, itemIndex), { limit });
-	return listing.videos.map((video) => ({ json: videoOutput(video), pairedItem: { item: itemIndex } }));
+	return listing.videos.map((video) => ({
+		json: videoOutput(video),
+		pairedItem: { item: itemIndex },
+	}));
 }

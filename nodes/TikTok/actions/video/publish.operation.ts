@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { ChunkPlan } from '../../helpers/chunkPlan';
@@ -42,7 +47,11 @@ const properties: INodeProperties[] = [
 		noDataExpression: true,
 		default: 'binary',
 		options: [
-			{ name: 'Binary File', value: 'binary', description: 'A video from a previous node (e.g. Google Drive, HTTP Request)' },
+			{
+				name: 'Binary File',
+				value: 'binary',
+				description: 'A video from a previous node (e.g. Google Drive, HTTP Request)',
+			},
 			{ name: 'URL', value: 'url', description: 'A web address of the video file' },
 		],
 	},
@@ -66,17 +75,20 @@ const properties: INodeProperties[] = [
 			{
 				name: 'Automatic',
 				value: 'auto',
-				description: "Let TikTok pull the URL; if TikTok refuses because the domain is not verified, n8n uploads it instead",
+				description:
+					'Let TikTok pull the URL; if TikTok refuses because the domain is not verified, n8n uploads it instead',
 			},
 			{
 				name: 'Pulled by TikTok',
 				value: 'pull',
-				description: 'TikTok downloads the URL itself. The domain or URL prefix must be verified in your TikTok app.',
+				description:
+					'TikTok downloads the URL itself. The domain or URL prefix must be verified in your TikTok app.',
 			},
 			{
 				name: 'Uploaded by N8n',
 				value: 'upload',
-				description: 'The n8n server downloads the URL and uploads the video to TikTok. Works with any host.',
+				description:
+					'The n8n server downloads the URL and uploads the video to TikTok. Works with any host.',
 			},
 		],
 	},
@@ -93,7 +105,9 @@ const properties: INodeProperties[] = [
 		"Whether n8n downloads the video even if the server's certificate cannot be verified (for self-hosted media servers)",
 		{ source: ['url'], urlHandling: ['auto', 'upload'] },
 	),
-	postModeProperty('Send to the TikTok inbox; the account owner finishes and posts it in the TikTok app'),
+	postModeProperty(
+		'Send to the TikTok inbox; the account owner finishes and posts it in the TikTok app',
+	),
 	draftNotice,
 	{
 		displayName: 'Caption',
@@ -102,7 +116,8 @@ const properties: INodeProperties[] = [
 		typeOptions: { rows: 3 },
 		default: '',
 		displayOptions: { show: { postMode: ['direct'] } },
-		description: 'Text shown with the video; #hashtags and @mentions work. At most 2200 characters (emoji count as 2).',
+		description:
+			'Text shown with the video; #hashtags and @mentions work. At most 2200 characters (emoji count as 2).',
 	},
 	...directPostProperties('video'),
 	{
@@ -126,7 +141,8 @@ const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 0,
-				description: 'Which moment of the video to use as its cover, in milliseconds from the start',
+				description:
+					'Which moment of the video to use as its cover, in milliseconds from the start',
 			},
 			{
 				displayName: 'Find Post URL If TikTok Gives No ID',
@@ -144,7 +160,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show }, properties);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const mode = this.getNodeParameter('postMode', itemIndex) as 'direct' | 'draft';
 	const draft = mode === 'draft';
 	const caption = draft ? '' : (this.getNodeParameter('caption', itemIndex, '') as string);
@@ -156,13 +175,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const maxChunkBytes = readMaxChunkBytes(this, itemIndex);
 
 	const sourceType = this.getNodeParameter('source', itemIndex) as 'binary' | 'url';
-	const videoUrl = sourceType === 'url' ? String(this.getNodeParameter('videoUrl', itemIndex)).trim() : '';
+	const videoUrl =
+		sourceType === 'url' ? String(this.getNodeParameter('videoUrl', itemIndex)).trim() : '';
 	if (sourceType === 'url') assertHttpUrl('video URL', videoUrl);
-	const urlHandling = sourceType === 'url' ? (this.getNodeParameter('urlHandling', itemIndex, 'auto') as UrlHandling) : undefined;
+	const urlHandling =
+		sourceType === 'url'
+			? (this.getNodeParameter('urlHandling', itemIndex, 'auto') as UrlHandling)
+			: undefined;
 
 	let video =
 		sourceType === 'binary'
-			? await videoFromBinary(this, itemIndex, this.getNodeParameter('binaryPropertyName', itemIndex) as string)
+			? await videoFromBinary(
+					this,
+					itemIndex,
+					this.getNodeParameter('binaryPropertyName', itemIndex) as string,
+				)
 			: undefined;
 	let plan = video ? planChunks(video.size, maxChunkBytes) : undefined;
 	let warnings = video ? checkVideoPicture(video) : [];
@@ -182,13 +209,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		if (options.coverTimestampMs) postInfo.video_cover_timestamp_ms = options.coverTimestampMs;
 	}
 	const initPath = draft ? PATHS.inboxVideoInit : PATHS.videoInit;
-	const withPostInfo = (sourceInfo: IDataObject): IDataObject => (postInfo ? { post_info: postInfo, source_info: sourceInfo } : { source_info: sourceInfo });
+	const withPostInfo = (sourceInfo: IDataObject): IDataObject =>
+		postInfo ? { post_info: postInfo, source_info: sourceInfo } : { source_info: sourceInfo };
 
 	const started = Date.now();
 	let fallbackReason: string | undefined;
 	let init: InitResult | undefined;
 	if (urlHandling === 'pull' || urlHandling === 'auto') {
-		init = await startPublish(this, initPath, withPostInfo({ source: 'PULL_FROM_URL', video_url: videoUrl }), { timeoutMs }).catch((error: unknown) => {
+		init = await startPublish(
+			this,
+			initPath,
+			withPostInfo({ source: 'PULL_FROM_URL', video_url: videoUrl }),
+			{ timeoutMs },
+		).catch((error: unknown) => {
 			// TikTok refused before creating anything, so a second init cannot post twice.
 			if (urlHandling !== 'auto' || !isTikTokError(error, 'url_ownership_unverified')) throw error;
 			fallbackReason = 'url_ownership_unverified';
@@ -212,7 +245,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			init = await startPublish(
 				this,
 				initPath,
-				withPostInfo({ source: 'FILE_UPLOAD', video_size: plan.videoSize, chunk_size: plan.chunkSize, total_chunk_count: plan.totalChunkCount }),
+				withPostInfo({
+					source: 'FILE_UPLOAD',
+					video_size: plan.videoSize,
+					chunk_size: plan.chunkSize,
+					total_chunk_count: plan.totalChunkCount,
+				}),
 				{ timeoutMs },
 			);
 			sending = uploadTo(this, init, plan, video);
@@ -223,10 +261,27 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 	const source = sending ? 'FILE_UPLOAD' : 'PULL_FROM_URL';
 
-	const { output, upload, transferredAt } = await publishAfterInit(this, init, { wait, draft, creator, kind: 'video', upload: sending });
+	const { output, upload, transferredAt } = await publishAfterInit(this, init, {
+		wait,
+		draft,
+		creator,
+		kind: 'video',
+		upload: sending,
+	});
 	// Only public posts are in TikTok's video list, so only they can be found there.
-	if (options.findPostUrl && settings?.privacyLevel === 'PUBLIC_TO_EVERYONE' && needsPostLookup(output)) {
-		Object.assign(output, await derivePostUrl(this, { caption, startedAtSec: Math.floor(started / 1000) }, creator?.creator_username));
+	if (
+		options.findPostUrl &&
+		settings?.privacyLevel === 'PUBLIC_TO_EVERYONE' &&
+		needsPostLookup(output)
+	) {
+		Object.assign(
+			output,
+			await derivePostUrl(
+				this,
+				{ caption, startedAtSec: Math.floor(started / 1000) },
+				creator?.creator_username,
+			),
+		);
 	}
 	return [
 		{
@@ -234,7 +289,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				...output,
 				...publishContext(draft, creator, output),
 				source,
-				...(fallbackReason ? { fallback: `TikTok refused to pull the URL (${fallbackReason}), so n8n uploaded it` } : {}),
+				...(fallbackReason
+					? { fallback: `TikTok refused to pull the URL (${fallbackReason}), so n8n uploaded it` }
+					: {}),
 				...(video && upload && plan
 					? {
 							video: {
@@ -252,7 +309,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 						}
 					: {}),
 				...(warnings.length > 0 ? { warnings } : {}),
-				timing: { paced_ms: init.pacedMs, transfer_ms: transferredAt - init.issuedAt, total_ms: Date.now() - started },
+				timing: {
+					paced_ms: init.pacedMs,
+					transfer_ms: transferredAt - init.issuedAt,
+					total_ms: Date.now() - started,
+				},
 			},
 			pairedItem: { item: itemIndex },
 		},
@@ -260,12 +321,25 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 }
 
 /** The upload of `video` to the link `init` returned, for publishAfterInit to run. */
-function uploadTo(ctx: IExecuteFunctions, init: InitResult, plan: ChunkPlan, video: LocalVideo): VideoUpload {
+function uploadTo(
+	ctx: IExecuteFunctions,
+	init: InitResult,
+	plan: ChunkPlan,
+	video: LocalVideo,
+): VideoUpload {
 	return {
 		plan,
 		send: async (delivery) => {
 			try {
-				return await uploadVideoChunks(ctx, init.upload_url as string, plan, await video.open(), video.mimeType, init.issuedAt, delivery);
+				return await uploadVideoChunks(
+					ctx,
+					init.upload_url as string,
+					plan,
+					await video.open(),
+					video.mimeType,
+					init.issuedAt,
+					delivery,
+				);
 			} finally {
 				video.discard?.();
 			}

@@ -18,7 +18,10 @@ const STREAM_PIECE_BYTES = 1024 * 1024;
  * Size and a reader for a file in n8n's binary data: streamed from the store when it has an id (filesystem,
  * database, S3 modes), else decoded from the inline base64 n8n keeps when no store is configured.
  */
-async function storedBinary(ctx: IExecuteFunctions, binary: IBinaryData): Promise<{ size: number; open(): Promise<ByteSource> }> {
+async function storedBinary(
+	ctx: IExecuteFunctions,
+	binary: IBinaryData,
+): Promise<{ size: number; open(): Promise<ByteSource> }> {
 	if (binary.id) {
 		const id = binary.id;
 		return {
@@ -27,10 +30,20 @@ async function storedBinary(ctx: IExecuteFunctions, binary: IBinaryData): Promis
 		};
 	}
 	const buffer = Buffer.from(binary.data, BINARY_ENCODING);
-	return { size: buffer.length, open: async () => (async function* () { yield buffer; })() };
+	return {
+		size: buffer.length,
+		open: async () =>
+			(async function* () {
+				yield buffer;
+			})(),
+	};
 }
 
-export async function videoFromBinary(ctx: IExecuteFunctions, itemIndex: number, propertyName: string): Promise<LocalVideo> {
+export async function videoFromBinary(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	propertyName: string,
+): Promise<LocalVideo> {
 	const binary = ctx.helpers.assertBinaryData(itemIndex, propertyName);
 	const { size, open } = await storedBinary(ctx, binary);
 	if (!size) {
@@ -47,7 +60,11 @@ export async function videoFromBinary(ctx: IExecuteFunctions, itemIndex: number,
  * it is streamed straight into the upload (`discard()` closes the download if the upload never reads it);
  * without one it is first stored in n8n's binary data, at most `limits.maxBytes` of it, to learn its size.
  */
-export async function videoFromUrl(ctx: IExecuteFunctions, url: string, limits: DownloadLimits): Promise<LocalVideo> {
+export async function videoFromUrl(
+	ctx: IExecuteFunctions,
+	url: string,
+	limits: DownloadLimits,
+): Promise<LocalVideo> {
 	const opened = await download(ctx, url, limits);
 	const fileName = fileNameOfUrl(url);
 	const iterator = opened.pieces()[Symbol.asyncIterator]();
@@ -55,10 +72,12 @@ export async function videoFromUrl(ctx: IExecuteFunctions, url: string, limits: 
 	const { container } = head;
 	const mimeType = VIDEO_MIME_TYPES[container];
 	if (opened.length === undefined) {
-		const staged = await ctx.helpers.prepareBinaryData(opened.streamOf(replay(head.pieces, iterator)), fileName, mimeType).then(
-			(binary) => ({ binary }),
-			(failure: unknown) => ({ failure }),
-		);
+		const staged = await ctx.helpers
+			.prepareBinaryData(opened.streamOf(replay(head.pieces, iterator)), fileName, mimeType)
+			.then(
+				(binary) => ({ binary }),
+				(failure: unknown) => ({ failure }),
+			);
 		opened.close();
 		// n8n 2's filesystem store removes its partial file when the stream fails; n8n 1's keeps it with the execution's
 		// data (at most the limit), and n8n gives nodes no way to delete binary data.
@@ -74,7 +93,11 @@ export async function videoFromUrl(ctx: IExecuteFunctions, url: string, limits: 
 		mimeType,
 		fileName,
 		open: async () => {
-			if (opens++ > 0) throw invalidInput('The video download can only be read once', 'This is a bug in the node; please report it.');
+			if (opens++ > 0)
+				throw invalidInput(
+					'The video download can only be read once',
+					'This is a bug in the node; please report it.',
+				);
 			const pieces = replay(head.pieces, iterator);
 			return container === 'webm' ? pieces : wholeMp4(pieces, length);
 		},
