@@ -38,22 +38,6 @@ export interface EnsureN8nOptions {
 	force?: boolean;
 }
 
-/**
- * n8n 1.x depends on xlsx from https://cdn.sheetjs.com (not the registry), which CI can't reach; the registry's last
- * xlsx (only the Spreadsheet File node uses it) stands in.
- */
-const N8N_1X_STAND_INS: Record<string, string> = { xlsx: '0.18.5' };
-
-/**
- * Dependencies a pinned n8n names at a version the registry these machines reach does not serve, and the nearest
- * published version that stands in (an npm `overrides` entry; the install log and harness README say so).
- * n8n 2.41.3 pins `@n8n/agents` 0.26.2, which is absent (0.26.1 is the newest there); the package is n8n's AI-agent
- * runtime, which no TikTok node code path loads.
- */
-export const REGISTRY_STAND_INS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-	'2.41.3': { '@n8n/agents': '0.26.1' },
-};
-
 const resolvedAliases = new Map<string, Promise<string>>();
 
 /**
@@ -234,7 +218,11 @@ async function installSteps(install: N8nInstall): Promise<void> {
 	const pkgPath = join(dir, 'package.json');
 	const dependencies: Record<string, string> = { n8n: version };
 	if (usesNodePackage) dependencies.node = NODE24_PACKAGE_VERSION;
-	const overrides = REGISTRY_STAND_INS[version] ?? (usesNodePackage ? undefined : N8N_1X_STAND_INS);
+	// n8n 1.x depends on xlsx from https://cdn.sheetjs.com (not the registry), which CI can't
+	// reach; the registry's last xlsx (only the Spreadsheet File node uses it) stands in.
+	const overrides: Record<string, string> | undefined = usesNodePackage
+		? undefined
+		: { xlsx: '0.18.5' };
 	const existing = await readFile(pkgPath, 'utf8')
 		.then((text) => JSON.parse(text) as { dependencies?: Record<string, string> })
 		.catch(() => undefined);
@@ -246,11 +234,6 @@ async function installSteps(install: N8nInstall): Promise<void> {
 		.catch(() => undefined);
 	const needsNpmInstall =
 		installedN8n !== version || (usesNodePackage && installedNode === undefined);
-	if (REGISTRY_STAND_INS[version]) {
-		log(
-			`n8n ${version}: stand-ins for versions the registry does not serve: ${JSON.stringify(REGISTRY_STAND_INS[version])}`,
-		);
-	}
 	if (needsNpmInstall || !existing) {
 		await writeFile(
 			pkgPath,
