@@ -28,8 +28,8 @@ const { toNodeError } = requireAsN8n(
 	'../../nodes/TikTok/actions/router.ts',
 ) as typeof import('../../nodes/TikTok/actions/router.ts');
 const { waitForFinalStatus } = requireAsN8n(
-	'../../nodes/TikTok/transport/endpoints.ts',
-) as typeof import('../../nodes/TikTok/transport/endpoints.ts');
+	'../../nodes/TikTok/transport/publishApi.ts',
+) as typeof import('../../nodes/TikTok/transport/publishApi.ts');
 const { uploadVideoChunks } = requireAsN8n(
 	'../../nodes/TikTok/transport/upload.ts',
 ) as typeof import('../../nodes/TikTok/transport/upload.ts');

@@ -8,12 +8,12 @@ import type { CreatorInfo, DirectPostSettings, PostKind } from '../../helpers/po
 import { assertDirectPostSettings } from '../../helpers/postSettings';
 import type { StartedPublish, TikTokStatus } from '../../helpers/publishResult';
 import { afterInitFailure, hasReceived, toPublishOutput } from '../../helpers/publishResult';
-import type { InitResult } from '../../transport/endpoints';
+import type { InitResult } from '../../transport/publishApi';
 import {
 	fetchCreatorInfoForPost,
 	fetchStatus,
 	waitForFinalStatus,
-} from '../../transport/endpoints';
+} from '../../transport/publishApi';
 import type { UploadDelivery, UploadReport } from '../../transport/upload';
 import type { readWaitOptions } from './properties';
 
