@@ -1,33 +1,29 @@
 // N8nInstance: one isolated, real n8n (regular mode with SQLite, or queue mode with
 // PostgreSQL + Redis + N workers) with community packages installed from tarballs the
-// way n8n's own community-package installer installs them. Its lifecycle and CLI live
-// here; the REST API is RestClient (rest.mts), which a running instance hands its calls to.
-import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import {
-	createWriteStream,
-	existsSync,
-	readdirSync,
-	readFileSync,
-	type WriteStream,
-} from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+// way n8n's own community-package installer installs them. This file is what a test holds: creating and
+// destroying an instance, and each call sent where it is served — the REST API of the running server
+// (RestClient, rest.mts), n8n's CLI while it is stopped (cliCommands.mts), its processes (server.mts).
+import { readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import {
+	activateWorkflowWithCli,
+	type Cli,
+	executeWithCli,
+	exportCredentialWithCli,
+	exportNodeTypesWithCli,
+	importCredentialsWithCli,
+	importWorkflowWithCli,
+} from './cliCommands.mts';
 import { installCommunityPackage } from './communityPackage.mts';
 import { instanceEnvironment } from './environment.mts';
 import type { N8nInstall } from './install.mts';
-import {
-	installExitHooks,
-	lineWriter,
-	livePids,
-	spawnServer,
-	waitUntilReady,
-	type ManagedProcess,
-} from './processes.mts';
+import { cleanupStaleInstances, redisKeysOf, writeInstanceState } from './instanceState.mts';
+import { installExitHooks } from './processes.mts';
 import { RestClient } from './rest.mts';
-import { cliErrorMessage, resultFromRun } from './results.mts';
 import { deleteRedisKeys, dropDatabase, psqlEnv } from './services.mts';
+import { N8nProcesses, type CliOptions } from './server.mts';
 import type {
 	CredentialInput,
 	ExecuteResult,
@@ -38,23 +34,7 @@ import type {
 	OwnerAccount,
 	WorkflowInput,
 } from './types.mts';
-import {
-	TMP_DIR,
-	extractJsonBlocks,
-	freePorts,
-	groupAlive,
-	killGroup,
-	log,
-	n8nStyleId,
-	pidAlive,
-	randomId,
-	run,
-	runOrThrow,
-	sleep,
-	stopGroup,
-	tail,
-	type RunResult,
-} from './util.mts';
+import { TMP_DIR, freePorts, log, randomId, runOrThrow, tail, type RunResult } from './util.mts';
 
 export { nodeOutput } from './results.mts';
 export type * from './types.mts';
@@ -91,14 +71,10 @@ export class N8nInstance {
 	readonly api: RestClient;
 
 	private readonly env: Record<string, string>;
-	private readonly workerPorts: Array<{ health: number; broker: number }>;
-	/** CLI commands get their own task-broker port: `n8n execute` may run beside the server. */
-	private readonly cliBrokerPort: number;
-	private readonly processes = new Map<string, ManagedProcess>();
-	private readonly cliProcesses = new Set<ChildProcess>();
-	private readonly logStream: WriteStream;
+	private readonly server: N8nProcesses;
+	/** `cli` as a function of its own, for the commands in cliCommands.mts. */
+	private readonly runCli: Cli = async (args, options) => await this.cli(args, options);
 	private destroyed = false;
-	private running = false;
 
 	private constructor(args: {
 		options: N8nInstanceOptions;
@@ -110,7 +86,6 @@ export class N8nInstance {
 		id: string;
 	}) {
 		const { options, userFolder, port, brokerPort, workerPorts, id } = args;
-		this.cliBrokerPort = args.cliBrokerPort;
 		this.install = options.install;
 		this.mode = options.mode ?? 'regular';
 		this.workerCount = this.mode === 'queue' ? (options.workers ?? 1) : 0;
@@ -122,7 +97,6 @@ export class N8nInstance {
 		this.port = port;
 		this.url = `http://127.0.0.1:${port}`;
 		this.api = new RestClient(this.url);
-		this.workerPorts = workerPorts;
 		if (this.mode === 'queue') {
 			this.database = `n8n_harness_${id}`;
 			this.redisPrefix = `n8n-harness-${id}`;
@@ -132,7 +106,16 @@ export class N8nInstance {
 			options.env,
 		);
 		this.encryptionKey = this.env.N8N_ENCRYPTION_KEY;
-		this.logStream = createWriteStream(this.logFile, { flags: 'a' });
+		this.server = new N8nProcesses({
+			install: this.install,
+			cwd: userFolder,
+			env: this.env,
+			url: this.url,
+			logFile: this.logFile,
+			workerPorts,
+			cliBrokerPort: args.cliBrokerPort,
+			onSpawn: () => void this.writeState(),
+		});
 	}
 
 	/** Creates the user folder, installs the tarballs, (queue) creates the database, checks node types. */
@@ -183,33 +166,7 @@ export class N8nInstance {
 	 * instances whose test process died without destroy().
 	 */
 	static async cleanupStale(): Promise<void> {
-		if (!existsSync(TMP_DIR)) return;
-		for (const entry of readdirSync(TMP_DIR)) {
-			if (!entry.startsWith('n8n-')) continue;
-			const folder = join(TMP_DIR, entry);
-			let state: { ownerPid?: number; database?: string; redisPrefix?: string; pids?: number[] };
-			try {
-				state = JSON.parse(readFileSync(join(folder, 'harness.json'), 'utf8')) as typeof state;
-			} catch {
-				continue;
-			}
-			if (!state.ownerPid || pidAlive(state.ownerPid)) continue;
-			for (const pid of state.pids ?? []) {
-				// Only processes that are provably this instance's n8n (its user folder in their environment).
-				try {
-					const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-					if (environ.split('\0').includes(`N8N_USER_FOLDER=${folder}`)) killGroup(pid, 'SIGKILL');
-				} catch {
-					// gone
-				}
-			}
-			if (state.database) await dropDatabase(state.database);
-			if (state.redisPrefix) {
-				await deleteRedisKeys([`${state.redisPrefix}:*`, `{${state.redisPrefix}:*`]);
-			}
-			await rm(folder, { recursive: true, force: true });
-			log(`removed stale instance folder ${folder}`);
-		}
+		await cleanupStaleInstances();
 	}
 
 	// -------------------------------------------------------------------------
@@ -224,7 +181,9 @@ export class N8nInstance {
 	 * editor loads) or else from `n8n export:nodes` (which also creates and migrates the database).
 	 */
 	private async checkNodeTypes(expected?: string[]): Promise<void> {
-		const types = this.running ? await this.api.nodeTypes() : await this.exportNodeTypes();
+		const types = this.server.running
+			? await this.api.nodeTypes()
+			: await exportNodeTypesWithCli(this.runCli, this.userFolder);
 		this.nodeTypes = [...new Set(types.map((type) => type.name))].sort();
 		const missing: string[] = [];
 		const wanted = new Set(expected ?? []);
@@ -246,28 +205,6 @@ export class N8nInstance {
 		}
 	}
 
-	private async exportNodeTypes(): Promise<Array<{ name: string }>> {
-		const output = join(this.userFolder, 'node-types.json');
-		const result = await this.cli(['export:nodes', `--output=${output}`], { timeoutMs: 180_000 });
-		if (result.code !== 0 || !existsSync(output)) {
-			throw new Error(
-				`n8n export:nodes failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`,
-			);
-		}
-		// export:nodes ends the write stream without awaiting it; give the file a moment.
-		let types: Array<{ name: string }> | undefined;
-		for (let attempt = 0; attempt < 20 && !types; attempt++) {
-			try {
-				types = JSON.parse(await readFile(output, 'utf8')) as Array<{ name: string }>;
-			} catch {
-				await sleep(100);
-			}
-		}
-		await rm(output, { force: true });
-		if (!types) throw new Error('n8n export:nodes wrote unreadable JSON');
-		return types;
-	}
-
 	// -------------------------------------------------------------------------
 	// CLI
 
@@ -277,41 +214,9 @@ export class N8nInstance {
 	}
 
 	/** Runs `n8n <args>` against this instance (output also appended to the log file). */
-	async cli(
-		args: string[],
-		options: { timeoutMs?: number; env?: Record<string, string>; stdoutFile?: string } = {},
-	): Promise<RunResult> {
+	async cli(args: string[], options: CliOptions = {}): Promise<RunResult> {
 		this.assertAlive();
-		const label = `cli ${args[0]}`;
-		const writer = lineWriter(this.logStream, label);
-		let child: ChildProcess | undefined;
-		try {
-			return await run(this.install.nodeBin, [this.install.n8nBin, ...args], {
-				cwd: this.userFolder,
-				env: {
-					...this.env,
-					...(this.running ? { N8N_RUNNERS_BROKER_PORT: String(this.cliBrokerPort) } : {}),
-					...options.env,
-				},
-				timeoutMs: options.timeoutMs ?? 180_000,
-				stdoutFile: options.stdoutFile,
-				onOutput: (chunk) => writer.write(chunk),
-				onSpawn: (spawned) => {
-					child = spawned;
-					this.cliProcesses.add(spawned);
-					if (spawned.pid) livePids.add(spawned.pid);
-					void this.writeState();
-				},
-			});
-		} finally {
-			writer.flush();
-			if (child) {
-				this.cliProcesses.delete(child);
-				// The command has exited; its task-runner child (same group) must not linger.
-				if (child.pid && groupAlive(child.pid)) killGroup(child.pid, 'SIGKILL');
-				if (child.pid) livePids.delete(child.pid);
-			}
-		}
+		return await this.server.cli(args, options);
 	}
 
 	/** Imports credentials (plain `data`, encrypted by n8n); returns their ids. */
@@ -319,25 +224,12 @@ export class N8nInstance {
 		const given = [credentials].flat();
 		// A running server saves them through its REST API, as the editor does (n8n picks the ids): no n8n CLI
 		// process per import, which costs seconds of CPU each on the 2-core machine.
-		if (this.running && given.every((credential) => credential.id === undefined)) {
+		if (this.server.running && given.every((credential) => credential.id === undefined)) {
 			const ids: string[] = [];
 			for (const credential of given) ids.push(await this.api.createCredential(credential));
 			return ids;
 		}
-		const list = given.map((credential) => ({ ...credential, id: credential.id ?? n8nStyleId() }));
-		const file = join(this.userFolder, `credentials-${randomId()}.json`);
-		await writeFile(file, JSON.stringify(list, null, 2));
-		try {
-			const result = await this.cli(['import:credentials', `--input=${file}`]);
-			if (result.code !== 0 || !/Successfully imported/i.test(result.stdout + result.stderr)) {
-				throw new Error(
-					`n8n import:credentials failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`,
-				);
-			}
-		} finally {
-			await rm(file, { force: true });
-		}
-		return list.map((credential) => credential.id);
+		return await importCredentialsWithCli(this.runCli, this.userFolder, given);
 	}
 
 	/**
@@ -345,56 +237,13 @@ export class N8nInstance {
 	 * otherwise with `n8n import:workflow` (id generated when missing). Node ids are filled in.
 	 */
 	async importWorkflow(workflow: WorkflowInput): Promise<string> {
-		if (this.running) return await this.api.createWorkflow(workflow);
-		const id = workflow.id ?? n8nStyleId();
-		const data = {
-			name: 'Harness workflow',
-			settings: {},
-			...workflow,
-			id,
-			nodes: workflow.nodes.map((node) => ({ id: randomUUID(), ...node })),
-		};
-		const file = join(this.userFolder, `workflow-${randomId()}.json`);
-		await writeFile(file, JSON.stringify(data, null, 2));
-		try {
-			const result = await this.cli(['import:workflow', `--input=${file}`]);
-			if (result.code !== 0 || !/Successfully imported/i.test(result.stdout + result.stderr)) {
-				throw new Error(
-					`n8n import:workflow failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`,
-				);
-			}
-		} finally {
-			await rm(file, { force: true });
-		}
-		return id;
+		if (this.server.running) return await this.api.createWorkflow(workflow);
+		return await importWorkflowWithCli(this.runCli, this.userFolder, workflow);
 	}
 
 	/** The decrypted `data` of a stored credential (`n8n export:credentials --id --decrypted`). */
 	async exportCredential(id: string): Promise<Record<string, unknown>> {
-		const file = join(this.userFolder, `credential-export-${randomId()}.json`);
-		try {
-			const result = await this.cli([
-				'export:credentials',
-				`--id=${id}`,
-				'--decrypted',
-				`--output=${file}`,
-			]);
-			if (result.code !== 0 || !existsSync(file)) {
-				throw new Error(
-					`n8n export:credentials failed (exit ${result.code}):\n${tail(result.stdout + result.stderr)}`,
-				);
-			}
-			const exported = JSON.parse(await readFile(file, 'utf8')) as Array<{
-				id: string;
-				data: unknown;
-			}>;
-			const credential = exported.find((entry) => entry.id === id);
-			if (!credential) throw new Error(`credential ${id} not found`);
-			const data = credential.data;
-			return (typeof data === 'string' ? JSON.parse(data) : data) as Record<string, unknown>;
-		} finally {
-			await rm(file, { force: true });
-		}
+		return await exportCredentialWithCli(this.runCli, this.userFolder, id);
 	}
 
 	/**
@@ -407,39 +256,10 @@ export class N8nInstance {
 		workflowId: string,
 		options: { timeoutMs?: number; via?: 'cli' | 'rest' } = {},
 	): Promise<ExecuteResult> {
-		if ((options.via ?? (this.running ? 'rest' : 'cli')) === 'rest') {
+		if ((options.via ?? (this.server.running ? 'rest' : 'cli')) === 'rest') {
 			return await this.api.runManually(workflowId, options);
 		}
-		return await this.executeInNewProcess(workflowId, options);
-	}
-
-	private async executeInNewProcess(
-		workflowId: string,
-		options: { timeoutMs?: number },
-	): Promise<ExecuteResult> {
-		// The run (with n8n 1.x's in-memory binary data, megabytes of it) goes to a file: n8n exits right after printing it.
-		const stdoutFile = join(this.userFolder, `execute-${randomId()}.out`);
-		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], {
-			timeoutMs: options.timeoutMs ?? 300_000,
-			stdoutFile,
-		}).finally(() => rm(stdoutFile, { force: true }));
-		const runObject = extractJsonBlocks(result.stdout)
-			.reverse()
-			.find((block): block is Record<string, unknown> => {
-				const data = (block as Record<string, unknown> | null)?.data as
-					Record<string, unknown> | undefined;
-				return typeof data === 'object' && data !== null && 'resultData' in data;
-			});
-		const parsed = resultFromRun(runObject, {
-			exitCode: result.code,
-			exitSignal: result.signal,
-			stdout: result.stdout,
-			stderr: result.stderr,
-		});
-		if (!parsed.ok && !parsed.error) {
-			parsed.error = { message: cliErrorMessage(result) };
-		}
-		return parsed;
+		return await executeWithCli(this.runCli, this.userFolder, workflowId, options);
 	}
 
 	/**
@@ -474,7 +294,7 @@ export class N8nInstance {
 	// Server
 
 	get isRunning(): boolean {
-		return this.running;
+		return this.server.running;
 	}
 
 	/**
@@ -483,41 +303,9 @@ export class N8nInstance {
 	 */
 	async start(options: { timeoutMs?: number } = {}): Promise<void> {
 		this.assertAlive();
-		if (this.running) return;
-		const timeoutMs = options.timeoutMs ?? 180_000;
-		const deadline = Date.now() + timeoutMs;
+		if (this.server.running) return;
 		const started = Date.now();
-		const main = this.startProcess('main', ['start'], {});
-		this.running = true;
-		try {
-			await waitUntilReady(
-				main,
-				`${this.url}/healthz/readiness`,
-				deadline,
-				/Editor is now accessible/,
-			);
-			// Workers only once the main is ready: on a fresh database both would run the migrations at once
-			// (n8n 1.x on PostgreSQL then fails with "column … already exists").
-			const workers = this.workerPorts.map((ports, index) =>
-				this.startProcess(`worker-${index + 1}`, ['worker'], {
-					QUEUE_HEALTH_CHECK_PORT: String(ports.health),
-					N8N_RUNNERS_BROKER_PORT: String(ports.broker),
-				}),
-			);
-			await Promise.all(
-				workers.map(
-					async (worker, index) =>
-						await waitUntilReady(
-							worker,
-							`http://127.0.0.1:${this.workerPorts[index].health}/healthz/readiness`,
-							deadline,
-						),
-				),
-			);
-		} catch (error) {
-			await this.stop();
-			throw error;
-		}
+		await this.server.start(started + (options.timeoutMs ?? 180_000));
 		log(
 			`n8n ${this.install.version} (${this.mode}) ready at ${this.url} in ${Date.now() - started} ms`,
 		);
@@ -525,41 +313,12 @@ export class N8nInstance {
 
 	/** Stops the server and workers (SIGTERM to each process group, SIGKILL after 25 s). */
 	async stop(): Promise<void> {
-		const all = [...this.processes.values()];
-		await Promise.all(
-			all.map(async (managed) => {
-				await stopGroup(managed.child.pid, 25_000);
-				await Promise.race([managed.exited, sleep(2000)]);
-				if (managed.child.pid) livePids.delete(managed.child.pid);
-			}),
-		);
-		this.processes.clear();
-		this.running = false;
+		await this.server.stop();
 	}
 
 	/** pids of the running server processes by name ('main', 'worker-1', …). */
 	get pids(): Record<string, number | undefined> {
-		return Object.fromEntries(
-			[...this.processes].map(([name, managed]) => [name, managed.child.pid]),
-		);
-	}
-
-	private startProcess(
-		name: string,
-		args: string[],
-		extraEnv: Record<string, string>,
-	): ManagedProcess {
-		const managed = spawnServer({
-			name,
-			nodeBin: this.install.nodeBin,
-			args: [this.install.n8nBin, ...args],
-			cwd: this.userFolder,
-			env: { ...this.env, ...extraEnv },
-			log: this.logStream,
-		});
-		this.processes.set(name, managed);
-		void this.writeState();
-		return managed;
+		return this.server.pids;
 	}
 
 	// -------------------------------------------------------------------------
@@ -593,15 +352,8 @@ export class N8nInstance {
 	 * which takes effect on start().
 	 */
 	async activateWorkflow(workflowId: string): Promise<void> {
-		if (this.running) return await this.api.activateWorkflow(workflowId);
-		const major = Number(this.install.version.split('.')[0]);
-		const args =
-			major >= 2
-				? ['publish:workflow', `--id=${workflowId}`]
-				: ['update:workflow', `--id=${workflowId}`, '--active=true'];
-		const result = await this.cli(args);
-		if (result.code !== 0)
-			throw new Error(`n8n ${args[0]} failed:\n${tail(result.stdout + result.stderr)}`);
+		if (this.server.running) return await this.api.activateWorkflow(workflowId);
+		await activateWorkflowWithCli(this.runCli, this.install.version, workflowId);
 	}
 
 	async deactivateWorkflow(workflowId: string): Promise<void> {
@@ -632,9 +384,8 @@ export class N8nInstance {
 	 */
 	workerForExecution(executionId: string): number | undefined {
 		const pattern = new RegExp(`Worker started execution ${executionId}\\b`);
-		for (let index = 0; index < this.workerPorts.length; index++) {
-			const managed = this.processes.get(`worker-${index + 1}`);
-			if (managed?.output.some((line) => pattern.test(line))) return index + 1;
+		for (let worker = 1; worker <= this.workerCount; worker++) {
+			if (this.server.workerOutput(worker).some((line) => pattern.test(line))) return worker;
 		}
 		return undefined;
 	}
@@ -659,13 +410,7 @@ export class N8nInstance {
 	async destroy(): Promise<void> {
 		if (this.destroyed) return;
 		this.destroyed = true;
-		await this.stop();
-		for (const child of this.cliProcesses) {
-			await stopGroup(child.pid, 5000);
-			if (child.pid) livePids.delete(child.pid);
-		}
-		this.cliProcesses.clear();
-		await new Promise<void>((resolveEnd) => this.logStream.end(resolveEnd));
+		await this.server.stopAll();
 		if (process.env.N8N_HARNESS_KEEP === '1') {
 			log(
 				`keeping ${this.userFolder}${this.database ? ` and database ${this.database}` : ''} (N8N_HARNESS_KEEP=1)`,
@@ -674,8 +419,7 @@ export class N8nInstance {
 			return;
 		}
 		if (this.database) await dropDatabase(this.database);
-		if (this.redisPrefix)
-			await deleteRedisKeys([`${this.redisPrefix}:*`, `{${this.redisPrefix}:*`]);
+		if (this.redisPrefix) await deleteRedisKeys(redisKeysOf(this.redisPrefix));
 		await rm(this.userFolder, { recursive: true, force: true, maxRetries: 3 });
 	}
 
@@ -684,21 +428,13 @@ export class N8nInstance {
 	}
 
 	/** harness.json lets cleanupStale() undo an instance whose test process died. */
-	private async writeState(overrides: Record<string, unknown> = {}): Promise<void> {
-		const state = {
+	private async writeState(overrides: { ownerPid?: number } = {}): Promise<void> {
+		await writeInstanceState(this.userFolder, {
 			ownerPid: process.pid,
 			database: this.database,
 			redisPrefix: this.redisPrefix,
-			pids: [
-				...[...this.processes.values()].map((managed) => managed.child.pid),
-				...[...this.cliProcesses].map((child) => child.pid),
-			].filter(Boolean),
+			pids: this.server.allPids(),
 			...overrides,
-		};
-		await writeFile(join(this.userFolder, 'harness.json'), JSON.stringify(state, null, 2)).catch(
-			() => undefined,
-		);
+		});
 	}
-
-	/** Splits output into lines, prefixes them with the process name and appends them to the log file. */
 }

@@ -18,7 +18,7 @@ const errors = requireAsN8n(
 const errorMap = requireAsN8n(
 	'../../nodes/TikTok/helpers/errorMap.ts',
 ) as typeof import('../../nodes/TikTok/helpers/errorMap.ts');
-const { hasReceived } = requireAsN8n(
+const { afterInitFailure, hasReceived } = requireAsN8n(
 	'../../nodes/TikTok/helpers/publishResult.ts',
 ) as typeof import('../../nodes/TikTok/helpers/publishResult.ts');
 const { planChunks } = requireAsN8n(
@@ -28,8 +28,8 @@ const { toNodeError } = requireAsN8n(
 	'../../nodes/TikTok/actions/router.ts',
 ) as typeof import('../../nodes/TikTok/actions/router.ts');
 const { waitForFinalStatus } = requireAsN8n(
-	'../../nodes/TikTok/transport/endpoints.ts',
-) as typeof import('../../nodes/TikTok/transport/endpoints.ts');
+	'../../nodes/TikTok/transport/publishApi.ts',
+) as typeof import('../../nodes/TikTok/transport/publishApi.ts');
 const { uploadVideoChunks } = requireAsN8n(
 	'../../nodes/TikTok/transport/upload.ts',
 ) as typeof import('../../nodes/TikTok/transport/upload.ts');
@@ -44,7 +44,6 @@ const tokenTimeout = () =>
 		Object.assign(new Error('timeout of 60000ms exceeded'), { code: 'ECONNABORTED' }),
 	);
 const {
-	afterInitFailure,
 	apiError,
 	executionCancelled,
 	mayPassLater,

@@ -23,7 +23,7 @@ import {
 	fetchUserInfo,
 	fetchVideosById,
 	listVideos,
-} from '../../nodes/TikTok/transport/endpoints.ts';
+} from '../../nodes/TikTok/transport/displayApi.ts';
 import { fakeApiContext, ok } from './fakeApiContext.mts';
 
 const ALL = ['user.info.basic', 'user.info.profile', 'user.info.stats', 'video.list'];

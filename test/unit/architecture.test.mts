@@ -16,6 +16,12 @@ import ts from 'typescript';
 
 import { TikTok } from '../../nodes/TikTok/TikTok.node.ts';
 import { operations } from '../../nodes/TikTok/actions/router.ts';
+import {
+	docAgainstTree,
+	importCycles,
+	resolveImport,
+	writesIntoModuleState,
+} from './architectureRules.mts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -44,13 +50,16 @@ function layerOf(path: string): Layer {
 	return 'node';
 }
 
-function sourceFiles(dir: string): string[] {
+/** Every file under `dir` (a path from the repository root) whose name `keep` accepts. */
+function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
 	return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
 		const path = `${dir}/${entry.name}`;
-		if (entry.isDirectory()) return sourceFiles(path);
-		return entry.name.endsWith('.ts') ? [path] : [];
+		if (entry.isDirectory()) return filesUnder(path, keep);
+		return keep(entry.name) ? [path] : [];
 	});
 }
+
+const sourceFiles = (dir: string) => filesUnder(dir, (name) => name.endsWith('.ts'));
 
 function load(path: string): Module {
 	const source = ts.createSourceFile(
@@ -215,6 +224,48 @@ describe('architecture: one obvious place for everything', () => {
 					.map((node) => `calls ${node.getText().split('(')[0]}`),
 		);
 		assert.deepEqual(broken, []);
+	});
+
+	it('no import cycles among the package files (type-only imports count: neither file of a cycle can be read first)', () => {
+		const files = new Set(modules.map((module) => module.path));
+		const cycles = importCycles(
+			modules.map((module) => ({
+				path: module.path,
+				imports: module.source.statements
+					.flatMap((statement) =>
+						(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+						statement.moduleSpecifier &&
+						ts.isStringLiteral(statement.moduleSpecifier)
+							? [resolveImport(module.path, statement.moduleSpecifier.text, files)]
+							: [],
+					)
+					.filter((target): target is string => target !== undefined),
+			})),
+		);
+		assert.deepEqual(cycles, []);
+	});
+
+	it('outside transport/, nothing writes into a module-level array, Map, Set or object (tables and descriptions are read-only in use)', () => {
+		const texts = Object.fromEntries(modules.map((module) => [module.path, module.source.text]));
+		assert.deepEqual(
+			writesIntoModuleState(texts, (path) => layerOf(path) === 'transport'),
+			[],
+		);
+	});
+
+	it('docs/architecture.md names only paths that exist, and names every source file', () => {
+		const skipped = new Set(['node_modules', '.git', 'dist', '.cache']);
+		const everything = readdirSync(root, { withFileTypes: true })
+			.filter((entry) => !skipped.has(entry.name))
+			.flatMap((entry) =>
+				entry.isDirectory() ? filesUnder(entry.name, () => true) : [entry.name],
+			);
+		const code = /\.(ts|mts|mjs|js)$/;
+		const sources = ['nodes', 'credentials', 'scripts', 'test'].flatMap((dir) =>
+			filesUnder(dir, (name) => code.test(name)),
+		);
+		const doc = readFileSync(join(root, 'docs', 'architecture.md'), 'utf8');
+		assert.deepEqual(docAgainstTree(doc, everything, sources), { missing: [], unnamed: [] });
 	});
 
 	it('the router table has exactly the resources and operations the node description offers', () => {

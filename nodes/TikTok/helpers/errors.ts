@@ -2,7 +2,6 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ErrorAdvice, MediaCheckCode, RequestTarget } from './errorMap';
 import {
-	AFTER_INIT_ERRORS,
 	MEDIA_CHECKS,
 	OAUTH_ERRORS,
 	SOURCE_ERRORS,
@@ -12,10 +11,8 @@ import {
 	adviceForNetworkFailure,
 	adviceForRedirect,
 	adviceForUploadStatus,
-	afterInitNextStep,
 } from './errorMap';
 import { classifyNetworkFailure, hostOf, redirectDestination } from './networkErrors';
-import type { TikTokStatus } from './publishResult';
 
 /** The code of every failure the user fixes in the node's input (shown as NodeOperationError, not NodeApiError). */
 export const INVALID_INPUT = 'invalid_input';
@@ -221,54 +218,6 @@ export function publishOutcomeUnknown(httpStatus: number | undefined): TikTokErr
 				'The request reached TikTok but no clear answer came back. TikTok offers no way to make a repeat safe, so the node did not try again: doing so could post twice. Check the TikTok profile (or the inbox, for drafts) before running this item again.',
 		},
 		{ code: 'publish_outcome_unknown', http_status: httpStatus },
-	);
-}
-
-/** What the node knows of a publish TikTok accepted, when a later step fails. */
-export interface StartedPublish {
-	publishId: string;
-	/** TikTok's last status/fetch answer; undefined when none could be read. */
-	status?: TikTokStatus;
-	/** False only when the video provably never reached TikTok whole, so no post can come of this publish. */
-	mayPost: boolean;
-}
-
-/** A fix that still applies once a publish exists: the upload's own refusals, and a connection to reconnect. */
-function fixAfterInit(error: TikTokError | undefined): string | undefined {
-	if (!error) return undefined;
-	const { code, http_status: httpStatus } = error.details;
-	const uploadRefusal = code === 'upload_url_expired' || code.startsWith('upload_http_');
-	const connectionRefused = httpStatus === 401;
-	return uploadRefusal || connectionRefused ? error.advice.description : undefined;
-}
-
-/**
- * Any failure after TikTok accepted a publish (upload, status polling, cancellation). It keeps what happened
- * (message, TikTok's code, log_id, HTTP status) and adds the publish_id, TikTok's last status (UNKNOWN when none
- * could be read) and the next step. When a post may still come of it, the code becomes publish_outcome_unknown
- * (the original kept as `cause_code`) and the next step is to check Post → Get Status before publishing again;
- * otherwise the code stays and the item says publishing again is safe. Never "run the item again" while a post
- * may come: a user who did could post twice.
- */
-export function afterInitFailure(cause: unknown, publish: StartedPublish): TikTokError {
-	const known = isTikTokError(cause) ? cause : undefined;
-	const what = known?.advice.message ?? String((cause as Error | undefined)?.message ?? cause);
-	const rawCode = (cause as { code?: unknown } | undefined)?.code;
-	const status = publish.status?.status ?? 'UNKNOWN';
-	const details: ErrorDetails = {
-		...(known?.details ?? { code: typeof rawCode === 'string' ? rawCode : 'unexpected' }),
-		publish_id: publish.publishId,
-		status,
-	};
-	if (publish.status?.uploaded_bytes !== undefined)
-		details.uploaded_bytes = publish.status.uploaded_bytes;
-	const fix = fixAfterInit(known);
-	const nextStep = afterInitNextStep(publish.publishId, publish.mayPost, status);
-	const description = fix ? `${fix} ${nextStep}` : nextStep;
-	if (!publish.mayPost) return new TikTokError({ message: what, description }, details);
-	return new TikTokError(
-		{ message: `${AFTER_INIT_ERRORS.publish_outcome_unknown.message}: ${what}`, description },
-		{ ...details, code: 'publish_outcome_unknown', cause_code: details.code },
 	);
 }
 

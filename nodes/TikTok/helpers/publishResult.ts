@@ -1,7 +1,12 @@
+/**
+ * A publish after TikTok accepted it: publish ids, final statuses, the Publish / Get Status output item, and the error
+ * any later failure becomes (it keeps the publish_id and says whether a post may still come of it).
+ */
 import type { IDataObject } from 'n8n-workflow';
 
-import { adviceForFailReason } from './errorMap';
-import { invalidInput } from './errors';
+import { AFTER_INIT_ERRORS, adviceForFailReason, afterInitNextStep } from './errorMap';
+import type { ErrorDetails } from './errors';
+import { TikTokError, invalidInput, isTikTokError } from './errors';
 
 /** status/fetch `data`, ids already strings (see tiktokJson). */
 export interface TikTokStatus {
@@ -83,4 +88,52 @@ export function toPublishOutput(
 	if (status.uploaded_bytes !== undefined) output.uploaded_bytes = status.uploaded_bytes;
 	if (status.downloaded_bytes !== undefined) output.downloaded_bytes = status.downloaded_bytes;
 	return output;
+}
+
+/** What the node knows of a publish TikTok accepted, when a later step fails. */
+export interface StartedPublish {
+	publishId: string;
+	/** TikTok's last status/fetch answer; undefined when none could be read. */
+	status?: TikTokStatus;
+	/** False only when the video provably never reached TikTok whole, so no post can come of this publish. */
+	mayPost: boolean;
+}
+
+/** A fix that still applies once a publish exists: the upload's own refusals, and a connection to reconnect. */
+function fixAfterInit(error: TikTokError | undefined): string | undefined {
+	if (!error) return undefined;
+	const { code, http_status: httpStatus } = error.details;
+	const uploadRefusal = code === 'upload_url_expired' || code.startsWith('upload_http_');
+	const connectionRefused = httpStatus === 401;
+	return uploadRefusal || connectionRefused ? error.advice.description : undefined;
+}
+
+/**
+ * Any failure after TikTok accepted a publish (upload, status polling, cancellation). It keeps what happened
+ * (message, TikTok's code, log_id, HTTP status) and adds the publish_id, TikTok's last status (UNKNOWN when none
+ * could be read) and the next step. When a post may still come of it, the code becomes publish_outcome_unknown
+ * (the original kept as `cause_code`) and the next step is to check Post → Get Status before publishing again;
+ * otherwise the code stays and the item says publishing again is safe. Never "run the item again" while a post
+ * may come: a user who did could post twice.
+ */
+export function afterInitFailure(cause: unknown, publish: StartedPublish): TikTokError {
+	const known = isTikTokError(cause) ? cause : undefined;
+	const what = known?.advice.message ?? String((cause as Error | undefined)?.message ?? cause);
+	const rawCode = (cause as { code?: unknown } | undefined)?.code;
+	const status = publish.status?.status ?? 'UNKNOWN';
+	const details: ErrorDetails = {
+		...(known?.details ?? { code: typeof rawCode === 'string' ? rawCode : 'unexpected' }),
+		publish_id: publish.publishId,
+		status,
+	};
+	if (publish.status?.uploaded_bytes !== undefined)
+		details.uploaded_bytes = publish.status.uploaded_bytes;
+	const fix = fixAfterInit(known);
+	const nextStep = afterInitNextStep(publish.publishId, publish.mayPost, status);
+	const description = fix ? `${fix} ${nextStep}` : nextStep;
+	if (!publish.mayPost) return new TikTokError({ message: what, description }, details);
+	return new TikTokError(
+		{ message: `${AFTER_INIT_ERRORS.publish_outcome_unknown.message}: ${what}`, description },
+		{ ...details, code: 'publish_outcome_unknown', cause_code: details.code },
+	);
 }

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { TikTokError } from '../helpers/errors';
 import { safeMessage } from '../helpers/networkErrors';
 import { privacyLabel } from '../helpers/postSettings';
-import { fetchCreatorInfo } from '../transport/endpoints';
+import { fetchCreatorInfo } from '../transport/publishApi';
 
 /** The privacy levels the connected account offers right now (TikTok: no fixed list, no default). */
 export async function getPrivacyLevels(

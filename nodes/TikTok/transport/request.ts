@@ -29,6 +29,12 @@ export interface ApiCallOptions {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+/** The credential a call is signed with, as the key of TikTok's per-credential rate limits. */
+export function credentialKey(ctx: TikTokContext): string {
+	const credential = ctx.getNode().credentials?.[CREDENTIAL_TYPE];
+	return credential?.id ?? credential?.name ?? 'default';
+}
+
 /**
  * One call to TikTok's JSON API (`/v2/post/publish/...`), signed with the credential's access token.
  * Reads the body as text so 19-digit ids survive; turns every non-ok envelope into a TikTokError with TikTok's

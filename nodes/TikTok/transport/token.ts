@@ -11,7 +11,7 @@ import type { FullResponse, HttpHelper } from './http';
 import { refuseRedirect, send } from './http';
 
 export const CREDENTIAL_TYPE = 'tikTokOAuth2Api';
-/** The companion credential n8n saves renewed tokens into (credentials/TikTokTokenStore.credentials.ts). */
+/** The companion credential n8n saves renewed tokens into (credentials/TikTokTokenStoreApi.credentials.ts). */
 export const STORE_CREDENTIAL_TYPE = 'tikTokTokenStoreApi';
 /** The Token Store's hidden `typeOptions.expirable` field: empty means "save what preAuthentication returns". */
 export const STORE_SAVED_AT = 'savedAt';

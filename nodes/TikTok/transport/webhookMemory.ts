@@ -6,7 +6,7 @@
  */
 import type { IWebhookFunctions } from 'n8n-workflow';
 
-import { fetchCreatorInfo } from './endpoints';
+import { fetchCreatorInfo } from './publishApi';
 
 /** Per trigger (workflow + node): duplicate key → when it was first seen (ms). Insertion order = age. */
 const deliveries = new Map<string, Map<string, number>>();

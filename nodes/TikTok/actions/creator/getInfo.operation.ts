@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { privacyLabel } from '../../helpers/postSettings';
-import { fetchCreatorInfo } from '../../transport/endpoints';
+import { fetchCreatorInfo } from '../../transport/publishApi';
 
 const properties: INodeProperties[] = [];
 

@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { ENABLE_ANALYTICS_SCOPES } from '../../helpers/errors';
 import { USER_FIELD_SCOPES, planUserFields } from '../../helpers/analytics';
-import { fetchUserInfo, grantedScopes } from '../../transport/endpoints';
+import { fetchUserInfo, grantedScopes } from '../../transport/displayApi';
 
 const LABELS: Record<string, string> = {
 	open_id: 'Open ID',

@@ -17,7 +17,7 @@ import {
 import { commonPostInfo } from '../../helpers/postSettings';
 import { assertPhotoDescription, assertPhotoTitle } from '../../helpers/text';
 import { parseUrlList } from '../../helpers/urls';
-import { PATHS, startPublish } from '../../transport/endpoints';
+import { PATHS, startPublish } from '../../transport/publishApi';
 import { preflightImages } from '../../transport/preflight';
 import {
 	directPostProperties,

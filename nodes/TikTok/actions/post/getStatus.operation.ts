@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { invalidInput } from '../../helpers/errors';
 import { assertPublishId, toPublishOutput } from '../../helpers/publishResult';
 import type { TikTokContext } from '../../transport/http';
-import { fetchCreatorInfo, fetchStatus } from '../../transport/endpoints';
+import { fetchCreatorInfo, fetchStatus } from '../../transport/publishApi';
 import { derivePostUrl, needsPostLookup } from '../shared/analytics';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;

@@ -4,7 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { PostLookup } from '../../helpers/analytics';
 import { DEFAULT_VIDEO_FIELDS, VIDEO_FIELDS, planVideoFields } from '../../helpers/analytics';
 import { postUrl } from '../../helpers/publishResult';
-import { findPostByCaption } from '../../transport/endpoints';
+import { findPostByCaption } from '../../transport/displayApi';
 
 const FIELD_LABELS: Record<string, string> = {
 	id: 'ID',

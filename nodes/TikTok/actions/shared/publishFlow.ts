@@ -2,18 +2,18 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ChunkPlan } from '../../helpers/chunkPlan';
 import { WAIT_TIMED_OUT_STEP } from '../../helpers/errorMap';
-import type { StartedPublish, TikTokError } from '../../helpers/errors';
-import { afterInitFailure, executionCancelled, publishFailed } from '../../helpers/errors';
+import type { TikTokError } from '../../helpers/errors';
+import { executionCancelled, publishFailed } from '../../helpers/errors';
 import type { CreatorInfo, DirectPostSettings, PostKind } from '../../helpers/postSettings';
 import { assertDirectPostSettings } from '../../helpers/postSettings';
-import type { TikTokStatus } from '../../helpers/publishResult';
-import { hasReceived, toPublishOutput } from '../../helpers/publishResult';
-import type { InitResult } from '../../transport/endpoints';
+import type { StartedPublish, TikTokStatus } from '../../helpers/publishResult';
+import { afterInitFailure, hasReceived, toPublishOutput } from '../../helpers/publishResult';
+import type { InitResult } from '../../transport/publishApi';
 import {
 	fetchCreatorInfoForPost,
 	fetchStatus,
 	waitForFinalStatus,
-} from '../../transport/endpoints';
+} from '../../transport/publishApi';
 import type { UploadDelivery, UploadReport } from '../../transport/upload';
 import type { readWaitOptions } from './properties';
 

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { parseVideoIds, videoOutput } from '../../helpers/analytics';
-import { fetchVideosById } from '../../transport/endpoints';
+import { fetchVideosById } from '../../transport/displayApi';
 import { readVideoFields, videoFieldsProperty } from '../shared/analytics';
 
 const NOT_RETURNED =

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { videoOutput } from '../../helpers/analytics';
-import { listVideos } from '../../transport/endpoints';
+import { listVideos } from '../../transport/displayApi';
 import { readVideoFields, videoFieldsProperty } from '../shared/analytics';
 
 const properties: INodeProperties[] = [

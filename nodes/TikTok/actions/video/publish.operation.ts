@@ -14,8 +14,8 @@ import { assertVideoCaption } from '../../helpers/text';
 import { assertHttpUrl } from '../../helpers/urls';
 import { checkVideoPicture } from '../../helpers/video';
 import type { LocalVideo } from '../../helpers/video';
-import type { InitResult } from '../../transport/endpoints';
-import { PATHS, startPublish } from '../../transport/endpoints';
+import type { InitResult } from '../../transport/publishApi';
+import { PATHS, startPublish } from '../../transport/publishApi';
 import { uploadVideoChunks } from '../../transport/upload';
 import {
 	directPostProperties,
