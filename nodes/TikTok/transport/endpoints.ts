@@ -28,6 +28,7 @@ import {
 	isTikTokError,
 	mayPassLater,
 	missingScope,
+	publishNotSent,
 	publishOutcomeUnknown,
 } from '../helpers/errors';
 import { DISPLAY_CALLS_PER_MINUTE, INIT_CALLS_PER_MINUTE } from '../helpers/limits';
@@ -144,6 +145,7 @@ export async function startPublish(
 				maxAttempts: 6,
 				timeoutMs: options.timeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
 				whenUnanswered: publishOutcomeUnknown,
+				whenNotSent: publishNotSent,
 				beforeAttempt: async () => {
 					const delay = initPacer.delayFor(key);
 					if (delay > 0) {
