@@ -17,7 +17,7 @@ import {
 	afterInitNextStep,
 } from './errorMap';
 import { classifyNetworkFailure, hostOf, redirectDestination } from './networkErrors';
-import { redactUrl } from './redact';
+import { redactUrl, redactUrlsIn } from './redact';
 import type { TikTokStatus } from './publishResult';
 
 /** The code of every failure the user fixes in the node's input (shown as NodeOperationError, not NodeApiError). */
@@ -286,7 +286,8 @@ function fixAfterInit(error: TikTokError | undefined): string | undefined {
  */
 export function afterInitFailure(cause: unknown, publish: StartedPublish): TikTokError {
 	const known = isTikTokError(cause) ? cause : undefined;
-	const what = known?.advice.message ?? String((cause as Error | undefined)?.message ?? cause);
+	const what =
+		known?.advice.message ?? redactUrlsIn(String((cause as Error | undefined)?.message ?? cause));
 	const rawCode = (cause as { code?: unknown } | undefined)?.code;
 	const status = publish.status?.status ?? 'UNKNOWN';
 	const details: ErrorDetails = {
