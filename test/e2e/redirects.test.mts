@@ -289,8 +289,8 @@ describe('redirects and network failures in real n8n', { timeout: 600_000 }, () 
 	}> = [
 		{
 			name: 'an API URL whose host does not exist',
-			fault: 'credential API URL http://tiktok.invalid (DNS: no such host)',
-			target: async () => ({ url: 'http://tiktok.invalid' }),
+			fault: 'credential API URL https://tiktok.invalid (DNS: no such host)',
+			target: async () => ({ url: 'https://tiktok.invalid' }),
 			code: 'dns_lookup_failed',
 			message: /n8n could not find TikTok's API at "tiktok\.invalid" \(no such host name\)/,
 			fix: /TikTok API URL in the TikTok credential/,
