@@ -8,7 +8,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { preAuthenticateConnection } from '../nodes/TikTok/transport/token';
+import { preAuthenticateConnection, secureUrlExpression } from '../nodes/TikTok/transport/token';
 
 /**
  * TikTok Login Kit v2 for n8n's "Connect my account" flow.
@@ -87,13 +87,21 @@ export class TikTokOAuth2Api implements ICredentialType {
 			displayName: 'Authorization URL',
 			name: 'authUrl',
 			type: 'hidden',
-			default: '={{ $self["authBaseUrl"].replace(/\\/+$/, "") + "/v2/auth/authorize/" }}',
+			default: secureUrlExpression(
+				'$self["authBaseUrl"]',
+				'/v2/auth/authorize/',
+				'tiktok-website-url-must-use-https',
+			),
 		},
 		{
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',
 			type: 'hidden',
-			default: '={{ $self["apiBaseUrl"].replace(/\\/+$/, "") + "/v2/oauth/token/" }}',
+			default: secureUrlExpression(
+				'$self["apiBaseUrl"]',
+				'/v2/oauth/token/',
+				'tiktok-api-url-must-use-https',
+			),
 		},
 		{
 			displayName: 'Scope',
@@ -133,7 +141,7 @@ export class TikTokOAuth2Api implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{ $credentials.apiBaseUrl.replace(/\\/+$/, "") }}',
+			baseURL: secureUrlExpression('$credentials.apiBaseUrl', '', 'tiktok-api-url-must-use-https'),
 			url: '/v2/post/publish/creator_info/query/',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json; charset=UTF-8' },

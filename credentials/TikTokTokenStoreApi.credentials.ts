@@ -13,6 +13,7 @@ import {
 	STORE_SAVED_AT,
 	STORE_TOKENS,
 	preAuthenticateStore,
+	secureUrlExpression,
 	storedTokensOf,
 } from '../nodes/TikTok/transport/token';
 
@@ -106,8 +107,11 @@ export class TikTokTokenStoreApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL:
-				'={{ ($credentials.apiBaseUrl || "https://open.tiktokapis.com").replace(/\\/+$/, "") }}',
+			baseURL: secureUrlExpression(
+				'($credentials.apiBaseUrl || "https://open.tiktokapis.com")',
+				'',
+				'tiktok-api-url-must-use-https',
+			),
 			url: '/v2/post/publish/creator_info/query/',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json; charset=UTF-8' },

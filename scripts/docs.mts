@@ -14,10 +14,12 @@ import type {
 import {
 	AFTER_INIT_ERRORS,
 	API_ERRORS,
+	CREDENTIAL_ERRORS,
 	FAIL_REASONS,
 	INVALID_PARAMS_BY_MESSAGE,
 	MEDIA_CHECKS,
 	NETWORK_ERRORS,
+	NOT_SENT_ERRORS,
 	OAUTH_ERRORS,
 	REDIRECT_ERRORS,
 	REQUEST_TARGETS,
@@ -56,6 +58,22 @@ function connectionRows(): Record<string, ErrorAdvice> {
 	return rows;
 }
 
+/** \`publish_not_sent\` with its connection message and fix named as placeholders. */
+function notSentRows(): Record<string, ErrorAdvice> {
+	return Object.fromEntries(
+		Object.entries(NOT_SENT_ERRORS).map(([code, { message, description }]) => [
+			code,
+			{
+				message: message.replace('{cause}', 'the connection message (see Connection problems)'),
+				description: description.replace(
+					'{fix}',
+					'The connection fix for `api` (see Connection problems).',
+				),
+			},
+		]),
+	);
+}
+
 export function troubleshootingMarkdown(): string {
 	return `<!-- GENERATED FILE: written by \`npm run docs\` from nodes/TikTok/helpers/errorMap.ts. Do not edit by hand. -->
 # Troubleshooting by TikTok error code
@@ -70,6 +88,14 @@ Quote the \`log_id\` when you contact TikTok support.
 
 ## Connecting and renewing the connection (OAuth \`error\`)
 ${table(OAUTH_ERRORS, '`error`')}
+
+## The credential's addresses (the node's own \`code\`)
+Every address that receives the client secret or a token must use https; plain http is accepted only for
+127.0.0.1, localhost and [::1] (a local TikTok emulator). The node refuses any other before sending anything, and
+the credential's Connect and Test use an address ending in \`.invalid\` instead (it never resolves), so they fail
+naming the rule (for example \`tiktok-api-url-must-use-https.invalid\`) without sending anything.
+
+${table(CREDENTIAL_ERRORS, '`code`')}
 
 ## API calls (\`error.code\`)
 ${table(API_ERRORS, '`error.code`')}
@@ -113,6 +139,13 @@ ${table(AFTER_INIT_ERRORS, '`details.code`')}
 The failure behind it stays in \`details.cause_code\` (for example \`network_error\` or \`upload_http_404\`). The same
 code without a \`publish_id\` means the request that starts a publish got no clear answer: TikTok may or may not have
 started it, and the node did not repeat it.
+
+## A publish TikTok never received
+When the request that starts a publish could not even connect (its host name did not resolve, or the connection
+was refused), nothing reached TikTok, so running the item again cannot post twice. \`details.cause_code\` keeps the
+connection code (\`dns_lookup_failed\`, \`connection_refused\`) and \`details.host\` the host.
+
+${table(notSentRows(), '`details.code`')}
 `;
 }
 

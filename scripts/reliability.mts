@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import type { FaultRow } from '../test/e2e/ledger.mts';
 
 const root = new URL('..', import.meta.url).pathname;
-const FILES = ['reliability', 'afterInit', 'redirects', 'hostileMedia', 'preflight']
+const FILES = [
+	'reliability',
+	'afterInit',
+	'redirects',
+	'hostileMedia',
+	'preflight',
+	'hostileRequests',
+]
 	.map((name) => `test/e2e/${name}.test.mts`)
 	.filter((file) => existsSync(join(root, file)));
 export const RELIABILITY_DOC = join(root, 'docs', 'reliability.md');

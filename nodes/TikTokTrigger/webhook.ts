@@ -1,7 +1,8 @@
 /**
  * One delivery to the TikTok Trigger's URL, in order:
- * 1. signature (TikTok-Signature over the exact bytes received): missing, invalid or stale → 401, nothing starts.
- *    Exception: an unsigned body that is not one of TikTok's documented events (the developer portal's
+ * 1. the checks before the body is parsed (helpers/webhookGate.ts): a body larger than a TikTok event → 413; a
+ *    signature (TikTok-Signature over the exact bytes received) missing, malformed, stale or wrong → 401; nothing
+ *    starts. Exception: an unsigned body that names none of TikTok's documented events (the developer portal's
  *    "Test URL" request) → 200, nothing starts.
  * 2. what TikTok asked for but this trigger does not want (another app, an event not chosen, another account)
  *    → 200, nothing starts (anything but 200 makes TikTok retry for 72 hours).
@@ -17,11 +18,9 @@ import {
 	parseEnvelope,
 	toTriggerItem,
 } from '../TikTok/helpers/webhookEnvelope';
-import { isKnownEvent, isSelected } from '../TikTok/helpers/webhookEvents';
-import {
-	DEFAULT_SIGNATURE_TOLERANCE_SEC,
-	verifyWebhookSignature,
-} from '../TikTok/helpers/webhookSignature';
+import { isSelected } from '../TikTok/helpers/webhookEvents';
+import { checkDelivery } from '../TikTok/helpers/webhookGate';
+import { DEFAULT_SIGNATURE_TOLERANCE_SEC } from '../TikTok/helpers/webhookSignature';
 import { CREDENTIAL_TYPE } from '../TikTok/transport/token';
 import { isFirstDelivery, usernameOf } from '../TikTok/transport/webhookMemory';
 
@@ -47,15 +46,16 @@ function ignored(why: string): IWebhookResponseData {
 	return { webhookResponse: { received: true, started: false, why } };
 }
 
-function refuse(ctx: IWebhookFunctions, message: string): IWebhookResponseData {
-	ctx.logger.warn(`TikTok Trigger refused a delivery (401): ${message}`, {
+/** Answered with `status` (401: signature, 413: size) and logged; nothing started. */
+function refuse(ctx: IWebhookFunctions, status: number, message: string): IWebhookResponseData {
+	ctx.logger.warn(`TikTok Trigger refused a delivery (${status}): ${message}`, {
 		node: ctx.getNode().name,
 		workflowId: ctx.getWorkflow().id,
 	});
 	ctx
 		.getResponseObject()
-		.status(401)
-		.json({ message: `Invalid TikTok signature: ${message}` });
+		.status(status)
+		.json({ message: status === 401 ? `Invalid TikTok signature: ${message}` : message });
 	return { noWebhookResponse: true };
 }
 
@@ -63,22 +63,19 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 	const options = this.getNodeParameter('options', {}) as TriggerOptions;
 	const rawBody = await rawBodyOf(this);
-	const parsed = parseEnvelope(rawBody.toString('utf8'));
-	const header = this.getHeaderData()['tiktok-signature'];
-
-	if (header === undefined && !(parsed.ok && isKnownEvent(parsed.envelope.event))) {
-		return ignored(
-			"an unsigned request that is not a TikTok event (the developer portal's Test URL): acknowledged, nothing started",
-		);
-	}
-	const check = await verifyWebhookSignature({
+	const gate = await checkDelivery({
 		rawBody,
-		header,
+		header: this.getHeaderData()['tiktok-signature'],
 		secret: String(credentials.clientSecret ?? ''),
 		nowSec: Math.floor(Date.now() / 1000),
 		toleranceSec: options.signatureToleranceSec ?? DEFAULT_SIGNATURE_TOLERANCE_SEC,
 	});
-	if (!check.ok) return refuse(this, check.message);
+	if (gate.verdict === 'too_large') return refuse(this, 413, gate.message);
+	if (gate.verdict === 'refused') return refuse(this, 401, gate.message);
+	if (gate.verdict === 'ignored') return ignored(gate.why);
+
+	// Only an authentic delivery is parsed.
+	const parsed = parseEnvelope(rawBody.toString('utf8'));
 	if (!parsed.ok) return ignored(`signed, but ${parsed.message}`);
 
 	const envelope = parsed.envelope;

@@ -3,7 +3,6 @@
  * which really downloads every photo from a loopback HTTPS server registered as a verified URL prefix.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
 import type { ByteSource } from '../emulator/media.mts';
@@ -12,7 +11,7 @@ import type { MediaFile, MediaServer } from '../emulator/mediaServer.mts';
 import { startMediaServer } from '../emulator/mediaServer.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from './stack.mts';
-import { itemsNode, startStack, tiktokNode } from './stack.mts';
+import { closedPort, itemsNode, startStack, tiktokNode } from './stack.mts';
 
 const quickWait = { waitForPublish: true, waitOptions: { intervalSeconds: 3, timeoutMinutes: 2 } };
 const TIKTOK_PULLER = 'TikTokEmulator-MediaPuller';
@@ -22,15 +21,6 @@ const served = (source: ByteSource, contentType: string): MediaFile => ({
 	size: source.size,
 	contentType,
 });
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as { port: number };
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}
 
 describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 	let stack: Stack;

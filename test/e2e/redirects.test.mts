@@ -10,7 +10,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -23,6 +22,8 @@ import type { Stack } from './stack.mts';
 import {
 	BINARY_VIDEO_DIRECT,
 	CREDENTIAL_TYPE,
+	closedPort,
+	connectAt,
 	connectThroughN8n,
 	filePath,
 	readFileNode,
@@ -130,15 +131,6 @@ async function startUntrustedTls(): Promise<{ url: string; close(): Promise<void
 	}
 }
 
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as AddressInfo;
-	await new Promise((resolve) => server.close(resolve));
-	return port;
-}
-
 describe('redirects and network failures in real n8n', { timeout: 600_000 }, () => {
 	let stack: Stack;
 	let video: string;
@@ -157,26 +149,6 @@ describe('redirects and network failures in real n8n', { timeout: 600_000 }, () 
 	async function freshCreator(name: string, options: { expiresInSec?: number } = {}) {
 		stack.emu.addAccount(name, { isPrivate: true });
 		return await stack.connect(name, options);
-	}
-
-	/** A connection whose TikTok API URL is `apiBaseUrl` (tokens the emulator issued, so a leak would show). */
-	async function connectTo(account: string, apiBaseUrl: string) {
-		stack.emu.addAccount(account, { isPrivate: true });
-		const tokens = stack.emu.issueTokens({ account });
-		stack.issuedTokens.push(String(tokens.access_token), String(tokens.refresh_token));
-		const name = `TikTok at ${apiBaseUrl}`;
-		const [id] = await stack.n8n.importCredentials({
-			name,
-			type: CREDENTIAL_TYPE,
-			data: {
-				clientId: DEFAULT_CLIENT_KEY,
-				clientSecret: DEFAULT_CLIENT_SECRET,
-				authBaseUrl: stack.emu.baseUrl,
-				apiBaseUrl,
-				oauthTokenData: { ...tokens, n8n_expires_at: String(Date.now() + 3_600_000) },
-			},
-		});
-		return { id, name };
 	}
 
 	/** No token, client secret or request header anywhere in what n8n stored and logged for the run. */
@@ -317,8 +289,8 @@ describe('redirects and network failures in real n8n', { timeout: 600_000 }, () 
 	}> = [
 		{
 			name: 'an API URL whose host does not exist',
-			fault: 'credential API URL http://tiktok.invalid (DNS: no such host)',
-			target: async () => ({ url: 'http://tiktok.invalid' }),
+			fault: 'credential API URL https://tiktok.invalid (DNS: no such host)',
+			target: async () => ({ url: 'https://tiktok.invalid' }),
 			code: 'dns_lookup_failed',
 			message: /n8n could not find TikTok's API at "tiktok\.invalid" \(no such host name\)/,
 			fix: /TikTok API URL in the TikTok credential/,
@@ -350,7 +322,7 @@ describe('redirects and network failures in real n8n', { timeout: 600_000 }, () 
 			const server = await target();
 			try {
 				const account = `network_${code}`;
-				const credential = await connectTo(account, server.url);
+				const credential = await connectAt(stack, account, server.url);
 				const started = Date.now();
 				const run = await stack.run([tiktokNode(credential, creatorInfo, continueOnFail)]);
 				const ms = Date.now() - started;
@@ -381,7 +353,7 @@ describe('redirects and network failures in real n8n', { timeout: 600_000 }, () 
 	it("stopped by the error (no continue on fail), n8n's stored error carries the message and fix, and no token or header", async () => {
 		const server = await startUntrustedTls();
 		try {
-			const credential = await connectTo('network_stop', server.url);
+			const credential = await connectAt(stack, 'network_stop', server.url);
 			const run = await stack.run([tiktokNode(credential, creatorInfo)]);
 			assert.equal(run.ok, false);
 			assert.equal(run.error?.node, 'TikTok');

@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -335,4 +336,40 @@ export async function connectThroughN8n(
 	const done = await n8n.request('GET', callback.pathname + callback.search);
 	if (done.status !== 200 || /error/i.test(done.text))
 		throw new Error(`callback: ${done.status} ${done.text.slice(0, 300)}`);
+}
+
+/** A port on this machine nothing listens on (taken, then freed). */
+export async function closedPort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
+
+/**
+ * A connection for a new private `account` whose TikTok API URL is `apiBaseUrl` (tokens the emulator issued, so a
+ * leak would show in `stack.issuedTokens`).
+ */
+export async function connectAt(
+	stack: Stack,
+	account: string,
+	apiBaseUrl: string,
+): Promise<{ id: string; name: string }> {
+	stack.emu.addAccount(account, { isPrivate: true });
+	const tokens = stack.emu.issueTokens({ account });
+	stack.issuedTokens.push(String(tokens.access_token), String(tokens.refresh_token));
+	const name = `TikTok ${account} at ${apiBaseUrl}`;
+	const [id] = await stack.n8n.importCredentials({
+		name,
+		type: CREDENTIAL_TYPE,
+		data: {
+			clientId: DEFAULT_CLIENT_KEY,
+			clientSecret: DEFAULT_CLIENT_SECRET,
+			authBaseUrl: stack.emu.baseUrl,
+			apiBaseUrl,
+			oauthTokenData: { ...tokens, n8n_expires_at: String(Date.now() + 3_600_000) },
+		},
+	});
+	return { id, name };
 }

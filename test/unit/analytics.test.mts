@@ -8,6 +8,7 @@ import {
 	captionMatches,
 	findPostedVideo,
 	idBatches,
+	listingCutShort,
 	listingReachedBefore,
 	matchById,
 	pageSize,
@@ -24,6 +25,8 @@ import {
 	fetchVideosById,
 	listVideos,
 } from '../../nodes/TikTok/transport/displayApi.ts';
+import { execute as listOperation } from '../../nodes/TikTok/actions/video/list.operation.ts';
+import { MAX_LIST_PAGES } from '../../nodes/TikTok/helpers/limits.ts';
 import { fakeApiContext, ok } from './fakeApiContext.mts';
 
 const ALL = ['user.info.basic', 'user.info.profile', 'user.info.stats', 'video.list'];
@@ -246,6 +249,54 @@ describe('analytics transport (fake TikTok)', () => {
 		);
 		assert.equal(requests[0].url.pathname, '/v2/video/list/');
 		assert.equal(requests[0].url.search, '?fields=id,create_time');
+	});
+
+	it('Return All that stops early says why, on every item and in an execution hint; a complete list says nothing', async () => {
+		const run = async (pages: object[]) => {
+			const { ctx } = fakeApiContext(() => ok(pages.shift()), { scope: ALL.join(',') });
+			const hints: Array<{ message: string; location?: string }> = [];
+			Object.assign(ctx, {
+				getNodeParameter: (name: string, _index: number, fallback: unknown) =>
+					({ returnAll: true, fields: ['id'] })[name] ?? fallback,
+				addExecutionHints: (...added: typeof hints) => hints.push(...added),
+			});
+			return { items: (await listOperation.call(ctx, 0)).map((item) => item.json), hints };
+		};
+		const stuck = await run([
+			{ videos: [{ id: '3' }, { id: '2' }], cursor: 2000, has_more: true },
+			{ videos: [{ id: '1' }], cursor: 2000, has_more: true },
+		]);
+		assert.deepEqual(
+			stuck.items.map((item) => [item.id, item.list_truncated, item.list_stop_reason]),
+			[
+				['3', true, 'cursor_stuck'],
+				['2', true, 'cursor_stuck'],
+				['1', true, 'cursor_stuck'],
+			],
+		);
+		assert.equal(stuck.hints.length, 1);
+		assert.equal(stuck.hints[0].location, 'outputPane');
+		assert.match(
+			stuck.hints[0].message,
+			/cursor stopped moving back in time after 2 page\(s\).*3 video\(s\) returned/,
+		);
+		assert.equal(stuck.items[0].list_stop_message, stuck.hints[0].message);
+
+		const complete = await run([{ videos: [{ id: '1' }], cursor: 1000, has_more: false }]);
+		assert.deepEqual(complete.items, [{ id: '1' }]);
+		assert.equal(complete.hints.length, 0);
+
+		const capped = startListing();
+		capped.pages = MAX_LIST_PAGES - 1;
+		takePage(capped, { videos: [{ id: '9' }], cursor: 1, has_more: true }, undefined);
+		assert.equal(capped.done, 'page_cap');
+		assert.match(String(listingCutShort(capped)), /at most 1000 pages \(20000 videos\)/);
+		const limited = takePage(
+			startListing(),
+			{ videos: [{ id: '9' }], cursor: 1, has_more: true },
+			1,
+		);
+		assert.equal(listingCutShort(limited), undefined, 'the limit asked for is no cut');
 	});
 
 	it('video/query: 45 ids in three calls of at most 20, ids sent as strings, the 19-digit ids of the answer kept exact', async () => {

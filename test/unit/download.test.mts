@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
+import { readDownloadLimits } from '../../nodes/TikTok/actions/shared/properties.ts';
 import { videoFromUrl } from '../../nodes/TikTok/actions/video/source.ts';
+import { DEFAULT_UNKNOWN_LENGTH_DOWNLOAD_BYTES } from '../../nodes/TikTok/helpers/limits.ts';
 import type { TikTokError } from '../../nodes/TikTok/helpers/errors.ts';
 import type { DownloadLimits } from '../../nodes/TikTok/transport/download.ts';
 import { mp4Buffer } from '../fixtures/video.mts';
@@ -222,6 +224,38 @@ describe('downloading a video (Uploaded by n8n)', () => {
 			);
 		});
 	}
+
+	it('holds a body without a size to its own, lower limit (256 MB by default), one with a size to the size limit', async () => {
+		const limits: DownloadLimits = {
+			...LIMITS,
+			maxBytes: 4 * 1024 * 1024,
+			maxUnknownLengthBytes: 64 * 1024,
+		};
+		const endless = body([VIDEO], 'endless');
+		const capped = fakeContext({ stream: endless.stream });
+		await assert.rejects(
+			videoFromUrl(capped.ctx, URL, limits),
+			expectCode(
+				'download_too_large',
+				/larger than the download limit of 0.1 MB: the server sent no size, so n8n stopped reading after 65537 bytes$/,
+			),
+		);
+		assert.ok(endless.state.served < 64 * 1024 + 256 * 1024, `read ${endless.state.served}`);
+		const declared = Buffer.concat([VIDEO, Buffer.alloc(200 * 1024)]);
+		const sized = fakeContext({ headers: withLength(declared), stream: body([declared]).stream });
+		const video = await videoFromUrl(sized.ctx, URL, limits);
+		assert.equal(video.size, declared.length, 'a declared size is held to maxBytes only');
+		video.discard?.();
+		assert.equal(DEFAULT_UNKNOWN_LENGTH_DOWNLOAD_BYTES, 256 * 1024 * 1024);
+		const readLimits = (requestOptions: IDataObject) =>
+			readDownloadLimits(
+				{ getNodeParameter: () => requestOptions } as unknown as IExecuteFunctions,
+				0,
+			);
+		assert.equal(readLimits({}).maxUnknownLengthBytes, DEFAULT_UNKNOWN_LENGTH_DOWNLOAD_BYTES);
+		assert.equal(readLimits({}).maxBytes, 4 * 1024 ** 3);
+		assert.equal(readLimits({ unknownLengthSizeLimitMb: 1024 }).maxUnknownLengthBytes, 1024 ** 3);
+	});
 
 	it('stores a body that comes as a zlib-like Duplex (n8n 1.x decompressing) as a plain byte stream', async () => {
 		const duplex = new PassThrough();

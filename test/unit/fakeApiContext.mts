@@ -19,7 +19,7 @@ export interface FakeRequest {
  */
 export function fakeApiContext(
 	answer: (request: FakeRequest) => FakeAnswer,
-	options: { scope?: string } = {},
+	options: { scope?: string; apiBaseUrl?: string } = {},
 ) {
 	const requests: FakeRequest[] = [];
 	const warnings: string[] = [];
@@ -32,7 +32,7 @@ export function fakeApiContext(
 		}),
 		getExecutionCancelSignal: () => controller.signal,
 		getCredentials: async () => ({
-			apiBaseUrl: 'https://api.test',
+			apiBaseUrl: options.apiBaseUrl ?? 'https://api.test',
 			oauthTokenData: { access_token: 'act.x', scope: options.scope ?? 'video.publish' },
 		}),
 		helpers: {

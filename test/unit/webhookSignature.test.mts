@@ -4,10 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 
 import {
+	MAX_SIGNATURE_CANDIDATES,
 	parseSignatureHeader,
+	sameSignature,
 	verifyWebhookSignature,
 	webhookSignature,
 } from '../../nodes/TikTok/helpers/webhookSignature.ts';
@@ -159,5 +161,50 @@ describe('webhook signature (TikTok-Signature)', () => {
 			).ok,
 			true,
 		);
+	});
+
+	it(`compares at most ${MAX_SIGNATURE_CANDIDATES} s= elements: more is a malformed header, refused before any HMAC`, async () => {
+		const sign = mock.method(crypto.subtle, 'sign');
+		try {
+			const many = (count: number) =>
+				`t=${VECTOR_B.t},${Array.from({ length: count - 1 }, () => `s=${'0'.repeat(64)}`).join(',')},s=${VECTOR_B.signature}`;
+			assert.equal(
+				(await check(VECTOR_B.body, many(MAX_SIGNATURE_CANDIDATES), 1615338610)).ok,
+				true,
+			);
+			assert.equal(sign.mock.callCount(), 1, 'one HMAC for all the candidates');
+			const refused = await check(VECTOR_B.body, many(MAX_SIGNATURE_CANDIDATES + 1), 1615338610);
+			assert.equal(!refused.ok && refused.reason, 'malformed');
+			assert.equal(sign.mock.callCount(), 1, 'no HMAC for a header with too many candidates');
+		} finally {
+			sign.mock.restore();
+		}
+	});
+
+	it('a stale t is refused before any HMAC, whatever the body and the signatures', async () => {
+		const sign = mock.method(crypto.subtle, 'sign');
+		const importKey = mock.method(crypto.subtle, 'importKey');
+		try {
+			const stale = await check(
+				VECTOR_A.body,
+				`t=${VECTOR_A.t},s=${VECTOR_A.signature}`,
+				Number(VECTOR_A.t) + 3 * 3600,
+			);
+			assert.equal(!stale.ok && stale.reason, 'stale');
+			assert.match(!stale.ok ? stale.message : '', /10800 s away from now \(tolerance 300 s\)/);
+			assert.equal(sign.mock.callCount() + importKey.mock.callCount(), 0);
+		} finally {
+			sign.mock.restore();
+			importKey.mock.restore();
+		}
+	});
+
+	it('sameSignature compares every character (equal, one digit off, shorter, longer)', () => {
+		const mac = VECTOR_B.signature;
+		assert.equal(sameSignature(mac, mac), true);
+		assert.equal(sameSignature(mac, `${mac.slice(0, 63)}${mac[63] === '0' ? '1' : '0'}`), false);
+		assert.equal(sameSignature(mac, mac.slice(0, 63)), false);
+		assert.equal(sameSignature(mac, `${mac}0`), false);
+		assert.equal(sameSignature(mac, ''), false);
 	});
 });

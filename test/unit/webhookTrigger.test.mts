@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it, mock } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
@@ -20,6 +21,7 @@ import {
 	isSelected,
 	removalReasonText,
 } from '../../nodes/TikTok/helpers/webhookEvents.ts';
+import { MAX_WEBHOOK_BODY_BYTES } from '../../nodes/TikTok/helpers/webhookGate.ts';
 import { VECTOR_A } from '../fixtures/webhookVectors.mts';
 import { requireAsN8n } from './commonjs.mts';
 
@@ -160,7 +162,7 @@ describe('duplicate memory', () => {
 });
 
 interface FakeRequest {
-	body: string;
+	body: string | Buffer;
 	signature?: string;
 	parameters?: IDataObject;
 	credentials?: IDataObject;
@@ -192,7 +194,9 @@ async function deliver(request: FakeRequest): Promise<{
 	const ctx = {
 		getCredentials: async () => credentials,
 		getNodeParameter: (name: string, fallback: unknown) => parameters[name] ?? fallback,
-		getRequestObject: () => ({ rawBody: Buffer.from(request.body) }),
+		getRequestObject: () => ({
+			rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body),
+		}),
 		getHeaderData: () =>
 			request.signature === undefined ? {} : { 'tiktok-signature': request.signature },
 		getResponseObject: () => ({
@@ -227,7 +231,7 @@ async function deliver(request: FakeRequest): Promise<{
 	return { result, ...response, creatorCalls };
 }
 
-function sign(body: string, t = Math.floor(Date.now() / 1000)): string {
+function sign(body: string | Buffer, t = Math.floor(Date.now() / 1000)): string {
 	return `t=${t},s=${createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex')}`;
 }
 
@@ -352,5 +356,131 @@ describe('TikTok Trigger: one delivery', () => {
 		const [item] = started(result);
 		assert.equal(item.post_id, '7360000000000000123');
 		assert.equal(item.post_url, undefined);
+	});
+});
+
+/** `deliver`, with the milliseconds it took (an upper bound of the event-loop time the node spent on it). */
+async function timedDelivery(request: FakeRequest) {
+	const started = performance.now();
+	const delivered = await deliver(request);
+	return { ...delivered, ms: performance.now() - started };
+}
+
+/** Counts HMACs (Web Crypto) and JSON parses while `body` runs. */
+async function counting<T>(body: () => Promise<T>): Promise<T & { hmacs: number; parses: number }> {
+	const sign = mock.method(crypto.subtle, 'sign');
+	const verify = mock.method(crypto.subtle, 'verify');
+	const parse = mock.method(JSON, 'parse');
+	try {
+		const result = await body();
+		return {
+			...result,
+			hmacs: sign.mock.callCount() + verify.mock.callCount(),
+			parses: parse.mock.callCount(),
+		};
+	} finally {
+		sign.mock.restore();
+		verify.mock.restore();
+		parse.mock.restore();
+	}
+}
+
+/**
+ * What n8n hands the trigger for a 16 KiB gzip request: it inflates bodies up to 16 MB before the node sees them.
+ * Digits are what the old big-integer quoting worked hardest on (4.9 s before the checks came first).
+ */
+function inflatedBomb(): { body: Buffer; gzipped: number } {
+	const digits = Array.from({ length: (16 * 1024 * 1024) / 21 }, () => '12345678901234567890');
+	const text = `{"event":"post.publish.failed","content":"{}","pad":[${digits.join(',')}]}`;
+	const gzipped = gzipSync(text);
+	return { body: gunzipSync(gzipped), gzipped: gzipped.length };
+}
+
+describe('TikTok Trigger: a hostile request costs nothing', () => {
+	beforeEach(() => forgetWebhookMemory());
+	const nowSec = () => Math.floor(Date.now() / 1000);
+
+	it('a 16 MiB body (gzip-inflated by n8n) → 413 in under 50 ms, no HMAC, no parsing, nothing started', async (t) => {
+		const { body, gzipped } = inflatedBomb();
+		assert.ok(
+			body.length >= 16 * 1024 * 1024 && gzipped < 64 * 1024,
+			`${body.length} / ${gzipped}`,
+		);
+		await deliver({ body: PUBLIC, signature: sign(PUBLIC) }); // the first call loads the modules
+		for (const signature of [undefined, `t=${nowSec()},s=${'0'.repeat(64)}`, sign(body)]) {
+			const run = await counting(async () => await timedDelivery({ body, signature }));
+			t.diagnostic(
+				`16 MiB body (${gzipped} bytes gzipped), ${signature === undefined ? 'unsigned' : 'signed'}: ${run.ms.toFixed(2)} ms`,
+			);
+			assert.equal(run.status, 413);
+			assert.match(String((run.sent as IDataObject).message), /more than the 65536 bytes/);
+			assert.deepEqual(run.result, { noWebhookResponse: true });
+			assert.equal(run.hmacs, 0);
+			assert.equal(run.parses, 0);
+			assert.ok(run.ms < 50, `${run.ms} ms`);
+		}
+	});
+
+	it('a 240-candidate header on the largest body allowed → 401 in under 50 ms, no HMAC, no parsing', async (t) => {
+		const body = Buffer.alloc(MAX_WEBHOOK_BODY_BYTES, ' ');
+		const candidates = Array.from(
+			{ length: 240 },
+			(_, i) => `s=${createHmac('sha256', 'guess').update(String(i)).digest('hex')}`,
+		).join(',');
+		await deliver({ body: PUBLIC, signature: sign(PUBLIC) });
+		for (const t0 of [nowSec(), nowSec() - 3 * 3600]) {
+			const run = await counting(
+				async () => await timedDelivery({ body, signature: `t=${t0},${candidates}` }),
+			);
+			t.diagnostic(
+				`240 candidates (${candidates.length} characters), t ${nowSec() - t0} s old: ${run.ms.toFixed(2)} ms`,
+			);
+			assert.equal(run.status, 401);
+			assert.equal(run.hmacs, 0);
+			assert.equal(run.parses, 0);
+			assert.ok(run.ms < 50, `${run.ms} ms`);
+		}
+	});
+
+	it('a stale t → 401 without an HMAC; a forged signature costs one HMAC and no parsing', async () => {
+		const stale = await counting(
+			async () => await deliver({ body: PUBLIC, signature: sign(PUBLIC, nowSec() - 301) }),
+		);
+		assert.equal(stale.status, 401);
+		assert.match(String((stale.sent as IDataObject).message), /301 s away from now/);
+		assert.equal(stale.hmacs, 0);
+		assert.equal(stale.parses, 0);
+		const forged = await counting(
+			async () =>
+				await deliver({
+					body: PUBLIC,
+					signature: `t=${nowSec()},s=${'0'.repeat(64)},s=${'1'.repeat(64)}`,
+				}),
+		);
+		assert.equal(forged.status, 401);
+		assert.equal(forged.hmacs, 1);
+		assert.equal(forged.parses, 0);
+	});
+
+	it("the portal's unsigned test and an unsigned event are told apart without parsing", async () => {
+		const test = await counting(
+			async () => await deliver({ body: '{"client_key":"x","event":"test","content":"{}"}' }),
+		);
+		assert.equal(test.status, undefined);
+		assert.equal((test.result.webhookResponse as IDataObject).started, false);
+		const unsignedEvent = await counting(async () => await deliver({ body: PUBLIC }));
+		assert.equal(unsignedEvent.status, 401);
+		assert.equal(test.parses + unsignedEvent.parses + test.hmacs + unsignedEvent.hmacs, 0);
+	});
+
+	it('an authentic delivery of exactly the size limit still starts its execution', async () => {
+		const padded = Buffer.from(PUBLIC.padEnd(MAX_WEBHOOK_BODY_BYTES, ' '));
+		assert.equal(padded.length, MAX_WEBHOOK_BODY_BYTES);
+		assert.equal(
+			started((await deliver({ body: padded, signature: sign(padded) })).result).length,
+			1,
+		);
+		const over = Buffer.concat([padded, Buffer.from(' ')]);
+		assert.equal((await deliver({ body: over, signature: sign(over) })).status, 413);
 	});
 });

@@ -203,6 +203,18 @@ export function takePage(
 	return progress;
 }
 
+/**
+ * Why a listing that was to return everything stopped before TikTok said it had no more (`has_more: false`), in
+ * words; undefined when it is complete (or stopped at the limit asked for).
+ */
+export function listingCutShort(progress: ListProgress): string | undefined {
+	if (progress.done === 'cursor_stuck')
+		return `TikTok's cursor stopped moving back in time after ${progress.pages} page(s), so the node stopped to avoid listing the same videos forever: ${progress.videos.length} video(s) returned, and the account may have more. Run it again later, or use Video → Get with the ids you need.`;
+	if (progress.done === 'page_cap')
+		return `The node reads at most ${MAX_LIST_PAGES} pages (${MAX_LIST_PAGES * MAX_VIDEOS_PER_REQUEST} videos) in one run: ${progress.videos.length} video(s) returned, and the account has more. Use Limit, or Video → Get with the ids you need.`;
+	return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Ids and batches (video/query)
 

@@ -332,6 +332,27 @@ export const AFTER_INIT_ERRORS: Record<string, ErrorAdvice> = {
 	},
 };
 
+/** A publish whose init never left n8n: the connection to TikTok was never made, so running it again is safe. */
+export const NOT_SENT_ERRORS: Record<string, ErrorAdvice> = {
+	publish_not_sent: {
+		message: 'TikTok did not receive this publish: {cause}',
+		description:
+			'{fix} n8n never connected to TikTok, so nothing was posted: running this item again is safe.',
+	},
+};
+
+/**
+ * A credential address that would carry the client secret or a token in clear (`insecure_url`). Only an address
+ * on the n8n machine itself (127.0.0.1, localhost, [::1]: a local emulator) may use http.
+ */
+export const CREDENTIAL_ERRORS: Record<string, ErrorAdvice> = {
+	insecure_url: {
+		message: 'The {field} "{url}" does not use https',
+		description:
+			"n8n sends your app's client secret and the account's tokens to this address, so it must start with https:// (plain http is allowed only for 127.0.0.1 or localhost, for a local TikTok emulator). Open the TikTok credential and set {field} back to its default ({default}). Nothing was sent.",
+	},
+};
+
 /** What a successful item says when the wait ended before TikTok finished. */
 export const WAIT_TIMED_OUT_STEP =
 	'TikTok had not finished when the wait ended. Check Post → Get Status with this publish_id later; do not publish the same media again meanwhile: it may still be posted.';
@@ -382,7 +403,7 @@ export const SOURCE_ERRORS: Record<string, ErrorAdvice> = {
 	download_too_large: {
 		message: 'The video at the URL is larger than n8n may download',
 		description:
-			'TikTok accepts videos up to 4 GB, and Request Options → Download Size Limit (MB) may set a lower limit (at most 4096 MB). Use a smaller file, or raise that limit.',
+			'TikTok accepts videos up to 4 GB, and Request Options → Download Size Limit (MB) may set a lower limit (at most 4096 MB). A server that sends no size (no Content-Length) is held to Download Size Limit Without Length (MB), 256 by default, since n8n keeps such a video in its binary data (memory, by default on n8n 1.x) until it knows the size. Use a smaller file, a server that sends the size, or raise the limit.',
 	},
 	download_timed_out: {
 		message: 'The video download took longer than its time limit',

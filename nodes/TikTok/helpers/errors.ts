@@ -2,7 +2,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ErrorAdvice, MediaCheckCode, RequestTarget } from './errorMap';
 import {
+	CREDENTIAL_ERRORS,
 	MEDIA_CHECKS,
+	NOT_SENT_ERRORS,
 	OAUTH_ERRORS,
 	SOURCE_ERRORS,
 	TOKEN_STORE_STEP,
@@ -13,6 +15,7 @@ import {
 	adviceForUploadStatus,
 } from './errorMap';
 import { classifyNetworkFailure, hostOf, redirectDestination } from './networkErrors';
+import { redactUrl } from './redact';
 
 /** The code of every failure the user fixes in the node's input (shown as NodeOperationError, not NodeApiError). */
 export const INVALID_INPUT = 'invalid_input';
@@ -218,6 +221,37 @@ export function publishOutcomeUnknown(httpStatus: number | undefined): TikTokErr
 				'The request reached TikTok but no clear answer came back. TikTok offers no way to make a repeat safe, so the node did not try again: doing so could post twice. Check the TikTok profile (or the inbox, for drafts) before running this item again.',
 		},
 		{ code: 'publish_outcome_unknown', http_status: httpStatus },
+	);
+}
+
+/**
+ * An init whose connection to TikTok was never made (the name did not resolve, or the connection was refused):
+ * nothing reached TikTok, so, unlike `publishOutcomeUnknown`, running the item again is safe.
+ */
+export function publishNotSent(url: string, failure: unknown): TikTokError {
+	const network = networkFailed('api', url, failure);
+	const { message, description } = NOT_SENT_ERRORS.publish_not_sent;
+	return new TikTokError(
+		{
+			message: message.replace('{cause}', network.advice.message),
+			description: description.replace('{fix}', network.advice.description),
+		},
+		{ ...network.details, code: 'publish_not_sent', cause_code: network.details.code },
+	);
+}
+
+/**
+ * A credential address (`field`: its label) that is neither https nor on this machine: refused before anything is
+ * sent, since the client secret or a token would travel in clear.
+ */
+export function insecureUrl(field: string, url: string, defaultUrl: string): TikTokError {
+	const values: Record<string, string> = { field, url: redactUrl(url), default: defaultUrl };
+	const fill = (text: string) =>
+		text.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+	const advice = CREDENTIAL_ERRORS.insecure_url;
+	return new TikTokError(
+		{ message: fill(advice.message), description: fill(advice.description) },
+		{ code: 'insecure_url' },
 	);
 }
 

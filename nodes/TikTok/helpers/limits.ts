@@ -6,6 +6,13 @@ export const MAX_CHUNKS = 1000;
 /** Files up to this size may go in one request. */
 export const MAX_SINGLE_CHUNK_BYTES = MAX_CHUNK_BYTES;
 export const MAX_VIDEO_BYTES = 4 * 1024 * 1024 * 1024;
+/**
+ * The node's own default for a video download whose server declares no size: 256 MB. Such a body is first stored
+ * in n8n's binary data to learn its size, and n8n 1.x keeps binary data in memory by default (its store copies the
+ * stream into one buffer, about twice the size at the peak), so a 1 GB server running n8n survives it. Videos
+ * TikTok takes at 1080p are rarely larger; the Request Options raise it up to 4 GB.
+ */
+export const DEFAULT_UNKNOWN_LENGTH_DOWNLOAD_BYTES = 256 * 1024 * 1024;
 /** The chunk sizes a user may pick instead of Automatic (bytes): each bounds one upload's memory to about that much. */
 /** Chunk Size choices below Automatic's 64 MB (which a "64 MB" choice would only repeat). */
 export const CHUNK_SIZE_CHOICES_MB = [32, 16, 8] as const;

@@ -4,6 +4,7 @@
  * `message` and nested `cause`/`errors`: never the request (its headers carry the Authorization header).
  */
 import type { NetworkErrorCode } from './errorMap';
+import { redactUrl, redactUrlsIn } from './redact';
 
 export interface NetworkFailure {
 	code: NetworkErrorCode;
@@ -62,13 +63,20 @@ function codesOf(failure: unknown, depth = 0): string[] {
 	return typeof code === 'string' ? [code, ...nested] : nested;
 }
 
-/** A failure's message, any URL in it without its query string (an upload URL's query is its signature). */
+/** A failure's message, any URL in it redacted (an upload URL's query is its signature). */
 export function safeMessage(failure: unknown): string {
 	const message =
 		typeof failure === 'object' && failure !== null ? (failure as FailureLike).message : failure;
-	return String(message ?? 'no answer')
-		.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s?#]*)[?#]\S*/gi, '$1')
-		.slice(0, 200);
+	return redactUrlsIn(String(message ?? 'no answer')).slice(0, 200);
+}
+
+/**
+ * Whether a request that got no answer provably never left this machine: its host name did not resolve, or the
+ * connection was refused. Anything later (reset, timeout, certificate) may have happened after it was written.
+ */
+export function wasNeverSent(failure: unknown): boolean {
+	const { code } = classifyNetworkFailure(failure);
+	return code === 'dns_lookup_failed' || code === 'connection_refused';
 }
 
 export function classifyNetworkFailure(failure: unknown): NetworkFailure {
@@ -108,7 +116,7 @@ export function hostOf(url: string): string {
 	try {
 		return new URL(url).host;
 	} catch {
-		return safeMessage(url).slice(0, 80);
+		return redactUrl(url).slice(0, 80);
 	}
 }
 

@@ -7,6 +7,7 @@ import type { MediaCheckCode } from './errorMap';
 import { invalidInput } from './errors';
 import { IMAGE_FORMAT_NAMES, IMAGE_MIME_TYPES, imageDimensions, sniffImageFormat } from './image';
 import { MAX_PHOTO_BYTES, MAX_PHOTO_LONG_SIDE, MAX_PHOTO_SHORT_SIDE, MAX_PHOTOS } from './limits';
+import { redactUrl, redactUrlsIn } from './redact';
 import { assertHttpUrl, isUnderUrlPrefix } from './urls';
 
 /** The status and headers of the ranged GET that asked for an image's first bytes, as n8n's request helper returns them. */
@@ -73,7 +74,7 @@ export function judgeImageStatus(response: ImageProbeResponse): ImageVerdict | u
 		const location = header(response.headers, 'location');
 		return refused(
 			'photo_unreachable',
-			`redirects${location ? ` to "${location}"` : ''} (HTTP ${status})`,
+			`redirects${location ? ` to "${redactUrl(location)}"` : ''} (HTTP ${status})`,
 			'TikTok does not follow redirects. Use the final address of the image.',
 		);
 	}
@@ -120,7 +121,7 @@ export function judgeImage(
 		if (head.error !== undefined && head.bytes.length < 16) {
 			return refused(
 				'photo_unreachable',
-				`could not be read (${head.error})`,
+				`could not be read (${redactUrlsIn(head.error)})`,
 				'Make sure the server is up and serves the image in full, then run the item again.',
 			);
 		}
@@ -192,7 +193,7 @@ export function unreachableVerdict(errorMessage: string): ImageVerdict {
 	const certificate = /certificate|ssl|tls/i.test(errorMessage);
 	return refused(
 		'photo_unreachable',
-		`could not be reached (${errorMessage})`,
+		`could not be reached (${redactUrlsIn(errorMessage)})`,
 		certificate
 			? 'n8n could not verify the server\'s certificate. TikTok needs a valid certificate too; if only n8n\'s network intercepts TLS, turn on "Ignore SSL Issues (Insecure)".'
 			: 'Check the address, and that the server is up and public: TikTok must be able to download the image for up to an hour after publishing starts.',
@@ -218,9 +219,9 @@ export function isUnderVerifiedPrefix(url: string, verified: string[]): boolean 
 	});
 }
 
-/** How errors name an image: its position in the carousel (from 1, "image 3 of 7") and its URL. */
+/** How errors name an image: its position in the carousel (from 1, "image 3 of 7") and its URL, redacted. */
 export function imageLabel(index: number, count: number, url: string): string {
-	return `image ${index + 1} of ${count} ("${url}")`;
+	return `image ${index + 1} of ${count} ("${redactUrl(url)}")`;
 }
 
 export const URL_VERIFICATION_EXPLAINED =

@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { AFTER_INIT_ERRORS, adviceForFailReason, afterInitNextStep } from './errorMap';
 import type { ErrorDetails } from './errors';
 import { TikTokError, invalidInput, isTikTokError } from './errors';
+import { redactUrlsIn } from './redact';
 
 /** status/fetch `data`, ids already strings (see tiktokJson). */
 export interface TikTokStatus {
@@ -118,7 +119,8 @@ function fixAfterInit(error: TikTokError | undefined): string | undefined {
  */
 export function afterInitFailure(cause: unknown, publish: StartedPublish): TikTokError {
 	const known = isTikTokError(cause) ? cause : undefined;
-	const what = known?.advice.message ?? String((cause as Error | undefined)?.message ?? cause);
+	const what =
+		known?.advice.message ?? redactUrlsIn(String((cause as Error | undefined)?.message ?? cause));
 	const rawCode = (cause as { code?: unknown } | undefined)?.code;
 	const status = publish.status?.status ?? 'UNKNOWN';
 	const details: ErrorDetails = {

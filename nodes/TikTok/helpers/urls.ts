@@ -1,5 +1,6 @@
 /** Web addresses as users type them into the node: one URL, or a list of them. */
 import { invalidInput } from './errors';
+import { redactUrl } from './redact';
 
 /** New lines, and commas where the next URL starts: commas inside a URL (CDN transformations `w_400,h_300`) stay. */
 const URL_LIST_SEPARATOR = /\r?\n|,(?=\s*[a-z][a-z0-9+.-]*:\/\/)/i;
@@ -14,6 +15,27 @@ export function parseUrlList(input: unknown, separator: RegExp = URL_LIST_SEPARA
 	return parts.map((part) => String(part ?? '').trim()).filter((part) => part.length > 0);
 }
 
+/** Host names that can only be this machine: what tests and the demo point the credential at. */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * Whether a URL may carry a secret (the client secret, a token, an authorization code): https, or http to this
+ * machine only (a local emulator), where nothing crosses a network.
+ */
+export function isHttpsOrLoopback(url: string): boolean {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		return false;
+	}
+	if (parsed.username || parsed.password) return false;
+	return (
+		parsed.protocol === 'https:' ||
+		(parsed.protocol === 'http:' && LOOPBACK_HOST.test(parsed.hostname))
+	);
+}
+
 export function assertHttpUrl(label: string, url: string): URL {
 	let parsed: URL | undefined;
 	try {
@@ -23,7 +45,7 @@ export function assertHttpUrl(label: string, url: string): URL {
 	}
 	if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
 		throw invalidInput(
-			`The ${label} "${url}" is not a web address`,
+			`The ${label} "${redactUrl(url)}" is not a web address`,
 			'Use a full address starting with https:// (TikTok downloads media only over the web).',
 		);
 	}

@@ -4,6 +4,7 @@
  */
 import type { TikTokError } from './errors';
 import { networkFailed, sourceProblem } from './errors';
+import { redactUrl, redactUrlsIn } from './redact';
 
 /** The part of an HTTP answer the rules look at. */
 export interface MediaAnswer {
@@ -41,7 +42,7 @@ export function judgeVideoAnswer(
 		return {
 			error: sourceProblem(
 				'download_encoded',
-				`The media server sent the video compressed (Content-Encoding: ${encoding}): "${url}"`,
+				`The media server sent the video compressed (Content-Encoding: ${encoding}): "${redactUrl(url)}"`,
 			),
 		};
 	}
@@ -55,7 +56,7 @@ export function judgeVideoAnswer(
 		return {
 			error: sourceProblem(
 				'download_too_large',
-				`The video at "${url}" is ${length} bytes (${megabytes(length)}), more than the download limit of ${megabytes(maxBytes)}; n8n did not download it`,
+				`The video at "${redactUrl(url)}" is ${length} bytes (${megabytes(length)}), more than the download limit of ${megabytes(maxBytes)}; n8n did not download it`,
 			),
 		};
 	}
@@ -65,7 +66,7 @@ export function judgeVideoAnswer(
 function httpError(url: string, status: number): TikTokError {
 	return sourceProblem(
 		'download_http_error',
-		`The video URL answered HTTP ${status} instead of the video: "${url}"`,
+		`The video URL answered HTTP ${status} instead of the video: "${redactUrl(url)}"`,
 		{ http_status: status },
 	);
 }
@@ -85,7 +86,7 @@ export function downloadFailed(url: string, failure: unknown): TikTokError {
 	) {
 		return sourceProblem(
 			'download_http_error',
-			`The video URL redirects too many times (a redirect loop): "${url}"`,
+			`The video URL redirects too many times (a redirect loop): "${redactUrl(url)}"`,
 		);
 	}
 	const status = error?.response?.status;
@@ -107,8 +108,8 @@ export function notAVideo(
 	return sourceProblem(
 		'download_not_video',
 		page
-			? `The URL returned a web page, not a video (${type}): "${url}"`
-			: `The URL did not return a video TikTok accepts (MP4, MOV or WebM, judged by its first bytes; ${type}): "${url}"`,
+			? `The URL returned a web page, not a video (${type}): "${redactUrl(url)}"`
+			: `The URL did not return a video TikTok accepts (MP4, MOV or WebM, judged by its first bytes; ${type}): "${redactUrl(url)}"`,
 	);
 }
 
@@ -116,7 +117,7 @@ export function notAVideo(
 export function beyondLimit(url: string, maxBytes: number): TikTokError {
 	return sourceProblem(
 		'download_too_large',
-		`The video at "${url}" is larger than the download limit of ${megabytes(maxBytes)}: the server sent no size, so n8n stopped reading after ${maxBytes + 1} bytes`,
+		`The video at "${redactUrl(url)}" is larger than the download limit of ${megabytes(maxBytes)}: the server sent no size, so n8n stopped reading after ${maxBytes + 1} bytes`,
 	);
 }
 
@@ -129,7 +130,7 @@ export function downloadTimedOut(url: string, timeLimitMs: number): TikTokError 
 			: `${Math.round(seconds / 6) / 10} minutes`;
 	return sourceProblem(
 		'download_timed_out',
-		`The video download from "${url}" did not finish within its time limit of ${limit}`,
+		`The video download from "${redactUrl(url)}" did not finish within its time limit of ${limit}`,
 	);
 }
 
@@ -141,7 +142,7 @@ export function fewerBytesThanDeclared(
 ): TikTokError {
 	return sourceProblem(
 		'source_too_short',
-		`The media server sent ${received} of the ${declared} bytes its Content-Length announced${cause ? `, then the download broke off (${cause})` : ''}`,
+		`The media server sent ${received} of the ${declared} bytes its Content-Length announced${cause ? `, then the download broke off (${redactUrlsIn(cause)})` : ''}`,
 	);
 }
 

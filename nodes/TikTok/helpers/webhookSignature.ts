@@ -3,7 +3,7 @@
  * `t + "." + raw body` with the app's client secret.
  *
  * The HMAC runs on Web Crypto (the `crypto` global of Node 20+): a community node may load nothing at run time
- * but n8n-workflow. `crypto.subtle.verify` compares in constant time.
+ * but n8n-workflow. It is computed once per delivery and compared with each `s` in constant time.
  */
 
 /** Default accepted distance between TikTok's `t` and our clock, in seconds (either direction). */
@@ -20,7 +20,14 @@ export type SignatureCheck =
 	| { ok: true; timestamp: number }
 	| { ok: false; reason: 'missing' | 'malformed' | 'mismatch' | 'stale'; message: string };
 
-/** Splits `t=…,s=…[,s=…]`; undefined when there is no digit-only `t` or no `s`. */
+/**
+ * At most this many `s` elements are compared. TikTok's docs say "signatures" (plural: during a secret rotation
+ * there could be two); a header with more is refused as malformed, so a request cannot make the node compare
+ * hundreds of candidates.
+ */
+export const MAX_SIGNATURE_CANDIDATES = 8;
+
+/** Splits `t=…,s=…[,s=…]`; undefined when there is no digit-only `t`, no `s`, or more `s` than are compared. */
 export function parseSignatureHeader(
 	header: string | string[] | undefined,
 ): SignatureHeader | undefined {
@@ -35,16 +42,10 @@ export function parseSignatureHeader(
 		const element = part.slice(at + 1).trim();
 		if (key === 't') timestamp = element;
 		else if (key === 's') signatures.push(element.toLowerCase());
+		if (signatures.length > MAX_SIGNATURE_CANDIDATES) return undefined;
 	}
 	if (!timestamp || !/^\d{1,12}$/.test(timestamp) || signatures.length === 0) return undefined;
 	return { timestamp, signatures };
-}
-
-function hexToBytes(hex: string): Uint8Array | undefined {
-	if (!/^[0-9a-f]{64}$/.test(hex)) return undefined;
-	const bytes = new Uint8Array(32);
-	for (let i = 0; i < 32; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-	return bytes;
 }
 
 /** `t + "." + body` as bytes, the body exactly as received. */
@@ -56,7 +57,7 @@ function signedPayload(timestamp: string, rawBody: Uint8Array): Uint8Array {
 	return payload;
 }
 
-/** Lowercase hex HMAC-SHA256 of `t + "." + body`: what TikTok puts in `s` (used by tests and the emulator). */
+/** Lowercase hex HMAC-SHA256 of `t + "." + body`: what TikTok puts in `s` (the node computes it once per delivery). */
 export async function webhookSignature(
 	secret: string,
 	timestamp: string,
@@ -76,9 +77,21 @@ export async function webhookSignature(
 }
 
 /**
- * Checks a delivery: the header is present and well formed, one `s` is the HMAC of the exact bytes received,
- * and `t` is within `toleranceSec` of `nowSec` (0 turns the time check off). The time is checked after the
- * HMAC, so a stale but authentic delivery is told apart from a forged one.
+ * Whether `candidate` is `expected` (64 lowercase hex characters), in a time that depends only on their lengths:
+ * every character is compared, none stops the loop early.
+ */
+export function sameSignature(expected: string, candidate: string): boolean {
+	let difference = expected.length ^ candidate.length;
+	for (let i = 0; i < expected.length; i++)
+		difference |= expected.charCodeAt(i) ^ (candidate.charCodeAt(i) || 0);
+	return difference === 0;
+}
+
+/**
+ * Checks a delivery, cheapest test first, so a forged request costs at most one HMAC: the header is present and
+ * well formed (at most MAX_SIGNATURE_CANDIDATES `s`), `t` is within `toleranceSec` of `nowSec` (0 turns the time
+ * check off), then one HMAC of the exact bytes received, compared with every `s` in constant time. A stale `t`
+ * is refused before any HMAC, so an old header replayed with a large body costs nothing.
  */
 export async function verifyWebhookSignature(options: {
 	rawBody: Uint8Array;
@@ -96,41 +109,31 @@ export async function verifyWebhookSignature(options: {
 		return {
 			ok: false,
 			reason: 'malformed',
-			message: 'the TikTok-Signature header is not "t=<seconds>,s=<hex>"',
-		};
-	if (!secret)
-		return {
-			ok: false,
-			reason: 'mismatch',
-			message: 'the credential has no Client Secret to check the signature with',
-		};
-	const key = await crypto.subtle.importKey(
-		'raw',
-		new TextEncoder().encode(secret),
-		{ name: 'HMAC', hash: 'SHA-256' },
-		false,
-		['verify'],
-	);
-	const payload = signedPayload(parsed.timestamp, rawBody);
-	let matched = false;
-	for (const candidate of parsed.signatures) {
-		const bytes = hexToBytes(candidate);
-		// Every candidate is checked, so the time taken does not reveal which one matched.
-		if (bytes && (await crypto.subtle.verify('HMAC', key, bytes, payload))) matched = true;
-	}
-	if (!matched)
-		return {
-			ok: false,
-			reason: 'mismatch',
-			message: 'the signature does not match the body and the Client Secret',
+			message: `the TikTok-Signature header is not "t=<seconds>,s=<hex>" (with at most ${MAX_SIGNATURE_CANDIDATES} s= elements)`,
 		};
 	const timestamp = Number(parsed.timestamp);
 	if (toleranceSec > 0 && Math.abs(nowSec - timestamp) > toleranceSec) {
 		return {
 			ok: false,
 			reason: 'stale',
-			message: `the signature is ${Math.abs(nowSec - timestamp)} s away from now (tolerance ${toleranceSec} s)`,
+			message: `the signature time is ${Math.abs(nowSec - timestamp)} s away from now (tolerance ${toleranceSec} s)`,
 		};
 	}
+	if (!secret)
+		return {
+			ok: false,
+			reason: 'mismatch',
+			message: 'the credential has no Client Secret to check the signature with',
+		};
+	const expected = await webhookSignature(secret, parsed.timestamp, rawBody);
+	let matched = false;
+	// Every candidate is compared, so the time taken does not reveal which one matched.
+	for (const candidate of parsed.signatures) if (sameSignature(expected, candidate)) matched = true;
+	if (!matched)
+		return {
+			ok: false,
+			reason: 'mismatch',
+			message: 'the signature does not match the body and the Client Secret',
+		};
 	return { ok: true, timestamp };
 }

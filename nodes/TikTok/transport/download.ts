@@ -11,6 +11,7 @@ import {
 	judgeVideoAnswer,
 	moreBytesThanDeclared,
 } from '../helpers/videoDownload';
+import { DEFAULT_UNKNOWN_LENGTH_DOWNLOAD_BYTES } from '../helpers/limits';
 import type { Deadline, FullResponse } from './http';
 import { cancelSignal, failureMessage, send, startDeadline } from './http';
 
@@ -26,6 +27,11 @@ export type DownloadBody = Exclude<
 export interface DownloadLimits {
 	/** The most bytes n8n reads: TikTok's maximum video size, or a lower limit the user set. */
 	maxBytes: number;
+	/**
+	 * The most bytes n8n reads when the server declares no size (never more than `maxBytes`); default
+	 * DEFAULT_UNKNOWN_LENGTH_DOWNLOAD_BYTES: such a body is held whole in n8n's binary data (memory on n8n 1.x).
+	 */
+	maxUnknownLengthBytes?: number;
 	/** Wall-clock time for the whole download, including the upload it feeds as it goes. */
 	timeLimitMs: number;
 	ignoreSslIssues: boolean;
@@ -53,6 +59,12 @@ function stopReason(
 export class VideoDownload {
 	private received = 0;
 	private closed = false;
+	/** The most bytes read: the size limit, or the lower one for a body of unknown length. */
+	private get maxBytes(): number {
+		const { maxBytes, maxUnknownLengthBytes = DEFAULT_UNKNOWN_LENGTH_DOWNLOAD_BYTES } = this.limits;
+		return this.length === undefined ? Math.min(maxBytes, maxUnknownLengthBytes) : maxBytes;
+	}
+
 	/** Why the node closed the body (limit, deadline), so a reader that meets the closed stream can say so. */
 	private reason: TikTokError | undefined;
 	private readonly onDeadline = () =>
@@ -112,8 +124,7 @@ export class VideoDownload {
 				if ('failure' in next) throw this.explain(next.failure);
 				if (next.step.done) break;
 				this.received += next.step.value.length;
-				if (this.received > this.limits.maxBytes)
-					throw this.stop(beyondLimit(this.url, this.limits.maxBytes));
+				if (this.received > this.maxBytes) throw this.stop(beyondLimit(this.url, this.maxBytes));
 				if (this.length !== undefined && this.received > this.length)
 					throw this.stop(moreBytesThanDeclared(this.length));
 				yield next.step.value;

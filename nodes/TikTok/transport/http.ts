@@ -139,7 +139,10 @@ export async function pause(ctx: TikTokContext, ms: number): Promise<void> {
 	}
 }
 
-/** A reset, refused or dropped connection, or a timeout: the request may or may not have arrived. */
+/**
+ * A reset, refused or dropped connection, or a timeout: worth another try for a read. Whether a request may have
+ * arrived is `wasNeverSent` (helpers/networkErrors.ts): refused and DNS failures provably did not.
+ */
 export function isTransientNetworkFailure(error: unknown): boolean {
 	const code =
 		(error as { code?: string; cause?: { code?: string } })?.code ??

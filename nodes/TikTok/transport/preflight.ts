@@ -9,6 +9,7 @@ import type { MediaCheckCode } from '../helpers/errorMap';
 import { imageHeadSettled } from '../helpers/image';
 import type { ImageHead, ImageProbeResponse, ImageVerdict } from '../helpers/photo';
 import { imageLabel, judgeImage, judgeImageStatus, unreachableVerdict } from '../helpers/photo';
+import { redactUrl } from '../helpers/redact';
 import { cancelSignal, failureMessage, send, startDeadline } from './http';
 
 /** Each image's answer and first bytes must come within this (a wall-clock bound, however slowly bytes trickle). */
@@ -148,7 +149,7 @@ export async function preflightImages(
 			`${first.fix}${alsoFailing}`,
 			{
 				image_position: first.index + 1,
-				image_url: urls[first.index],
+				image_url: redactUrl(urls[first.index]),
 				failing_positions: failures.map((failure) => failure.index + 1).join(','),
 			},
 		);

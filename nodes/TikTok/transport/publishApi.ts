@@ -6,7 +6,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { TikTokError } from '../helpers/errors';
-import { isTikTokError, mayPassLater, publishOutcomeUnknown } from '../helpers/errors';
+import {
+	isTikTokError,
+	mayPassLater,
+	publishNotSent,
+	publishOutcomeUnknown,
+} from '../helpers/errors';
 import { INIT_CALLS_PER_MINUTE } from '../helpers/limits';
 import { SlidingWindowPacer } from '../helpers/pacer';
 import type { CreatorInfo } from '../helpers/postSettings';
@@ -112,6 +117,7 @@ export async function startPublish(
 				maxAttempts: 6,
 				timeoutMs: options.timeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
 				whenUnanswered: publishOutcomeUnknown,
+				whenNotSent: publishNotSent,
 				beforeAttempt: async () => {
 					const delay = initPacer.delayFor(key);
 					if (delay > 0) {

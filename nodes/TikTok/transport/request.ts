@@ -2,6 +2,7 @@ import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
 import type { TikTokError } from '../helpers/errors';
 import { apiError, executionCancelled, networkFailed } from '../helpers/errors';
+import { wasNeverSent } from '../helpers/networkErrors';
 import { parseTikTokJson } from '../helpers/tiktokJson';
 import type { FullResponse, TikTokContext } from './http';
 import { backoffMs, cancelSignal, isTransientNetworkFailure, pause, refuseRedirect } from './http';
@@ -23,6 +24,11 @@ export interface ApiCallOptions {
 	 * a 5xx): given the HTTP status, if any. Without it such a call fails like any other.
 	 */
 	whenUnanswered?: (httpStatus: number | undefined) => TikTokError;
+	/**
+	 * The error to raise when the call provably never left n8n (DNS failure, connection refused), for a call that
+	 * has `whenUnanswered`: such a failure is safe to repeat, and the user is told so.
+	 */
+	whenNotSent?: (url: string, failure: unknown) => TikTokError;
 	timeoutMs?: number;
 	maxAttempts?: number;
 }
@@ -78,6 +84,8 @@ export async function tiktokApiRequest<T extends IDataObject>(
 				continue;
 			}
 			// The raw failure never travels on: its request holds the Authorization header.
+			if (options.whenNotSent && wasNeverSent(sent.failure))
+				throw options.whenNotSent(url, sent.failure);
 			throw (
 				(networkFailure ? options.whenUnanswered?.(undefined) : undefined) ??
 				networkFailed('api', url, sent.failure)

@@ -6,7 +6,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { networkFailed, refreshRefused } from '../helpers/errors';
+import { insecureUrl, networkFailed, refreshRefused } from '../helpers/errors';
+import { isHttpsOrLoopback } from '../helpers/urls';
 import type { FullResponse, HttpHelper } from './http';
 import { refuseRedirect, send } from './http';
 
@@ -31,9 +32,25 @@ export interface TikTokApp {
 	clientSecret: string;
 }
 
-/** Where TikTok's API lives for this credential (an emulator in tests), without a trailing slash. */
+/**
+ * Where TikTok's API lives for this credential (an emulator in tests), without a trailing slash. Refused unless
+ * https (or http to this machine): every request to it carries the client secret or a token.
+ */
 export function apiBaseUrl(credentials: IDataObject): string {
-	return String(credentials.apiBaseUrl || DEFAULT_API_BASE_URL).replace(/\/+$/, '');
+	const url = String(credentials.apiBaseUrl || DEFAULT_API_BASE_URL).replace(/\/+$/, '');
+	if (!isHttpsOrLoopback(url)) throw insecureUrl('TikTok API URL', url, DEFAULT_API_BASE_URL);
+	return url;
+}
+
+/**
+ * An n8n expression for `base` (an expression yielding a URL) + `path` when the URL is https or on this machine
+ * (a local emulator); otherwise a `.invalid` address (RFC 6761: never resolves), so n8n's Connect flow and the
+ * Test button send nothing in clear and fail naming the rule. The node refuses the same URLs with a full
+ * message (`insecure_url`, transport/token.ts).
+ */
+export function secureUrlExpression(base: string, path: string, refusal: string): string {
+	const url = `${base}.replace(/\\/+$/, "")`;
+	return `={{ /^(https:\\/\\/|http:\\/\\/(localhost|127\\.\\d+\\.\\d+\\.\\d+|\\[::1\\])(:\\d+)?(\\/|$))/i.test(${base}) ? ${url} + "${path}" : "https://${refusal}.invalid${path}" }}`;
 }
 
 /** The app of a credential (the OAuth2 credential or the Token Store: both use n8n's `clientId` name). */
@@ -288,6 +305,7 @@ export async function preAuthenticateStore(
  * here could not be saved, and under rotation it would kill the stored refresh token.
  */
 export async function preAuthenticateConnection(credentials: IDataObject): Promise<IDataObject> {
+	apiBaseUrl(credentials); // refuses an http:// API URL before n8n signs a request to it
 	const tokenData = tokenDataOf(credentials);
 	if (!tokenData?.refresh_token) return {};
 	const newest = await newestKnown(appOf(credentials), tokenData);

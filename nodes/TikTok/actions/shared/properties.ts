@@ -1,7 +1,11 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 /** Node properties that video and photo publishing share, and the readers of their values. */
-import { CHUNK_SIZE_CHOICES_MB, MAX_VIDEO_BYTES } from '../../helpers/limits';
+import {
+	CHUNK_SIZE_CHOICES_MB,
+	DEFAULT_UNKNOWN_LENGTH_DOWNLOAD_BYTES,
+	MAX_VIDEO_BYTES,
+} from '../../helpers/limits';
 import type { DirectPostSettings, PostKind } from '../../helpers/postSettings';
 
 export const MUSIC_USAGE_NOTICE =
@@ -234,6 +238,7 @@ export const chunkSizeOption: INodeProperties = {
 /** TikTok's 4 GB in the size limit option's megabytes (1 MB = 1,048,576 bytes). */
 const MAX_DOWNLOAD_MB = MAX_VIDEO_BYTES / 1024 / 1024;
 const DEFAULT_DOWNLOAD_MINUTES = 60;
+const DEFAULT_UNKNOWN_LENGTH_MB = DEFAULT_UNKNOWN_LENGTH_DOWNLOAD_BYTES / 1024 / 1024;
 const WHEN_N8N_DOWNLOADS =
 	'Used when n8n downloads the video from its URL itself (URL Handling "Uploaded by N8n", or "Automatic" when TikTok refuses the URL).';
 
@@ -246,6 +251,14 @@ export const downloadLimitOptions: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: MAX_DOWNLOAD_MB },
 		default: MAX_DOWNLOAD_MB,
 		description: `${WHEN_N8N_DOWNLOADS} The largest video n8n accepts, in MB of 1,048,576 bytes. Default and maximum: ${MAX_DOWNLOAD_MB}, TikTok's 4 GB limit. A server that announces more is refused before anything is read; one that announces no size is cut off one byte past the limit.`,
+	},
+	{
+		displayName: 'Download Size Limit Without Length (MB)',
+		name: 'unknownLengthSizeLimitMb',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: MAX_DOWNLOAD_MB },
+		default: DEFAULT_UNKNOWN_LENGTH_MB,
+		description: `${WHEN_N8N_DOWNLOADS} The largest video n8n accepts from a server that announces no size (no Content-Length): such a video is kept whole in n8n's binary data until its size is known, which n8n 1.x holds in memory by default. Default ${DEFAULT_UNKNOWN_LENGTH_MB} MB, which a small server survives; raise it (up to ${MAX_DOWNLOAD_MB}) when n8n stores binary data on disk or in S3. Never above Download Size Limit.`,
 	},
 	{
 		displayName: 'Download Time Limit (Minutes)',
@@ -267,17 +280,27 @@ export const videoRequestOptionsProperty: INodeProperties = {
 export function readDownloadLimits(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-): { maxBytes: number; timeLimitMs: number } {
+): { maxBytes: number; maxUnknownLengthBytes: number; timeLimitMs: number } {
 	const options = ctx.getNodeParameter('requestOptions', itemIndex, {}) as {
 		downloadSizeLimitMb?: number;
+		unknownLengthSizeLimitMb?: number;
 		downloadTimeLimitMinutes?: number;
 	};
 	const mb = Number(options.downloadSizeLimitMb ?? MAX_DOWNLOAD_MB);
+	const unknownMb = Number(options.unknownLengthSizeLimitMb ?? DEFAULT_UNKNOWN_LENGTH_MB);
 	const minutes = Number(options.downloadTimeLimitMinutes ?? DEFAULT_DOWNLOAD_MINUTES);
 	return {
 		maxBytes: Math.min(
 			MAX_VIDEO_BYTES,
 			Math.floor((Number.isFinite(mb) && mb > 0 ? mb : MAX_DOWNLOAD_MB) * 1024 * 1024),
+		),
+		maxUnknownLengthBytes: Math.min(
+			MAX_VIDEO_BYTES,
+			Math.floor(
+				(Number.isFinite(unknownMb) && unknownMb > 0 ? unknownMb : DEFAULT_UNKNOWN_LENGTH_MB) *
+					1024 *
+					1024,
+			),
 		),
 		timeLimitMs: Math.round(
 			(Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_DOWNLOAD_MINUTES) * 60_000,

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { videoOutput } from '../../helpers/analytics';
+import { listingCutShort, videoOutput } from '../../helpers/analytics';
 import { listVideos } from '../../transport/displayApi';
 import { readVideoFields, videoFieldsProperty } from '../shared/analytics';
 
@@ -39,8 +39,14 @@ export async function execute(
 		? undefined
 		: Math.max(1, Math.floor(Number(this.getNodeParameter('limit', itemIndex, 50))));
 	const listing = await listVideos(this, readVideoFields(this, itemIndex), { limit });
+	// A list cut short says so on every item (a workflow can branch on it) and in a hint over the output.
+	const cutShort = listingCutShort(listing);
+	if (cutShort) this.addExecutionHints?.({ message: cutShort, location: 'outputPane' });
+	const truncation = cutShort
+		? { list_truncated: true, list_stop_reason: listing.done, list_stop_message: cutShort }
+		: {};
 	return listing.videos.map((video) => ({
-		json: videoOutput(video),
+		json: { ...videoOutput(video), ...truncation },
 		pairedItem: { item: itemIndex },
 	}));
 }
