@@ -39,7 +39,7 @@ const suites = {
 		concurrency: 3,
 		env: { N8N_TEST_VERSION: '1.x-latest' },
 	},
-	browser: { dirs: ['test/browser'], weight: 168, n8n: ['2.41.3'], chromium: true },
+	browser: { dirs: ['test/browser'], weight: 270, n8n: ['2.41.3'], chromium: true },
 	// The review-then-post example's form pages, on n8n 1.x too (a suite names `files` instead of `dirs`).
 	'browser-compat': {
 		files: ['test/browser/reviewThenPost.test.mts'],
@@ -50,7 +50,7 @@ const suites = {
 	},
 	screenshots: {
 		dirs: ['test/browser'],
-		weight: 168,
+		weight: 270,
 		n8n: ['2.41.3'],
 		chromium: true,
 		env: { TIKTOK_SCREENSHOTS_DIR: join(root, 'docs', 'images') },

@@ -37,7 +37,8 @@ describe('Review, then post: the example form in Chromium', { timeout: 900_000 }
 		screenshotPath(Number(version().split('.')[0]) >= 2 ? `${name}.png` : `${name}-n8n-1.png`);
 
 	before(async () => {
-		stack = await startStack({ emulator: { statusPolls: { processing: 1 } } });
+		// Three status checks of processing once the media is in, so the result page always shows TikTok processing.
+		stack = await startStack({ emulator: { statusPolls: { processing: 3 } } });
 		media = await startMediaServer({ https: true });
 		media.files['/verified/launch.mp4'] = {
 			body: () => mp4Stream({ sizeBytes: 400_000, durationSec: 5, seed: 27 }),
@@ -79,7 +80,6 @@ describe('Review, then post: the example form in Chromium', { timeout: 900_000 }
 	/** Whether the person sees `text` somewhere on the page now. */
 	const visible = async (text: string) =>
 		(await page.getByText(text, { exact: false }).filter({ visible: true }).count()) > 0;
-	const field = (label: string) => page.locator('.form-label', { hasText: label }).first();
 	const checkbox = (label: string) =>
 		page.locator(`.multiselect-option:has(label:text-is("${label}")) input`);
 	const checkboxLabel = (label: string) =>
@@ -90,13 +90,18 @@ describe('Review, then post: the example form in Chromium', { timeout: 900_000 }
 	const pointerEvents = async (locator: ReturnType<Page['locator']>) =>
 		await locator.evaluate((element) => getComputedStyle(element).pointerEvents);
 
-	/** The first form page, as the person fills it; returns when the review page is shown. */
-	async function startPost(caption: string, photos: string[] = []): Promise<void> {
+	/** The first form page (New Post), as the person fills and submits it. */
+	async function submitNewPost(caption: string, photos: string[] = []): Promise<void> {
 		await page.goto(`${stack.n8n.url}/form/post-to-tiktok`);
 		if (photos.length > 0) await page.locator('#field-1').fill(photos.join('\n'));
 		else await page.locator('#field-0').fill(videoUrl);
 		await page.locator('#field-2').fill(caption);
 		await postButton().click();
+	}
+
+	/** New Post, then the review page. */
+	async function startPost(caption: string, photos: string[] = []): Promise<void> {
+		await submitNewPost(caption, photos);
 		await reviewPage();
 	}
 
@@ -107,21 +112,27 @@ describe('Review, then post: the example form in Chromium', { timeout: 900_000 }
 	}
 
 	/**
-	 * Submits the page as the browser would even where the page shows Post as unavailable (e.g. the Enter key), and
-	 * waits for the page n8n shows next (the old page is marked, so its own text does not count).
+	 * Does `submit` and waits for the page n8n shows next: n8n's form script posts the page, waits for the run to
+	 * reach the next page and loads it. The old page is marked, so its own text does not count.
 	 */
-	async function forceSubmit(): Promise<void> {
-		await page.evaluate(() => {
-			(window as unknown as { submitted: boolean }).submitted = true;
-			(document.querySelector('#n8n-form') as HTMLFormElement).requestSubmit();
-		});
+	async function nextPageAfter(submit: () => Promise<void>): Promise<void> {
+		await page.evaluate(() => ((window as unknown as { leaving: boolean }).leaving = true));
+		await submit();
 		await page.waitForFunction(
 			() =>
-				!(window as unknown as { submitted?: boolean }).submitted &&
-				document.readyState === 'complete',
+				!(window as unknown as { leaving?: boolean }).leaving && document.readyState === 'complete',
 			undefined,
-			{ timeout: 60_000 },
+			{ timeout: 120_000 },
 		);
+	}
+
+	/** Submits the page as the browser would even where the page shows Post as unavailable (e.g. the Enter key). */
+	async function forceSubmit(): Promise<void> {
+		await nextPageAfter(async () => {
+			await page.evaluate(() =>
+				(document.querySelector('#n8n-form') as HTMLFormElement).requestSubmit(),
+			);
+		});
 		await reviewPage();
 	}
 
@@ -251,15 +262,28 @@ describe('Review, then post: the example form in Chromium', { timeout: 900_000 }
 		assert.equal(publishes(), before, 'nothing reached TikTok');
 	});
 
+	/** The newest execution in words: its status, where it stands, how often each node ran, what Get Status said. */
+	async function lastExecution(): Promise<string> {
+		const [latest] = (await stack.n8n.listExecutions(workflowId)).sort(
+			(a, b) => Number(b.id) - Number(a.id),
+		);
+		if (!latest) return 'no execution';
+		const run = await stack.n8n.getExecution(latest.id);
+		const runs = Object.entries(run.runData).map(([node, tasks]) => `${node} ×${tasks.length}`);
+		const statuses = (run.runData['Get Status'] ?? []).map(
+			(task) => task.data?.main?.[0]?.[0]?.json.status,
+		);
+		return `execution ${latest.id}: ${run.status}, last node ${run.lastNodeExecuted}; ${runs.join(', ')}; Get Status said ${statuses.join(', ')}`;
+	}
+
 	/**
-	 * Clicks Post and reads the result page: the processing notice and TikTok's status, then "Check the status again"
-	 * until TikTok has finished. Returns the one init TikTok received.
+	 * Clicks Post and reads the result page: the processing notice and TikTok's status, then "Check the status again",
+	 * as a person would, until TikTok has finished. Returns the one init TikTok received.
 	 */
 	async function postAndReadResult(screenshot?: string, noun = 'your video'): Promise<InitRecord> {
 		const before = publishes();
-		await postButton().click();
-		await page.getByText('Sent to TikTok: processing').waitFor({ timeout: 120_000 });
-		await page.waitForLoadState('load');
+		await nextPageAfter(async () => await postButton().click());
+		assert.ok(await visible('Sent to TikTok: processing'), await page.innerText('body'));
 		assert.ok(
 			await visible(
 				`may take a few minutes to process ${noun} before the post shows on your profile`,
@@ -270,14 +294,14 @@ describe('Review, then post: the example form in Chromium', { timeout: 900_000 }
 		if (screenshot) await page.screenshot({ path: picture(screenshot), fullPage: true });
 		const init = stack.emu.state.inits.at(-1)!;
 
-		await page.getByRole('button', { name: 'Check the status again' }).click();
-		// Should TikTok's answer not come, the failure says what the page showed instead.
-		await page
-			.getByText('Posted to TikTok')
-			.waitFor({ timeout: 60_000 })
-			.catch(async (error: Error) => {
-				throw new Error(`${error.message}\nThe page shows: ${await page.innerText('body')}`);
-			});
+		// TikTok takes as long as it takes (here: until the emulator has pulled the media, then a few more checks).
+		for (let check = 1; !(await visible('Posted to TikTok')); check++) {
+			assert.ok(check <= 10, `still not posted after 10 checks: ${await lastExecution()}`);
+			assert.ok(await visible('Sent to TikTok: processing'), await page.innerText('body'));
+			await nextPageAfter(
+				async () => await page.getByRole('button', { name: 'Check the status again' }).click(),
+			);
+		}
 		assert.ok(await visible('Status: Posted (PUBLISH_COMPLETE)'));
 		assert.equal(stack.emu.state.publishes.get(init.publishId!)?.status, 'PUBLISH_COMPLETE');
 		assert.equal(publishes(), before + 1, 'posted once');
@@ -379,5 +403,21 @@ describe('Review, then post: the example form in Chromium', { timeout: 900_000 }
 			},
 			source_info: { source: 'PULL_FROM_URL', photo_images: photos, photo_cover_index: 0 },
 		});
+	});
+
+	it('when TikTok says the creator cannot post now, says so and offers no review page', async () => {
+		const before = publishes();
+		stack.emu.config.accounts.restricted_creator.postingBlock = 'spam_risk_too_many_posts';
+		try {
+			await submitNewPost('Blocked today');
+			await page
+				.getByText('TikTok says this account cannot post right now')
+				.waitFor({ timeout: 60_000 });
+			assert.ok(await visible('Try again later.'));
+			assert.equal(await page.locator('#submit-btn').count(), 0, 'nothing to submit');
+			assert.equal(publishes(), before, 'nothing reached TikTok');
+		} finally {
+			stack.emu.config.accounts.restricted_creator.postingBlock = null;
+		}
 	});
 });
