@@ -4,8 +4,9 @@
 //   node test/run.mjs [suite ...] [test file ...] [--serial] [--lanes=N]
 //
 // Suites: quick (unit + emulator), unit, emulator, release, bench (the link bench's network emulation), harness, e2e (n8n 2.41.1), compat (the e2e suite
-// on the newest n8n 1.x), browser (the editor in Chromium; screenshots go to a temporary folder), screenshots
-// (the browser suite writing docs/images/), all (default: every suite but screenshots).
+// on the newest n8n 1.x), browser (the editor in Chromium; screenshots go to a temporary folder), browser-compat (the
+// browser files that must also pass on n8n 1.x), screenshots (the browser suite writing docs/images/), all (default:
+// every suite but screenshots).
 //
 // Before any suite runs, the prerequisites are checked (Chromium for the browser suites, PostgreSQL and Redis
 // for the n8n suites) and the package is packed once for the whole run. Suites then run in two lanes at once,
@@ -38,17 +39,35 @@ const suites = {
 		concurrency: 3,
 		env: { N8N_TEST_VERSION: '1.x-latest' },
 	},
-	browser: { dirs: ['test/browser'], weight: 168, n8n: ['2.41.1'], chromium: true },
+	browser: { dirs: ['test/browser'], weight: 270, n8n: ['2.41.1'], chromium: true },
+	// The review-then-post example's form pages, on n8n 1.x too (a suite names `files` instead of `dirs`).
+	'browser-compat': {
+		files: ['test/browser/reviewThenPost.test.mts'],
+		weight: 110,
+		n8n: ['1.x-latest'],
+		chromium: true,
+		env: { N8N_TEST_VERSION: '1.x-latest' },
+	},
 	screenshots: {
 		dirs: ['test/browser'],
-		weight: 168,
+		weight: 270,
 		n8n: ['2.41.1'],
 		chromium: true,
 		env: { TIKTOK_SCREENSHOTS_DIR: join(root, 'docs', 'images') },
 	},
 };
 const aliases = {
-	all: ['unit', 'emulator', 'release', 'bench', 'harness', 'e2e', 'compat', 'browser'],
+	all: [
+		'unit',
+		'emulator',
+		'release',
+		'bench',
+		'harness',
+		'e2e',
+		'compat',
+		'browser',
+		'browser-compat',
+	],
 	quick: ['unit', 'emulator'],
 };
 
@@ -101,7 +120,7 @@ const groups =
 		: [...new Set(wanted.length > 0 ? wanted : aliases.all)].map((name) => ({
 				name,
 				...suites[name],
-				files: suites[name].dirs.flatMap(findTests).sort(byExpectedLength),
+				files: suites[name].files ?? suites[name].dirs.flatMap(findTests).sort(byExpectedLength),
 				env: suites[name].env ?? {},
 			}));
 
@@ -110,7 +129,7 @@ function filesNeeds(files) {
 	const needs = { n8n: [] };
 	for (const file of files) {
 		for (const suite of Object.values(suites)) {
-			if (!suite.dirs.some((dir) => file.startsWith(dir))) continue;
+			if (!(suite.dirs ?? []).some((dir) => file.startsWith(dir))) continue;
 			if (suite.n8n && !suite.env?.N8N_TEST_VERSION) needs.n8n.push(...suite.n8n);
 			if (suite.chromium) needs.chromium = true;
 		}
