@@ -10,7 +10,11 @@ import { clientSecretWebhookMethods } from '../TikTok/transport/token';
 
 import { serveMedia } from './serve';
 
-/** One dynamic path segment: a signed media token, or the URL-prefix verification file's name. */
+/**
+ * One dynamic path segment: a signed media token, or the URL-prefix verification file's name. With `isFullPath`
+ * n8n stores it as `:file` under the node's webhook id, so `/webhook/<id>/<anything>` reaches this node (as the
+ * Webhook node's `:param` paths do).
+ */
 const PATH = ':file';
 
 export class TikTokMediaServer implements INodeType {
@@ -30,8 +34,20 @@ export class TikTokMediaServer implements INodeType {
 		activationMessage:
 			'TikTok can now download media from this n8n. Put the Production URL above, without ":file" at its end, into the TikTok node\'s "n8n Media URL".',
 		webhooks: [
-			{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', path: PATH },
-			{ name: 'default', httpMethod: 'HEAD', responseMode: 'onReceived', path: PATH },
+			{
+				name: 'default',
+				httpMethod: 'GET',
+				responseMode: 'onReceived',
+				path: PATH,
+				isFullPath: true,
+			},
+			{
+				name: 'default',
+				httpMethod: 'HEAD',
+				responseMode: 'onReceived',
+				path: PATH,
+				isFullPath: true,
+			},
 		],
 		properties: [
 			{

@@ -3,6 +3,7 @@
  * signed, expiring link of the TikTok Media Server node. Signed links never go into output, logs or errors.
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { BINARY_ENCODING } from 'n8n-workflow';
 
 import { invalidInput } from '../../helpers/errors';
 import { MEDIA_URL_LIFETIME_SEC, mediaUrl, signMediaToken } from '../../helpers/mediaToken';
@@ -67,7 +68,8 @@ export function readMediaUrlPrefix(ctx: IExecuteFunctions, itemIndex: number): s
 }
 
 /**
- * A binary field's file in n8n's binary store. n8n 1.x keeps binary data in memory by default (no id): TikTok
+ * A binary field's file in n8n's binary store. A file a node returned inline (base64, e.g. from a Code node) is
+ * stored first, in whatever mode n8n runs. n8n 1.x keeps binary data in memory by default (no id even then): TikTok
  * could not download it from any URL, so that is refused before anything is sent to TikTok.
  */
 export async function storedFile(
@@ -75,7 +77,14 @@ export async function storedFile(
 	itemIndex: number,
 	field: string,
 ): Promise<StoredFile> {
-	const binary = ctx.helpers.assertBinaryData(itemIndex, field);
+	let binary = ctx.helpers.assertBinaryData(itemIndex, field);
+	if (!binary.id && binary.data) {
+		binary = await ctx.helpers.prepareBinaryData(
+			Buffer.from(binary.data, BINARY_ENCODING),
+			binary.fileName,
+			binary.mimeType,
+		);
+	}
 	if (!binary.id) {
 		throw invalidInput(
 			'n8n keeps this file in memory, so TikTok cannot download it from n8n',
