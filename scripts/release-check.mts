@@ -56,6 +56,32 @@ const scanConfig = defineConfig(
 	{ files: ['**/*.ts'], languageOptions: { parser } },
 );
 
+/**
+ * The fields only the publisher can fill in (who publishes, from which GitHub repository): the repository ships them
+ * holding this marker, so a release cannot go out under someone else's name or repository.
+ */
+const PLACEHOLDER = 'SET-BEFORE-RELEASE';
+
+interface Manifest {
+	author?: string | { name?: string; email?: string; url?: string };
+	repository?: string | { url?: string };
+	homepage?: string;
+	bugs?: string | { url?: string };
+}
+
+/** The publisher's fields of a manifest as "field → value" (nested fields as "author.name"). */
+function publisherFields(manifest: Manifest): Record<string, string> {
+	const fields: Record<string, string> = {};
+	for (const key of ['author', 'repository', 'homepage', 'bugs'] as const) {
+		const value = manifest[key];
+		if (typeof value === 'string') fields[key] = value;
+		else if (value)
+			for (const [sub, text] of Object.entries(value))
+				if (typeof text === 'string') fields[`${key}.${sub}`] = text;
+	}
+	return fields;
+}
+
 /** What compiled code may load at run time: n8n provides n8n-workflow; nothing else is installed with us. */
 const RUNTIME_MODULES = new Set(['n8n-workflow']);
 
@@ -203,6 +229,12 @@ try {
 		/^(git\+)?https:\/\/github\.com\//.test(manifest.repository?.url ?? ''),
 		'repository.url must be a GitHub URL',
 	);
+	for (const [field, value] of Object.entries(publisherFields(manifest))) {
+		check(
+			!value.includes(PLACEHOLDER),
+			`package.json "${field}" is still the placeholder "${value}": set it to the publisher's own before releasing`,
+		);
+	}
 	const files = new Set(packed.files.map((file) => file.path));
 	check(
 		[...files].some((file) => /^readme\.md$/i.test(file)),

@@ -1,6 +1,7 @@
 /**
  * `npm run reliability`: runs the fault-injection end-to-end files in real n8n with the reliability ledger on, then
- * writes their rows into docs/reliability.md (between the ledger markers) with the totals the project promises:
+ * writes their rows into docs/reliability-ledger.json and, rendered, into docs/reliability.md (between the ledger
+ * markers) with the totals the project promises:
  * duplicate posts 0, lost items 0, hangs 0. Any other argument is passed on to the test runner (for example
  * `N8N_TEST_VERSION=1.x-latest npm run reliability` for n8n 1.x).
  */
@@ -15,11 +16,19 @@ const root = new URL('..', import.meta.url).pathname;
 const FILES = ['reliability', 'afterInit', 'redirects', 'hostileMedia', 'preflight']
 	.map((name) => `test/e2e/${name}.test.mts`)
 	.filter((file) => existsSync(join(root, file)));
-const DOC = join(root, 'docs', 'reliability.md');
+export const RELIABILITY_DOC = join(root, 'docs', 'reliability.md');
+/** The rows of the last `npm run reliability`, kept so the table can be rendered again and checked. */
+export const LEDGER_DATA = join(root, 'docs', 'reliability-ledger.json');
 const START = '<!-- ledger:start -->';
 const END = '<!-- ledger:end -->';
 
 type Row = FaultRow & { n8n: string };
+
+/** What `docs/reliability-ledger.json` holds: the day of the run and its rows, in the order the tests ran. */
+export interface LedgerData {
+	generated: string;
+	rows: Row[];
+}
 
 export interface Totals {
 	cases: number;
@@ -67,6 +76,17 @@ export function renderLedger(rows: Row[], when: string): string {
 	return lines.join('\n');
 }
 
+/** The doc with its ledger section replaced by the table `data` renders: rows grouped by area, in run order within one. */
+export function withLedger(doc: string, data: LedgerData): string {
+	const begin = doc.indexOf(START);
+	const end = doc.indexOf(END);
+	if (begin === -1 || end === -1)
+		throw new Error(`docs/reliability.md has no ${START} … ${END} section`);
+	const areas = [...new Set(data.rows.map((row) => row.area))];
+	const grouped = areas.flatMap((area) => data.rows.filter((row) => row.area === area));
+	return doc.slice(0, begin) + renderLedger(grouped, data.generated) + doc.slice(end + END.length);
+}
+
 function main(): void {
 	const ledger = join(tmpdir(), `tiktok-reliability-${process.pid}.jsonl`);
 	rmSync(ledger, { force: true });
@@ -92,16 +112,9 @@ function main(): void {
 		);
 		process.exit(1);
 	}
-	const doc = readFileSync(DOC, 'utf8');
-	const begin = doc.indexOf(START);
-	const end = doc.indexOf(END);
-	if (begin === -1 || end === -1)
-		throw new Error(`docs/reliability.md has no ${START} … ${END} section`);
-	// Grouped by area; within an area, in the order the tests ran.
-	const areas = [...new Set(rows.map((row) => row.area))];
-	const grouped = areas.flatMap((area) => rows.filter((row) => row.area === area));
-	const table = renderLedger(grouped, new Date().toISOString().slice(0, 10));
-	writeFileSync(DOC, doc.slice(0, begin) + table + doc.slice(end + END.length));
+	const data: LedgerData = { generated: new Date().toISOString().slice(0, 10), rows };
+	writeFileSync(LEDGER_DATA, JSON.stringify(data, null, '\t') + '\n');
+	writeFileSync(RELIABILITY_DOC, withLedger(readFileSync(RELIABILITY_DOC, 'utf8'), data));
 	const t = totals(rows);
 	console.log(
 		`\n${t.cases} rows written to docs/reliability.md: duplicate posts ${t.duplicatePosts}, lost ${t.lostItems}, hangs ${t.hangs}`,

@@ -1,6 +1,7 @@
 /**
- * `npm run release:check` is clean for this package, and it really catches what n8n's scanner and the
- * verification guidelines reject (faults planted in a copy of the project).
+ * `npm run release:check` refuses this package until the publisher has set the author and repository, is clean once
+ * they are set, and really catches what n8n's scanner and the verification guidelines reject (faults planted in a
+ * copy of the project).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,33 +17,62 @@ function run(command: string, args: string[]): { code: number | null; output: st
 	return { code: result.status, output: `${result.stdout}\n${result.stderr}` };
 }
 
+/** A copy of what the release check reads, sharing this checkout's node_modules. */
+async function projectCopy(): Promise<string> {
+	const copy = await mkdtemp(join(tmpdir(), 'release-check-copy-'));
+	for (const entry of [
+		'package.json',
+		'README.md',
+		'LICENSE',
+		'dist',
+		'nodes',
+		'credentials',
+		'icons',
+		'.github',
+	]) {
+		await cp(join(root, entry), join(copy, entry), { recursive: true });
+	}
+	await symlink(join(root, 'node_modules'), join(copy, 'node_modules'));
+	return copy;
+}
+
 describe('release check', { timeout: 600_000 }, () => {
-	it('passes for this package: strict lint, build, both scanner passes, package rules, workflow lint', () => {
+	it('refuses this package while package.json holds the placeholder author and repository, and names only those', () => {
 		const { code, output } = run('npm', ['run', 'release:check']);
-		assert.equal(code, 0, output);
+		assert.equal(code, 1, output);
 		assert.match(output, /scanner pass 1, sources: [1-9]\d* files, 0 errors/);
 		assert.match(output, /scanner pass 2, packed tarball: [1-9]\d* files, 0 errors/);
 		assert.match(output, /actionlint: [1-9]\d* workflow files, 0 findings/);
-		assert.match(output, /release check passed/);
+		const problems = output.split('release check failed:')[1]?.trim().split('\n') ?? [];
+		assert.deepEqual(
+			problems.map((line) => /"([a-z.]+)" is still the placeholder/.exec(line)?.[1]).sort(),
+			['author.email', 'author.name', 'homepage', 'repository.url'],
+			output,
+		);
+	});
+
+	it('passes once the publisher has set them: strict lint, build, both scanner passes, package rules, workflow lint', async () => {
+		const copy = await projectCopy();
+		try {
+			const manifestPath = join(copy, 'package.json');
+			const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+			manifest.author = { name: 'Jane Publisher', email: 'jane@publisher.test' };
+			manifest.repository.url = 'https://github.com/jane/n8n-nodes-tiktok-publisher.git';
+			manifest.homepage = 'https://github.com/jane/n8n-nodes-tiktok-publisher#readme';
+			await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
+			const { code, output } = run('npx', ['tsx', 'scripts/release-check.mts', `--root=${copy}`]);
+			assert.equal(code, 0, output);
+			assert.match(output, /scanner pass 2, packed tarball: [1-9]\d* files, 0 errors/);
+			assert.match(output, /release check passed/);
+		} finally {
+			await rm(copy, { recursive: true, force: true });
+		}
 	});
 
 	describe('on a copy with planted faults', () => {
 		let copy: string;
 		before(async () => {
-			copy = await mkdtemp(join(tmpdir(), 'release-check-faults-'));
-			for (const entry of [
-				'package.json',
-				'README.md',
-				'LICENSE',
-				'dist',
-				'nodes',
-				'credentials',
-				'icons',
-				'.github',
-			]) {
-				await cp(join(root, entry), join(copy, entry), { recursive: true });
-			}
-			await symlink(join(root, 'node_modules'), join(copy, 'node_modules'));
+			copy = await projectCopy();
 			const manifestPath = join(copy, 'package.json');
 			const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
 			manifest.dependencies = { axios: '^1.0.0' };

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 
-import { renderLedger, totals } from '../../scripts/reliability.mts';
+import {
+	LEDGER_DATA,
+	RELIABILITY_DOC,
+	renderLedger,
+	totals,
+	withLedger,
+	type LedgerData,
+} from '../../scripts/reliability.mts';
 import type { FaultRow } from '../e2e/ledger.mts';
 
 const row = (overrides: Partial<FaultRow> = {}): FaultRow => ({
@@ -49,6 +57,17 @@ describe('the reliability ledger', () => {
 		assert.match(
 			text,
 			/\| 1 \| upload \| a \\\| b \| published \| 4\.2 \| 60 \| 1 \| 1 \| 1 → 1 \|/,
+		);
+	});
+
+	it('docs/reliability.md holds exactly the table `npm run reliability` renders from docs/reliability-ledger.json', async () => {
+		const doc = await readFile(RELIABILITY_DOC, 'utf8');
+		const data = JSON.parse(await readFile(LEDGER_DATA, 'utf8')) as LedgerData;
+		assert.ok(data.rows.length > 0);
+		assert.equal(
+			doc,
+			withLedger(doc, data),
+			'run `npm run reliability`; never edit the table by hand',
 		);
 	});
 });

@@ -39,10 +39,11 @@ function planError(
  * takes the remainder (≤ 128 MB); files under 5 MB go whole; files over 64 MB must be split; 1–1000 chunks.
  *
  * Automatic (`maxChunkBytes` undefined): one request up to 64,000,000 bytes, because TikTok has been reported to
- * refuse multi-chunk uploads (DayMoonDevelopment/post-for-me#327); above that, the fewest chunks in which no chunk,
- * the final one included, is over 64,000,000 bytes: n = ceil(size / 64,000,000) near-equal chunks (the final one
- * carries fewer than n extra bytes). That is at most one chunk more than TikTok's rules allow (its final chunk may
- * reach 128 MB), and it keeps the upload's one buffer at about 64 MB instead of up to 128 MB. The extra chunk costs
+ * refuse multi-chunk uploads (DayMoonDevelopment/post-for-me#327); above that, n = ceil(size / 64,000,000)
+ * near-equal chunks of floor(size / n) bytes, the final one carrying the fewer than n bytes left over: so every
+ * chunk but the final is at most 64,000,000 bytes, and the final may pass it by up to n − 1 bytes (191,999,999
+ * bytes: 2 × 63,999,999 + 64,000,001), which TikTok allows (its final chunk may reach 128 MB). That is at most one
+ * chunk more than TikTok's rules allow, and it keeps the upload's one buffer at about 64 MB instead of up to 128 MB. The extra chunk costs
  * little time, because the next chunk's connection is opened while the current one travels (upload.ts); measured in
  * docs/benchmarks.md.
  *
@@ -71,7 +72,7 @@ export function planChunks(videoSize: number, maxChunkBytes?: number): ChunkPlan
 		MAX_CHUNKS,
 		Math.max(1, Math.min(Math.ceil(videoSize / limit), Math.floor(videoSize / MIN_CHUNK_BYTES))),
 	);
-	// At most `limit` (≤ 64,000,000) bytes per chunk; the final one carries the fewer than n bytes left over.
+	// floor(size / n) ≤ `limit` bytes per chunk; the final one also carries the fewer than n bytes left over.
 	const chunkSize = Math.floor(videoSize / totalChunkCount);
 	const plan = { videoSize, chunkSize, totalChunkCount };
 	assertValidPlan(plan);
