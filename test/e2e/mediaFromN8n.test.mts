@@ -6,9 +6,6 @@
  * default is refused: mediaFromN8nMemory.test.mts).
  */
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
 
 import { signMediaToken } from '../../nodes/TikTok/helpers/mediaToken.ts';
@@ -16,72 +13,19 @@ import { DEFAULT_CLIENT_SECRET } from '../emulator/index.mts';
 import { writeMp4 } from '../fixtures/video.mts';
 import { nodeOutput } from '../harness/index.mts';
 import { loadExample, nodeNamed, prepareExample } from './examples.mts';
-import type { Stack } from './stack.mts';
 import {
-	CREDENTIAL_TYPE,
-	TIKTOK_MEDIA_SERVER_NODE,
-	filePath,
-	readFileNode,
-	startStack,
-	testedN8nVersion,
-	tiktokNode,
-} from './stack.mts';
+	TIKTOK_PULLER,
+	VERIFICATION,
+	request,
+	serveMediaFromN8n,
+	sha256,
+	slidesOf,
+} from './mediaFromN8n.mts';
+import type { Stack } from './stack.mts';
+import { filePath, readFileNode, startStack, testedN8nVersion, tiktokNode } from './stack.mts';
 import type { TlsFront } from './tlsFront.mts';
-import { startTlsFront } from './tlsFront.mts';
 
-const TIKTOK_PULLER = 'TikTokEmulator-MediaPuller';
-const VERIFICATION = {
-	fileName: 'tiktokAbC123xyz.txt',
-	content: 'tiktok-developers-site-verification=AbC123xyz',
-};
 const is1x = (testedN8nVersion() ?? '').startsWith('1.');
-
-/** The images the example's Code node makes, computed here from the same code: what TikTok must receive. */
-function slidesOf(jsCode: string): Buffer[] {
-	const items = new Function('Buffer', jsCode)(Buffer) as Array<{
-		binary: Record<string, { data: string }>;
-	}>;
-	return Object.values(items[0].binary).map((file) => Buffer.from(file.data, 'base64'));
-}
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-/** A raw request through the front (the path exactly as given, no URL normalisation). */
-function request(
-	front: TlsFront,
-	method: string,
-	path: string,
-	headers: Record<string, string> = {},
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-	const target = new URL(front.url);
-	return new Promise((resolve, reject) => {
-		const req = https.request(
-			{
-				host: target.hostname,
-				port: target.port,
-				method,
-				path,
-				headers,
-				ca: front.caPem,
-				agent: false,
-			},
-			(res) => {
-				const parts: Buffer[] = [];
-				res.on('data', (part: Buffer) => parts.push(part));
-				res.on('end', () =>
-					resolve({
-						status: res.statusCode ?? 0,
-						headers: res.headers,
-						body: Buffer.concat(parts),
-					}),
-				);
-				res.on('error', reject);
-			},
-		);
-		req.on('error', reject);
-		req.end();
-	});
-}
 
 describe(
 	'Media from n8n: TikTok pulls binary photos and videos from this n8n',
@@ -111,38 +55,8 @@ describe(
 				emulator: { statusPolls: { processing: 1 } },
 				env: is1x ? { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } : {},
 			});
-			front = await startTlsFront(stack.n8n.url);
 			creator = await stack.connect('private_creator');
-			const webhookId = randomUUID();
-			const workflowId = await stack.n8n.importWorkflow({
-				name: 'TikTok media server',
-				nodes: [
-					{
-						id: 'media',
-						name: 'TikTok Media Server',
-						type: TIKTOK_MEDIA_SERVER_NODE,
-						typeVersion: 1,
-						webhookId,
-						position: [0, 0],
-						parameters: { verificationFile: VERIFICATION },
-						credentials: { [CREDENTIAL_TYPE]: creator },
-					},
-				],
-				connections: {},
-				settings: { executionOrder: 'v1' },
-			});
-			await stack.n8n.activateWorkflow(workflowId);
-			prefixPath = `/webhook/${webhookId}/`;
-			prefix = `${front.url}${prefixPath}`;
-			// The user verified the prefix in the developer portal; TikTok trusts the front's certificate as a real CA's.
-			stack.emu.config.verifiedPrefixes = [prefix];
-			stack.emu.config.pullTrustedCaPem = front.caPem;
-			// n8n answers 404 for a moment after activation while it registers the webhook.
-			for (let attempt = 0; attempt < 50; attempt++) {
-				if ((await request(front, 'GET', `${prefixPath}${VERIFICATION.fileName}`)).status === 200)
-					break;
-				await new Promise((resolve) => setTimeout(resolve, 200));
-			}
+			({ front, prefix, prefixPath } = await serveMediaFromN8n(stack, creator));
 		});
 		after(async () => {
 			await front?.stop();
