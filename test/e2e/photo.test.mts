@@ -417,16 +417,12 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		assert.equal(tiktokRequests().length, pullsBefore, 'TikTok downloaded nothing');
 	});
 
-	it('explains that binary images must be hosted on a verified URL first, whether chosen or passed in with no URLs', async () => {
+	it('Binary Files with no files in the item says so; files passed in with no URLs point to Binary Files and the TikTok Media Server', async () => {
 		const chosen = await stack.run([
 			photoNode(privateCreator, { imagesInput: 'binary', postMode: 'draft' }),
 		]);
 		assert.equal(chosen.ok, false);
-		assert.match(
-			String(chosen.error?.message),
-			/TikTok cannot receive image files from n8n, only image URLs/,
-		);
-		assert.match(String(chosen.error?.description), /S3, Cloudflare R2 or FTP node.*#photo-posts/);
+		assert.match(String(chosen.error?.message), /The item has no binary fields with images/);
 
 		const initsBefore = stack.emu.state.inits.length;
 		const passedIn = await stack.run([
@@ -445,7 +441,8 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 			}),
 		]);
 		assert.equal(passedIn.ok, false);
-		assert.match(String(passedIn.error?.message), /TikTok cannot receive image files from n8n/);
+		assert.match(String(passedIn.error?.message), /choose Images Input "Binary Files"/);
+		assert.match(String(passedIn.error?.description), /TikTok Media Server/);
 		assert.equal(stack.emu.state.inits.length, initsBefore, 'nothing reached TikTok');
 	});
 });
