@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { loadExample, nodeNamed } from './examples.mts';
+import { countFor, recordFault } from './ledger.mts';
 import type { Stack } from './stack.mts';
 import { startStack, testedN8nVersion, tiktokNode } from './stack.mts';
 
@@ -27,6 +28,7 @@ describe(
 		it('Photo → Publish from binary files fails with the clear error and nothing reaches TikTok', async () => {
 			const makeSlides = nodeNamed(await loadExample('carousel-from-n8n.json'), 'Make Slides');
 			const requestsBefore = stack.emu.state.inits.length;
+			const started = Date.now();
 			const run = await stack.run([
 				{ ...makeSlides, id: undefined },
 				tiktokNode(creator, {
@@ -41,6 +43,16 @@ describe(
 			assert.match(String(run.error?.message), /keeps this file in memory/);
 			assert.match(String(run.error?.description), /N8N_DEFAULT_BINARY_DATA_MODE=filesystem/);
 			assert.equal(stack.emu.state.inits.length, requestsBefore, 'no init reached TikTok');
+			recordFault({
+				area: 'media from n8n',
+				fault: "n8n 1.x's in-memory binary mode, Photo → Publish from Binary Files",
+				outcome: 'error before any init, naming N8N_DEFAULT_BINARY_DATA_MODE=filesystem',
+				ms: Date.now() - started,
+				...countFor(stack.emu, 'private_creator'),
+				itemsIn: 1,
+				itemsOut: 1,
+				boundMs: 60_000,
+			});
 		});
 	},
 );
