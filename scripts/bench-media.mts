@@ -4,17 +4,16 @@
  * 1. A real n8n 2.x (filesystem binary data) with an active TikTok Media Server workflow; a video of --size bytes
  *    (default 300,000,000) read into n8n and published with Binary Delivery "Pulled by TikTok From This N8n":
  *    the emulator pulls it from n8n and its sha256 must equal the file's.
- * 2. The same signed link, then the same file from a plain Node file server (fs.createReadStream → response),
+ * 2. The same signed link, then the same file from a plain Node file server in its own process (fs.createReadStream → response),
  *    each downloaded --rounds times (alternating) over loopback by one client that reads and discards; the
  *    figure is the median throughput of n8n ÷ that of the plain server (the issue asks ≥ 0.9).
  * 3. Meanwhile n8n's main process's RSS is sampled every 50 ms: growth = peak while serving − the sample before
  *    (the issue asks ≤ 1.5 × 64 MB, what the chunked uploads meet).
  * Prints the figures; --write appends them to docs/benchmarks.md.
  */
-import { createReadStream } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { appendFile, stat } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync, readdirSync } from 'node:fs';
 
 import { nodeOutput } from '../test/harness/index.mts';
@@ -110,12 +109,20 @@ async function main(): Promise<void> {
 		const direct = `${stack.n8n.url}${new URL(signed).pathname}`;
 
 		// 2. n8n against a plain Node file server, alternating.
-		const plain = http.createServer((_req, res) => {
-			res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': SIZE });
-			createReadStream(path).pipe(res);
-		});
-		await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
-		const plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/bench.mp4`;
+		// A separate process, as n8n is: the client below shares its process with neither server.
+		const plain = spawn(
+			// The Node n8n runs on.
+			stack.n8n.install.nodeBin,
+			[
+				'-e',
+				`const fs = require('node:fs'); require('node:http').createServer((req, res) => { res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': ${SIZE} }); fs.createReadStream(${JSON.stringify(path)}).pipe(res); }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`,
+			],
+			{ stdio: ['ignore', 'pipe', 'inherit'] },
+		);
+		const port = await new Promise<string>((resolve) =>
+			plain.stdout.once('data', (data: Buffer) => resolve(data.toString().trim())),
+		);
+		const plainUrl = `http://127.0.0.1:${port}/bench.mp4`;
 		const n8nRates: number[] = [];
 		const plainRates: number[] = [];
 		const baseline = rssKb(pid);
@@ -131,7 +138,7 @@ async function main(): Promise<void> {
 			}
 		} finally {
 			clearInterval(sampler);
-			plain.close();
+			plain.kill();
 		}
 		const ratio = median(n8nRates) / median(plainRates);
 		const growthMb = (peak - baseline) / 1024;

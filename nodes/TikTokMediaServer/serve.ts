@@ -102,6 +102,24 @@ async function writeRange(
 	return written;
 }
 
+/** The whole file, piped (the stream's own pace and buffering, as a plain Node file server does). Returns the bytes sent. */
+function pipeWhole(
+	response: Response,
+	pieces: Awaited<ReturnType<IWebhookFunctions['helpers']['getBinaryStream']>>,
+): Promise<number> {
+	return new Promise((resolve) => {
+		let sent = 0;
+		pieces.on('data', (piece: Uint8Array) => (sent += piece.length));
+		pieces.on('error', () => resolve(-1));
+		response.on('close', () => {
+			pieces.destroy();
+			resolve(-1);
+		});
+		pieces.pipe(response, { end: false });
+		pieces.on('end', () => resolve(sent));
+	});
+}
+
 export async function serveMedia(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const request = ctx.getRequestObject();
 	const response = ctx.getResponseObject();
@@ -162,7 +180,10 @@ export async function serveMedia(ctx: IWebhookFunctions): Promise<IWebhookRespon
 		response.removeHeader('Accept-Ranges');
 		return refuse(ctx, 404, 'the file could not be read');
 	}
-	const written = await writeRange(response, pieces, start, end).catch(() => -1);
+	const written =
+		range.kind === 'whole'
+			? await pipeWhole(response, pieces)
+			: await writeRange(response, pieces, start, end).catch(() => -1);
 	// A store that gave fewer bytes than signed must not look like a complete file: the connection is cut.
 	if (written !== end - start + 1) response.destroy();
 	else response.end();
