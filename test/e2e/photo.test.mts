@@ -417,12 +417,21 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		assert.equal(tiktokRequests().length, pullsBefore, 'TikTok downloaded nothing');
 	});
 
-	it('Binary Files with no files in the item says so; files passed in with no URLs point to Binary Files and the TikTok Media Server', async () => {
+	it('Binary Files needs the n8n Media URL and files in the item; files passed in with no URLs point to Binary Files and the TikTok Media Server', async () => {
 		const chosen = await stack.run([
 			photoNode(privateCreator, { imagesInput: 'binary', postMode: 'draft' }),
 		]);
 		assert.equal(chosen.ok, false);
-		assert.match(String(chosen.error?.message), /The item has no binary fields with images/);
+		assert.match(String(chosen.error?.message), /Parameter "N8n Media URL" is required/);
+		const noFiles = await stack.run([
+			photoNode(privateCreator, {
+				imagesInput: 'binary',
+				n8nMediaUrl: 'https://n8n.example.com/webhook/0b6c/',
+				postMode: 'draft',
+			}),
+		]);
+		assert.equal(noFiles.ok, false);
+		assert.match(String(noFiles.error?.message), /The item has no binary fields with images/);
 
 		const initsBefore = stack.emu.state.inits.length;
 		const passedIn = await stack.run([
