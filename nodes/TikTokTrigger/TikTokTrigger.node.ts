@@ -1,15 +1,14 @@
 import type {
-	IHookFunctions,
 	IWebhookFunctions,
 	IWebhookResponseData,
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { ALL_EVENTS, WEBHOOK_EVENTS } from '../TikTok/helpers/webhookEvents';
 import { DEFAULT_SIGNATURE_TOLERANCE_SEC } from '../TikTok/helpers/webhookSignature';
-import { CREDENTIAL_TYPE } from '../TikTok/transport/token';
+import { clientSecretWebhookMethods } from '../TikTok/transport/token';
 import { DEFAULT_DEDUP_WINDOW_MINUTES, receive } from './webhook';
 
 export class TikTokTrigger implements INodeType {
@@ -110,30 +109,9 @@ export class TikTokTrigger implements INodeType {
 	 * TikTok has no API to register a callback URL: the user pastes it into the developer portal once per app.
 	 * Activation only checks that the credential can verify TikTok's signatures.
 	 */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-				if (!credentials.clientSecret) {
-					throw new NodeOperationError(
-						this.getNode(),
-						'The TikTok credential has no Client Secret',
-						{
-							description:
-								"The trigger checks every delivery's TikTok-Signature with the app's Client Secret: add it to the credential.",
-						},
-					);
-				}
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = clientSecretWebhookMethods(
+		"The trigger checks every delivery's TikTok-Signature with the app's Client Secret",
+	);
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receive.call(this);

@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadExample, prepareExample } from '../e2e/examples.mts';
 import type { Stack } from '../e2e/stack.mts';
 import {
+	TIKTOK_MEDIA_SERVER_NODE,
 	chain,
 	createTokenStore,
 	startStack,
@@ -141,7 +142,43 @@ describe('README screenshots from the n8n editor (Chromium)', { timeout: 900_000
 		await page.screenshot({ path: screenshotPath('token-store-setup.png') });
 	});
 
+	it('TikTok Media Server panel: the Production URL to use as the n8n Media URL, the verification file', async () => {
+		const workflowId = await stack.n8n.importWorkflow({
+			name: 'TikTok media server',
+			nodes: [
+				{
+					id: 'media',
+					name: 'TikTok Media Server',
+					type: TIKTOK_MEDIA_SERVER_NODE,
+					typeVersion: 1,
+					webhookId: '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d',
+					position: [0, 0],
+					parameters: {
+						verificationFile: {
+							fileName: 'tiktokAbC123xyz.txt',
+							content: 'tiktok-developers-site-verification=AbC123xyz',
+						},
+					},
+					credentials: { tikTokOAuth2Api: credential },
+				},
+			],
+			connections: {},
+			settings: { executionOrder: 'v1' },
+		});
+		await page.goto(`${stack.n8n.url}/workflow/${workflowId}`);
+		await page
+			.getByTestId('canvas-node')
+			.filter({ hasText: 'TikTok Media Server' })
+			.first()
+			.dblclick();
+		const panel = page.getByTestId('ndv');
+		await panel.waitFor();
+		await panel.getByText('URL Prefix Verification File', { exact: true }).first().waitFor();
+		await page.screenshot({ path: screenshotPath('media-server-panel.png') });
+	});
+
 	for (const file of [
+		'carousel-from-n8n.json',
 		'rss-newest-videos.json',
 		'calendar-data-table.json',
 		'publish-then-check-status.json',

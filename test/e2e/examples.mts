@@ -10,6 +10,7 @@ import { nodeOutput } from '../harness/index.mts';
 import {
 	CREDENTIAL_TYPE,
 	TIKTOK_NODE,
+	TIKTOK_MEDIA_SERVER_NODE,
 	TIKTOK_TRIGGER_NODE,
 	chain,
 	deployViaWebhook,
@@ -53,7 +54,7 @@ export function prepareExample(
 ): Example {
 	const copy = structuredClone(workflow);
 	for (const node of copy.nodes) {
-		if (node.type === TIKTOK_NODE || node.type === TIKTOK_TRIGGER_NODE)
+		if ([TIKTOK_NODE, TIKTOK_TRIGGER_NODE, TIKTOK_MEDIA_SERVER_NODE].includes(node.type))
 			node.credentials = { [CREDENTIAL_TYPE]: credential };
 		if (node.type === 'n8n-nodes-base.scheduleTrigger' && !options.keepTrigger) {
 			node.type = 'n8n-nodes-base.manualTrigger';

@@ -2,8 +2,9 @@
  * The shipped example workflows (examples/), imported as they are and run in a real n8n against the strict
  * emulator. The test only adds the credential, fires the trigger by hand, points settings at loopback servers,
  * and for the Google Sheets calendar swaps the Sheets nodes for Data Table nodes so the same logic runs here.
- * The daily stats example runs in analytics.test.mts, next to the analytics operations it uses; the review-then-post
- * example, whose form pages a person fills, runs in Chromium in test/browser/reviewThenPost.test.mts.
+ * The daily stats example runs in analytics.test.mts, next to the analytics operations it uses; the carousel made in
+ * the workflow runs in mediaFromN8n.test.mts, next to the media server it needs; the review-then-post example, whose
+ * form pages a person fills, runs in Chromium in test/browser/reviewThenPost.test.mts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -100,6 +101,7 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			'calendar-data-table.json',
 			'calendar-google-sheets.json',
 			'calendar-mark-live-from-trigger.json',
+			'carousel-from-n8n.json',
 			'daily-stats-data-table.json',
 			'publish-then-check-status.json',
 			'review-then-post.json',

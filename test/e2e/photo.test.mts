@@ -407,16 +407,21 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 		assert.equal(tiktokRequests().length, pullsBefore, 'TikTok downloaded nothing');
 	});
 
-	it('explains that binary images must be hosted on a verified URL first, whether chosen or passed in with no URLs', async () => {
+	it('Binary Files needs the n8n Media URL and files in the item; files passed in with no URLs point to Binary Files and the TikTok Media Server', async () => {
 		const chosen = await stack.run([
 			photoNode(privateCreator, { imagesInput: 'binary', postMode: 'draft' }),
 		]);
 		assert.equal(chosen.ok, false);
-		assert.match(
-			String(chosen.error?.message),
-			/TikTok cannot receive image files from n8n, only image URLs/,
-		);
-		assert.match(String(chosen.error?.description), /S3, Cloudflare R2 or FTP node.*#photo-posts/);
+		assert.match(String(chosen.error?.message), /Parameter "N8n Media URL" is required/);
+		const noFiles = await stack.run([
+			photoNode(privateCreator, {
+				imagesInput: 'binary',
+				n8nMediaUrl: 'https://n8n.example.com/webhook/0b6c/',
+				postMode: 'draft',
+			}),
+		]);
+		assert.equal(noFiles.ok, false);
+		assert.match(String(noFiles.error?.message), /The item has no binary fields with images/);
 
 		const initsBefore = stack.emu.state.inits.length;
 		const passedIn = await stack.run([
@@ -435,7 +440,8 @@ describe('Photo → Publish in real n8n', { timeout: 900_000 }, () => {
 			}),
 		]);
 		assert.equal(passedIn.ok, false);
-		assert.match(String(passedIn.error?.message), /TikTok cannot receive image files from n8n/);
+		assert.match(String(passedIn.error?.message), /choose Images Input "Binary Files"/);
+		assert.match(String(passedIn.error?.description), /TikTok Media Server/);
 		assert.equal(stack.emu.state.inits.length, initsBefore, 'nothing reached TikTok');
 	});
 });

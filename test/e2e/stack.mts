@@ -17,6 +17,7 @@ import { N8nInstance, ensureN8n, packPackage } from '../harness/index.mts';
 
 export const TIKTOK_NODE = 'n8n-nodes-tiktok-publisher.tikTok';
 export const TIKTOK_TRIGGER_NODE = 'n8n-nodes-tiktok-publisher.tikTokTrigger';
+export const TIKTOK_MEDIA_SERVER_NODE = 'n8n-nodes-tiktok-publisher.tikTokMediaServer';
 
 /** The n8n the e2e suite runs against: `N8N_TEST_VERSION` (e.g. `1.x-latest`, set by `node test/run.mjs compat`), else the pinned default. */
 export function testedN8nVersion(): string | undefined {

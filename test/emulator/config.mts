@@ -98,6 +98,8 @@ export function defaultConfig(): EmulatorConfig {
 		pullTrustedCaPem: undefined,
 		pullTimeoutMs: 30_000,
 		pullDeadlineSec: 3600,
+		pullReads: 'whole',
+		pullRangeBytes: 8 * 1024 * 1024,
 
 		statusPolls: { processing: 2, moderation: 0 },
 		inboxUserPostsAfterPolls: null,

@@ -37,6 +37,8 @@ export interface MediaFile {
 	bytesPerSecond?: number;
 	/** Send the body gzip-compressed with Content-Encoding: gzip, whatever the request's Accept-Encoding. */
 	gzip?: boolean;
+	/** Answer a `Range: bytes=a-b` request with 206 and that part (Buffer bodies only). */
+	ranges?: boolean;
 }
 
 export interface MediaRequest {
@@ -47,7 +49,7 @@ export interface MediaRequest {
 	acceptEncoding: string | undefined;
 	/** Body bytes written to the connection so far. */
 	bytesSent: number;
-	/** The Range header asked for (the server itself ignores it and sends the whole file). */
+	/** The Range header asked for (the server ignores it and sends the whole file unless the file has `ranges`). */
 	range: string | undefined;
 }
 
@@ -133,13 +135,23 @@ async function sendFile(
 		body = gzipSync(Buffer.isBuffer(body) ? body : await bufferOf(body));
 		headers['Content-Encoding'] = 'gzip';
 	}
+	const asked = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+	let answerStatus = status;
+	if (file.ranges && asked && Buffer.isBuffer(body)) {
+		const total = body.length;
+		const start = Number(asked[1]);
+		const end = Math.min(Number(asked[2]), total - 1);
+		body = body.subarray(start, end + 1);
+		answerStatus = 206;
+		headers['Content-Range'] = `bytes ${start}-${end}/${total}`;
+	}
 	const size = Buffer.isBuffer(body) ? body.length : file.size;
 	if (file.declaredLength !== undefined) headers['Content-Length'] = file.declaredLength;
 	else if (file.contentLength !== false && !file.endless && size !== undefined)
 		headers['Content-Length'] = size;
 	// A lying length leaves the connection unusable for another request.
 	if (file.declaredLength !== undefined) headers.Connection = 'close';
-	res.writeHead(status, headers);
+	res.writeHead(answerStatus, headers);
 	if (req.method === 'HEAD' || body === undefined) return void res.end();
 	res.on('close', () => {
 		if (!Buffer.isBuffer(body)) body?.destroy();

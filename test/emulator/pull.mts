@@ -1,6 +1,8 @@
 // PULL_FROM_URL: the emulator really downloads the media after init, streaming and hashing it
 // (byte count + sha256 only, never the bytes), like TikTok's puller (§11.4): no redirects,
-// non-2xx fails, inactivity timeout, 1 h deadline on the emulator clock.
+// non-2xx fails, inactivity timeout, 1 h deadline on the emulator clock. Whether TikTok reads a file whole or in
+// ranges is not documented: `config.pullReads` picks one (ranges: 206 with the exact Content-Range, or the pull fails).
+import type { Hash } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
@@ -14,6 +16,8 @@ interface DownloadOk {
 	ok: true;
 	bytes: number;
 	sha256: string;
+	/** The whole file's size a ranged answer stated (Content-Range), else the bytes read. */
+	total: number;
 	contentType: string;
 	httpStatus: number;
 }
@@ -38,11 +42,14 @@ interface DownloadHooks {
 	onData(chunk: Buffer, total: number): DownloadFailed | null;
 }
 
+/** One GET of `url` (of bytes `range.start`–`range.end` when given), fed into `hash`; `offset`: bytes before it. */
 function download(
 	ctx: Ctx,
 	rt: PublishRuntime,
 	url: string,
 	hooks: DownloadHooks,
+	hash: Hash,
+	range?: { start: number; end: number },
 ): Promise<DownloadResult> {
 	return new Promise((resolve) => {
 		let settled = false;
@@ -65,7 +72,11 @@ function download(
 		const options: https.RequestOptions = {
 			agent: false,
 			signal: rt.abort?.signal,
-			headers: { 'User-Agent': 'TikTokEmulator-MediaPuller/1.0', Accept: '*/*' },
+			headers: {
+				'User-Agent': 'TikTokEmulator-MediaPuller/1.0',
+				Accept: '*/*',
+				...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+			},
 		};
 		if (isHttps && ctx.config.pullTrustedCaPem) options.ca = [ctx.config.pullTrustedCaPem];
 		let req: http.ClientRequest;
@@ -92,29 +103,46 @@ function download(
 			}
 			if (httpStatus < 200 || httpStatus >= 300) return stop(fail('pull', `HTTP ${httpStatus}`));
 			const lengthHeader = res.headers['content-length'];
-			const headerFailure = hooks.onHeaders?.(
-				httpStatus,
-				contentType,
-				lengthHeader !== undefined ? Number(lengthHeader) : null,
-			);
+			let length = lengthHeader !== undefined ? Number(lengthHeader) : null;
+			let total: number | null = null;
+			if (range) {
+				const stated = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(
+					String(res.headers['content-range'] ?? ''),
+				);
+				if (httpStatus !== 206 || !stated)
+					return stop(fail('pull', `HTTP ${httpStatus} without a Content-Range to a ranged read`));
+				const [first, last] = [Number(stated[1]), Number(stated[2])];
+				if (first !== range.start || last > range.end || length !== last - first + 1)
+					return stop(
+						fail('pull', `Content-Range ${stated[0]} does not answer ${range.start}-${range.end}`),
+					);
+				total = Number(stated[3]);
+			}
+			const headerFailure =
+				range && range.start > 0
+					? null
+					: hooks.onHeaders?.(httpStatus, contentType, total ?? length);
 			if (headerFailure) return stop({ ...headerFailure, httpStatus, contentType });
-			const hash = createHash('sha256');
+			const offset = range?.start ?? 0;
 			let bytes = 0;
 			res.on('data', (chunk: Buffer) => {
 				if (settled) return;
 				hash.update(chunk);
 				bytes += chunk.length;
-				const failure = hooks.onData(chunk, bytes);
+				const failure = hooks.onData(chunk, offset + bytes);
 				if (failure) return stop({ ...failure, httpStatus, contentType });
 				if (rt.stage !== 'downloading') return stop(fail('pull', 'download no longer wanted'));
 			});
 			res.on('end', () => {
 				if (!res.complete)
 					return settle(fail('pull', 'connection closed before the body was complete'));
+				if (length !== null && bytes !== length)
+					return settle(fail('pull', `${bytes} bytes for a Content-Length of ${length}`));
 				settle({
 					ok: true,
 					bytes,
-					sha256: hash.digest('hex'),
+					sha256: '',
+					total: total ?? bytes,
 					contentType: contentType ?? '',
 					httpStatus: httpStatus ?? 0,
 				});
@@ -127,11 +155,35 @@ function download(
 	});
 }
 
+/** The whole file, in one GET or (config.pullReads = 'ranges') in consecutive ranged GETs, hashed as one. */
+async function fetchMedia(
+	ctx: Ctx,
+	rt: PublishRuntime,
+	url: string,
+	hooks: DownloadHooks,
+): Promise<DownloadResult> {
+	const hash = createHash('sha256');
+	if (ctx.config.pullReads !== 'ranges') {
+		const whole = await download(ctx, rt, url, hooks, hash);
+		return whole.ok ? { ...whole, sha256: hash.digest('hex') } : whole;
+	}
+	let offset = 0;
+	let part: DownloadResult;
+	do {
+		const range = { start: offset, end: offset + ctx.config.pullRangeBytes - 1 };
+		part = await download(ctx, rt, url, hooks, hash, range);
+		if (!part.ok) return part;
+		offset += part.bytes;
+		if (rt.stage !== 'downloading') return part;
+	} while (offset < part.total);
+	return { ...part, bytes: offset, total: offset, sha256: hash.digest('hex') };
+}
+
 async function pullVideo(ctx: Ctx, p: PublishRecord, rt: PublishRuntime): Promise<void> {
 	const probe = new MediaProbe();
 	rt.probe = probe;
 	const url = String(p.sourceInfo.video_url);
-	const result = await download(ctx, rt, url, {
+	const result = await fetchMedia(ctx, rt, url, {
 		onData: (chunk) => {
 			probe.push(chunk);
 			p.downloadedBytes += chunk.length;
@@ -165,7 +217,7 @@ async function pullPhoto(
 		httpStatus: null,
 		contentType: null,
 	});
-	const result = await download(ctx, rt, photo.url, {
+	const result = await fetchMedia(ctx, rt, photo.url, {
 		onHeaders: (_status, contentType, length) => {
 			if (!PHOTO_TYPES[contentType]) {
 				return {

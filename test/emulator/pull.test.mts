@@ -57,6 +57,38 @@ describe('PULL_FROM_URL video downloads', () => {
 		);
 	});
 
+	it('reads in ranges when pullReads is "ranges": consecutive 206 answers hashed as one file, downloaded_bytes the whole', async () => {
+		const src = mp4Source({ size: 2_500_000, durationSec: 20 });
+		const parts: Buffer[] = [];
+		for await (const part of src.stream()) parts.push(part as Buffer);
+		const bytes = Buffer.concat(parts);
+		media.files['/r.mp4'] = { body: bytes, contentType: 'video/mp4', ranges: true };
+		emu.config.pullReads = 'ranges';
+		emu.config.pullRangeBytes = 1_000_000;
+		const { id, data } = await pullToEnd('/r.mp4');
+		assert.equal(data.status, 'PUBLISH_COMPLETE');
+		assert.equal(data.downloaded_bytes, bytes.length);
+		assert.equal(emu.state.publishes.get(id)!.sha256, await sha256Of(src));
+		assert.deepEqual(
+			media.requests.map((r) => r.range),
+			['bytes=0-999999', 'bytes=1000000-1999999', 'bytes=2000000-2999999'],
+		);
+	});
+
+	it('fails a ranged pull with video_pull_failed when the server answers 200 with the whole file', async () => {
+		const src = mp4Source({ size: 1_500_000, durationSec: 20 });
+		media.files['/whole.mp4'] = {
+			body: () => src.stream(),
+			size: src.size,
+			contentType: 'video/mp4',
+		};
+		emu.config.pullReads = 'ranges';
+		emu.config.pullRangeBytes = 1_000_000;
+		const { data } = await pullToEnd('/whole.mp4');
+		assert.equal(data.status, 'FAILED');
+		assert.equal(data.fail_reason, 'video_pull_failed');
+	});
+
 	it('hashes a ~12 MB body sent without Content-Length (chunked) byte-exactly', async () => {
 		const src = mp4Source({ size: 12_000_000, durationSec: 20, moovAtEnd: true });
 		media.files['/big.mp4'] = {

@@ -295,6 +295,12 @@ export interface EmulatorConfig {
 	pullTimeoutMs: number;
 	/** Emulator-clock seconds a pull may take in total (TikTok: 1 h). */
 	pullDeadlineSec: number;
+	/**
+	 * How the puller reads a file (TikTok does not document it): `whole` = one GET; `ranges` = consecutive GETs of
+	 * `pullRangeBytes` each, every answer a 206 with the exact Content-Range, or the pull fails.
+	 */
+	pullReads: 'whole' | 'ranges';
+	pullRangeBytes: number;
 
 	// Status machine
 	statusPolls: { processing: number; moderation: number };

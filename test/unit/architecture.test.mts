@@ -4,7 +4,7 @@
  *   TikTok.node.ts → actions/ (router, operations) ─┐
  *                  → methods/ (editor dropdowns)  ──┴→ transport/ (every network call, process state) → helpers/ (pure rules)
  *   credentials/ → transport/token.ts (the token refresh the node uses too)
- *   TikTokTrigger/ (the trigger node and its webhook handler) ───────────→ transport/ → helpers/
+ *   TikTokTrigger/, TikTokMediaServer/ (webhook nodes and their handlers) → transport/ → helpers/
  *
  * Each rule names the files that break it.
  */
@@ -38,7 +38,9 @@ interface Module {
 
 function layerOf(path: string): Layer {
 	if (path.startsWith('credentials/')) return 'credentials';
-	if (path.startsWith('nodes/TikTokTrigger/')) return 'trigger';
+	// Both webhook nodes (the trigger and the media server) are "node + actions" for their webhooks.
+	if (path.startsWith('nodes/TikTokTrigger/') || path.startsWith('nodes/TikTokMediaServer/'))
+		return 'trigger';
 	const [, , folder] = path.split('/'); // nodes/TikTok/<folder>/…
 	if (
 		folder === 'actions' ||

@@ -20,7 +20,9 @@ export const PREFIX_BYTES = 256 * 1024;
 const PARALLEL_CHECKS = 5;
 
 export interface CheckedImage extends IDataObject {
-	url: string;
+	/** Where the image is: its URL, or (served by n8n) its binary field. */
+	url?: string;
+	binary_field?: string;
 	content_type: string;
 	/** The size the server reported, when it did. */
 	bytes?: number;
@@ -125,7 +127,24 @@ export async function preflightImages(
 	await Promise.all(Array.from({ length: Math.min(PARALLEL_CHECKS, urls.length) }, worker));
 	if (cancelSignal(ctx)?.aborted) throw executionCancelled();
 
-	const label = (index: number) => imageLabel(index, urls.length, urls[index]);
+	return settleVerdicts(
+		verdicts,
+		(index) => imageLabel(index, urls.length, urls[index]),
+		(index) => ({ url: urls[index] }),
+		(index) => ({ image_url: redactUrl(urls[index]) }),
+	);
+}
+
+/**
+ * Every image's verdict as the preflight's answer: the facts and warnings of accepted images, or a refusal naming
+ * the first bad image (`label`, its `where` in the details) and listing the others.
+ */
+export function settleVerdicts(
+	verdicts: ImageVerdict[],
+	label: (index: number) => string,
+	identify: (index: number) => IDataObject,
+	where: (index: number) => IDataObject,
+): { images: CheckedImage[]; warnings: string[] } {
 	const images: CheckedImage[] = [];
 	const warnings: string[] = [];
 	const failures: Array<{ index: number; code: MediaCheckCode; problem: string; fix: string }> = [];
@@ -135,7 +154,7 @@ export async function preflightImages(
 			return;
 		}
 		const { contentType, ...facts } = verdict.image;
-		images.push({ url: urls[index], content_type: contentType, ...facts });
+		images.push({ ...identify(index), content_type: contentType, ...facts } as CheckedImage);
 		warnings.push(...verdict.notes.map((note) => `The ${label(index)} ${note}.`));
 	});
 	if (failures.length > 0) {
@@ -149,7 +168,7 @@ export async function preflightImages(
 			`${first.fix}${alsoFailing}`,
 			{
 				image_position: first.index + 1,
-				image_url: redactUrl(urls[first.index]),
+				...where(first.index),
 				failing_positions: failures.map((failure) => failure.index + 1).join(','),
 			},
 		);

@@ -4,7 +4,8 @@
  * share one request. What is stored where, and when it is saved, is `session.ts` (the node) and the Token Store
  * credential's `preAuthentication` below (docs/decisions/credential-refresh.md).
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { insecureUrl, networkFailed, refreshRefused } from '../helpers/errors';
 import { isHttpsOrLoopback } from '../helpers/urls';
@@ -310,4 +311,35 @@ export async function preAuthenticateConnection(credentials: IDataObject): Promi
 	if (!tokenData?.refresh_token) return {};
 	const newest = await newestKnown(appOf(credentials), tokenData);
 	return newest === tokenData ? {} : { oauthTokenData: newest };
+}
+
+/**
+ * `webhookMethods` of a webhook node whose URL is registered nowhere (the user pastes it into TikTok's portal, or
+ * the node hands out signed links itself): activation only checks that the credential has the Client Secret
+ * the node signs or verifies with; `why` says what it is used for.
+ */
+export function clientSecretWebhookMethods(why: string) {
+	return {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+				if (!credentials.clientSecret) {
+					throw new NodeOperationError(
+						this.getNode(),
+						'The TikTok credential has no Client Secret',
+						{
+							description: `${why}: add it to the credential.`,
+						},
+					);
+				}
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
 }

@@ -39,6 +39,19 @@ export interface VideoUpload {
 	send: (delivery: UploadDelivery) => Promise<UploadReport>;
 }
 
+/** TikTok's download window: a pull from this n8n ends (done or failed) within it. */
+const PULL_WINDOW_MS = 60 * 60_000;
+
+/**
+ * The wait when TikTok pulls from this n8n: always waited for, and at least past TikTok's 1-hour download window,
+ * so the execution (and with it the files in n8n's binary store) outlives PROCESSING_DOWNLOAD.
+ */
+export function mustWait(
+	wait: ReturnType<typeof readWaitOptions>,
+): ReturnType<typeof readWaitOptions> {
+	return { ...wait, wait: true, timeoutMs: Math.max(wait.timeoutMs, PULL_WINDOW_MS + 5 * 60_000) };
+}
+
 /**
  * Everything after TikTok accepted a publish, for both Publish operations: the upload when n8n sends the video,
  * then the status TikTok reports right after, or, when the user waits, the final one (post ids as strings, post

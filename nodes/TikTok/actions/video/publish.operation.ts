@@ -6,17 +6,11 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { ChunkPlan } from '../../helpers/chunkPlan';
-import { planChunks } from '../../helpers/chunkPlan';
-import { isTikTokError } from '../../helpers/errors';
 import { assertVideoDuration, commonPostInfo } from '../../helpers/postSettings';
 import { assertVideoCaption } from '../../helpers/text';
 import { assertHttpUrl } from '../../helpers/urls';
-import { checkVideoPicture } from '../../helpers/video';
-import type { LocalVideo } from '../../helpers/video';
-import type { InitResult } from '../../transport/publishApi';
-import { PATHS, startPublish } from '../../transport/publishApi';
-import { uploadVideoChunks } from '../../transport/upload';
+import { PATHS } from '../../transport/publishApi';
+import type { UploadReport } from '../../transport/upload';
 import {
 	directPostProperties,
 	draftNotice,
@@ -24,18 +18,21 @@ import {
 	postModeProperty,
 	readDirectPostSettings,
 	readInitTimeoutMs,
-	readDownloadLimits,
 	readMaxChunkBytes,
 	readWaitOptions,
 	videoRequestOptionsProperty,
 	waitProperties,
 } from '../shared/properties';
 import { derivePostUrl, needsPostLookup } from '../shared/analytics';
-import type { VideoUpload } from '../shared/publishFlow';
-import { creatorForDirectPost, publishAfterInit, publishContext } from '../shared/publishFlow';
-import { videoFromBinary, videoFromUrl } from './source';
-
-type UrlHandling = 'auto' | 'pull' | 'upload';
+import {
+	creatorForDirectPost,
+	mustWait,
+	publishAfterInit,
+	publishContext,
+} from '../shared/publishFlow';
+import { n8nMediaUrlProperty } from '../shared/servedMedia';
+import type { StartedVideo, UrlHandling, VideoSource } from './start';
+import { binaryVideoSource, startVideoPublish } from './start';
 
 const show = { resource: ['video'], operation: ['publish'] };
 
@@ -101,6 +98,37 @@ const properties: INodeProperties[] = [
 		displayOptions: { show: { source: ['binary'] } },
 		hint: 'The name of the binary field that holds the video (MP4, MOV or WebM, up to 4 GB)',
 	},
+	{
+		displayName: 'Binary Delivery',
+		name: 'binaryDelivery',
+		type: 'options',
+		default: 'auto',
+		displayOptions: { show: { source: ['binary'] } },
+		options: [
+			{
+				name: 'Automatic',
+				value: 'auto',
+				description:
+					'Pulled by TikTok from this n8n when the n8n Media URL is set and the video is over one chunk (64 MB by default); otherwise uploaded by n8n',
+			},
+			{
+				name: 'Pulled by TikTok From This N8n',
+				value: 'pull',
+				description:
+					'TikTok downloads the video from this n8n through the TikTok Media Server node (any size up to 4 GB, no chunks)',
+			},
+			{
+				name: 'Uploaded by N8n',
+				value: 'upload',
+				description: 'N8n sends the video to TikTok in chunks',
+			},
+		],
+	},
+	n8nMediaUrlProperty(
+		'The Production URL of the TikTok Media Server node (in an active workflow) without ":file" at its end; it must be the URL prefix (or under the domain) verified for your TikTok app. Leave empty to always upload.',
+		{ source: ['binary'], binaryDelivery: ['auto', 'pull'] },
+		false,
+	),
 	ignoreSslIssuesProperty(
 		"Whether n8n downloads the video even if the server's certificate cannot be verified (for self-hosted media servers)",
 		{ source: ['url'], urlHandling: ['auto', 'upload'] },
@@ -173,29 +201,10 @@ export async function execute(
 	const wait = readWaitOptions(this, itemIndex);
 	const timeoutMs = readInitTimeoutMs(this, itemIndex);
 	const maxChunkBytes = readMaxChunkBytes(this, itemIndex);
-
-	const sourceType = this.getNodeParameter('source', itemIndex) as 'binary' | 'url';
-	const videoUrl =
-		sourceType === 'url' ? String(this.getNodeParameter('videoUrl', itemIndex)).trim() : '';
-	if (sourceType === 'url') assertHttpUrl('video URL', videoUrl);
-	const urlHandling =
-		sourceType === 'url'
-			? (this.getNodeParameter('urlHandling', itemIndex, 'auto') as UrlHandling)
-			: undefined;
-
-	let video =
-		sourceType === 'binary'
-			? await videoFromBinary(
-					this,
-					itemIndex,
-					this.getNodeParameter('binaryPropertyName', itemIndex) as string,
-				)
-			: undefined;
-	let plan = video ? planChunks(video.size, maxChunkBytes) : undefined;
-	let warnings = video ? checkVideoPicture(video) : [];
+	const source = await readVideoSource(this, itemIndex, maxChunkBytes);
 
 	const creator = await creatorForDirectPost(this, settings, 'video');
-	if (creator) assertVideoDuration(video?.durationSec, creator);
+	if (creator && source.kind !== 'url') assertVideoDuration(source.video.durationSec, creator);
 
 	let postInfo: IDataObject | undefined;
 	if (settings) {
@@ -208,65 +217,29 @@ export async function execute(
 		if (options.isAigc) postInfo.is_aigc = true;
 		if (options.coverTimestampMs) postInfo.video_cover_timestamp_ms = options.coverTimestampMs;
 	}
-	const initPath = draft ? PATHS.inboxVideoInit : PATHS.videoInit;
-	const withPostInfo = (sourceInfo: IDataObject): IDataObject =>
-		postInfo ? { post_info: postInfo, source_info: sourceInfo } : { source_info: sourceInfo };
 
 	const started = Date.now();
-	let fallbackReason: string | undefined;
-	let init: InitResult | undefined;
-	if (urlHandling === 'pull' || urlHandling === 'auto') {
-		init = await startPublish(
-			this,
-			initPath,
-			withPostInfo({ source: 'PULL_FROM_URL', video_url: videoUrl }),
-			{ timeoutMs },
-		).catch((error: unknown) => {
-			// TikTok refused before creating anything, so a second init cannot post twice.
-			if (urlHandling !== 'auto' || !isTikTokError(error, 'url_ownership_unverified')) throw error;
-			fallbackReason = 'url_ownership_unverified';
-			return undefined;
-		});
-	}
-	let sending: VideoUpload | undefined;
-	if (!init) {
-		video ??= await videoFromUrl(this, videoUrl, {
-			...readDownloadLimits(this, itemIndex),
-			ignoreSslIssues: this.getNodeParameter('ignoreSslIssues', itemIndex, false) as boolean,
-		});
-		// A download streamed into the upload stays open until read: every way out before the upload closes it, and
-		// the upload closes it when it ends (uploadTo).
-		let handedToUpload = false;
-		try {
-			// A picture outside TikTok's limits is refused here too, and the download closed like on any failure.
-			if (sourceType === 'url') warnings = checkVideoPicture(video);
-			if (creator) assertVideoDuration(video.durationSec, creator);
-			plan ??= planChunks(video.size, maxChunkBytes);
-			init = await startPublish(
-				this,
-				initPath,
-				withPostInfo({
-					source: 'FILE_UPLOAD',
-					video_size: plan.videoSize,
-					chunk_size: plan.chunkSize,
-					total_chunk_count: plan.totalChunkCount,
-				}),
-				{ timeoutMs },
-			);
-			sending = uploadTo(this, init, plan, video);
-			handedToUpload = true;
-		} finally {
-			if (!handedToUpload) video.discard?.();
-		}
-	}
-	const source = sending ? 'FILE_UPLOAD' : 'PULL_FROM_URL';
-
+	const begun = await startVideoPublish(
+		{
+			ctx: this,
+			itemIndex,
+			initPath: draft ? PATHS.inboxVideoInit : PATHS.videoInit,
+			withPostInfo: (sourceInfo) =>
+				postInfo ? { post_info: postInfo, source_info: sourceInfo } : { source_info: sourceInfo },
+			timeoutMs,
+			maxChunkBytes,
+			creator,
+		},
+		source,
+	);
+	const { init } = begun;
 	const { output, upload, transferredAt } = await publishAfterInit(this, init, {
-		wait,
+		// A video served by this n8n must stay readable until TikTok has it: the node waits for the final status.
+		wait: begun.servedByN8n ? mustWait(wait) : wait,
 		draft,
 		creator,
 		kind: 'video',
-		upload: sending,
+		upload: begun.sending,
 	});
 	// Only public posts are in TikTok's video list, so only they can be found there.
 	if (
@@ -288,27 +261,15 @@ export async function execute(
 			json: {
 				...output,
 				...publishContext(draft, creator, output),
-				source,
-				...(fallbackReason
-					? { fallback: `TikTok refused to pull the URL (${fallbackReason}), so n8n uploaded it` }
-					: {}),
-				...(video && upload && plan
+				source: begun.source,
+				...(begun.servedByN8n ? { served_by: 'n8n' } : {}),
+				...(begun.fallbackReason
 					? {
-							video: {
-								bytes: video.size,
-								container: video.container,
-								duration_sec: video.durationSec,
-								width: video.width,
-								height: video.height,
-								frame_rate: video.frameRate,
-								codec: video.codec,
-								chunks: upload.chunks,
-								chunk_size: plan.chunkSize,
-								chunk_retries: upload.retries,
-							},
+							fallback: `TikTok refused to pull the URL (${begun.fallbackReason}), so n8n uploaded it`,
 						}
 					: {}),
-				...(warnings.length > 0 ? { warnings } : {}),
+				...videoFacts(begun, upload),
+				...(begun.warnings.length > 0 ? { warnings: begun.warnings } : {}),
 				timing: {
 					paced_ms: init.pacedMs,
 					transfer_ms: transferredAt - init.issuedAt,
@@ -320,29 +281,39 @@ export async function execute(
 	];
 }
 
-/** The upload of `video` to the link `init` returned, for publishAfterInit to run. */
-function uploadTo(
+/** The video source the node's fields describe, checked before anything is sent to TikTok. */
+async function readVideoSource(
 	ctx: IExecuteFunctions,
-	init: InitResult,
-	plan: ChunkPlan,
-	video: LocalVideo,
-): VideoUpload {
+	itemIndex: number,
+	maxChunkBytes: number | undefined,
+): Promise<VideoSource> {
+	if ((ctx.getNodeParameter('source', itemIndex) as 'binary' | 'url') === 'binary')
+		return await binaryVideoSource(ctx, itemIndex, maxChunkBytes);
+	const url = String(ctx.getNodeParameter('videoUrl', itemIndex)).trim();
+	assertHttpUrl('video URL', url);
 	return {
-		plan,
-		send: async (delivery) => {
-			try {
-				return await uploadVideoChunks(
-					ctx,
-					init.upload_url as string,
-					plan,
-					await video.open(),
-					video.mimeType,
-					init.issuedAt,
-					delivery,
-				);
-			} finally {
-				video.discard?.();
-			}
+		kind: 'url',
+		url,
+		handling: ctx.getNodeParameter('urlHandling', itemIndex, 'auto') as UrlHandling,
+	};
+}
+
+/** What the output says about the video n8n read: with the chunks when n8n uploaded it. */
+function videoFacts(begun: StartedVideo, upload: UploadReport | undefined): IDataObject {
+	const { video, plan } = begun;
+	if (!video || (begun.source === 'FILE_UPLOAD' && !(upload && plan))) return {};
+	return {
+		video: {
+			bytes: video.size,
+			container: video.container,
+			duration_sec: video.durationSec,
+			width: video.width,
+			height: video.height,
+			frame_rate: video.frameRate,
+			codec: video.codec,
+			...(upload && plan
+				? { chunks: upload.chunks, chunk_size: plan.chunkSize, chunk_retries: upload.retries }
+				: {}),
 		},
 	};
 }
