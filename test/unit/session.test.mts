@@ -22,7 +22,7 @@ import { fakeTikTok } from './fakeTikTok.mts';
 const { TikTokTokenStoreApi } = requireAsN8n(
 	'../../credentials/TikTokTokenStoreApi.credentials.ts',
 ) as typeof import('../../credentials/TikTokTokenStoreApi.credentials.ts');
-const { sendSigned } = requireAsN8n(
+const { sendWithAccessToken } = requireAsN8n(
 	'../../nodes/TikTok/transport/session.ts',
 ) as typeof import('../../nodes/TikTok/transport/session.ts');
 const { clearRefreshCache } = requireAsN8n(
@@ -121,8 +121,8 @@ const request: IHttpRequestOptions = {
 };
 
 async function call(ctx: TikTokContext, rejected?: string) {
-	const answer = await sendSigned(ctx, request, rejected);
-	assert.ok(answer.sent.ok);
+	const answer = await sendWithAccessToken(ctx, request, rejected);
+	assert.ok(answer.outcome.ok);
 	return answer;
 }
 
@@ -260,7 +260,7 @@ describe('without a Token Store (behaviour as before)', () => {
 	it('a rotated-away refresh token (a restart) gives the reconnect message with the one-time step', async () => {
 		const n8n = fakeN8n({ store: false });
 		n8n.tiktok.valid.clear();
-		await assert.rejects(sendSigned(n8n.ctx, request), (error: TikTokError) => {
+		await assert.rejects(sendWithAccessToken(n8n.ctx, request), (error: TikTokError) => {
 			assert.equal(error.details.code, 'invalid_grant');
 			assert.match(error.advice.description, /Reconnect/);
 			assert.match(error.advice.description, /Token Store/);

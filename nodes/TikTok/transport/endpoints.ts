@@ -37,7 +37,7 @@ import type { TikTokStatus } from '../helpers/publishResult';
 import { isTerminal } from '../helpers/publishResult';
 import type { TikTokContext } from './http';
 import { cancelSignal, pause } from './http';
-import { tiktokApiRequest } from './request';
+import { callTikTokApi } from './request';
 import { CREDENTIAL_TYPE } from './token';
 
 export const PATHS = {
@@ -97,7 +97,7 @@ export async function fetchCreatorInfo(
 	ctx: TikTokContext,
 	options: { maxAttempts?: number; timeoutMs?: number } = {},
 ): Promise<CreatorInfo> {
-	return (await tiktokApiRequest<IDataObject>(
+	return (await callTikTokApi<IDataObject>(
 		ctx,
 		'POST',
 		PATHS.creatorInfo,
@@ -139,7 +139,7 @@ export async function startPublish(
 	const data = await withCapMemory(
 		capKey(ctx, draft),
 		async () =>
-			await tiktokApiRequest<IDataObject>(ctx, 'POST', path, body, {
+			await callTikTokApi<IDataObject>(ctx, 'POST', path, body, {
 				idempotent: false,
 				maxAttempts: 6,
 				timeoutMs: options.timeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
@@ -167,7 +167,7 @@ export async function fetchStatus(
 	publishId: string,
 	options: { maxAttempts?: number; timeoutMs?: number } = {},
 ): Promise<TikTokStatus> {
-	return (await tiktokApiRequest<IDataObject>(
+	return (await callTikTokApi<IDataObject>(
 		ctx,
 		'POST',
 		PATHS.status,
@@ -261,7 +261,7 @@ async function displayRequest<T extends IDataObject>(
 	needs: readonly string[],
 ): Promise<T> {
 	const key = `${pacingKey(ctx)} ${path}`;
-	return await tiktokApiRequest<T>(ctx, method, `${path}?fields=${fields.join(',')}`, body, {
+	return await callTikTokApi<T>(ctx, method, `${path}?fields=${fields.join(',')}`, body, {
 		idempotent: true,
 		beforeAttempt: async () => {
 			const delay = displayPacer.delayFor(key);

@@ -5,7 +5,7 @@ import { apiError, executionCancelled, networkFailed } from '../helpers/errors';
 import { parseTikTokJson } from '../helpers/tiktokJson';
 import type { FullResponse, TikTokContext } from './http';
 import { backoffMs, cancelSignal, isTransientNetworkFailure, pause, refuseRedirect } from './http';
-import { sendSigned } from './session';
+import { sendWithAccessToken } from './session';
 import { CREDENTIAL_TYPE, apiBaseUrl } from './token';
 
 interface TikTokEnvelope<T> {
@@ -34,7 +34,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
  * Reads the body as text so 19-digit ids survive; turns every non-ok envelope into a TikTokError with TikTok's
  * code and log_id. A non-idempotent call (an init) is never repeated after it may have reached TikTok.
  */
-export async function tiktokApiRequest<T extends IDataObject>(
+export async function callTikTokApi<T extends IDataObject>(
 	ctx: TikTokContext,
 	method: IHttpRequestMethods,
 	path: string,
@@ -47,7 +47,7 @@ export async function tiktokApiRequest<T extends IDataObject>(
 	let rejectedAccessToken: string | undefined;
 	for (let attempt = 1; ; attempt++) {
 		await options.beforeAttempt?.();
-		const { sent, accessToken } = await sendSigned(
+		const { outcome: sent, accessToken } = await sendWithAccessToken(
 			ctx,
 			{
 				method,

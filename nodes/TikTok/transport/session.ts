@@ -4,7 +4,7 @@
  *
  * - With a **TikTok Token Store** credential selected in the node: the store holds the newest tokens of the
  *   chain that started from the OAuth2 credential's grant. A renewal is saved by n8n into the store before the
- *   request it was made for is sent (`sendWithCredential` → the store's `preAuthentication`), under a
+ *   request it was made for is sent (`saveCredentialThenSend` → the store's `preAuthentication`), under a
  *   per-store lock in the process. A renewal another worker won is recovered by re-reading the store.
  *   After a Reconnect the OAuth2 credential holds a new grant, and the stored chain of the old grant is ignored.
  * - Without one: as before, the renewed token lives in this process only, and the node says once what to do.
@@ -22,15 +22,15 @@ import type {
 import { TOKEN_STORE_ENGINE_V2_HINT, TOKEN_STORE_MISSING_HINT } from '../helpers/errorMap';
 import type { TikTokError } from '../helpers/errors';
 import { apiError, isTikTokError, withTokenStoreStep } from '../helpers/errors';
-import type { FullResponse, Sent, TikTokContext } from './http';
-import { failureMessage, pause, send, sendWithCredential } from './http';
+import type { FullResponse, HttpOutcome, TikTokContext } from './http';
+import { failureMessage, pause, sendRequest, saveCredentialThenSend } from './http';
 import type { TikTokApp } from './token';
 import {
 	CREDENTIAL_TYPE,
 	STORE_CREDENTIAL_TYPE,
 	appOf,
 	needsRenewal,
-	renew,
+	renewToken,
 	storeRecord,
 	storedTokensOf,
 	tokenDataOf,
@@ -40,8 +40,8 @@ import {
 export const LOST_RACE_WAIT_MS = 10_000;
 
 /** A signed request's answer and the access token it carried (to tell TikTok's rejection of exactly that one). */
-export interface SignedAnswer {
-	sent: Sent<FullResponse>;
+export interface SignedCallResult {
+	outcome: HttpOutcome<FullResponse>;
 	accessToken: string;
 }
 
@@ -61,13 +61,13 @@ async function withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
 	return await run;
 }
 
-function signed(request: IHttpRequestOptions, accessToken: string): IHttpRequestOptions {
+function withBearer(request: IHttpRequestOptions, accessToken: string): IHttpRequestOptions {
 	return { ...request, headers: { ...request.headers, Authorization: `Bearer ${accessToken}` } };
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: TikTokError };
 
-async function attempt<T>(work: Promise<T>): Promise<Outcome<T>> {
+async function settle<T>(work: Promise<T>): Promise<Outcome<T>> {
 	return await work.then(
 		(value) => ({ ok: true as const, value }),
 		(error: TikTokError) => ({ ok: false as const, error }),
@@ -78,11 +78,11 @@ async function attempt<T>(work: Promise<T>): Promise<Outcome<T>> {
  * Sends `request` to TikTok signed with the connection's access token, renewed first when it is expiring or
  * when TikTok just rejected `rejectedAccessToken`.
  */
-export async function sendSigned(
+export async function sendWithAccessToken(
 	ctx: TikTokContext,
 	request: IHttpRequestOptions,
 	rejectedAccessToken?: string,
-): Promise<SignedAnswer> {
+): Promise<SignedCallResult> {
 	const connection = await ctx.getCredentials(CREDENTIAL_TYPE);
 	const grantTokens = tokenDataOf(connection);
 	if (!grantTokens)
@@ -92,15 +92,15 @@ export async function sendSigned(
 	if (store?.id) {
 		const stored = await withLock(
 			`${store.id}`,
-			async () => await signWithStore(ctx, request, app, grantTokens, store, rejectedAccessToken),
+			async () => await tokenFromStore(ctx, request, app, grantTokens, store, rejectedAccessToken),
 		);
-		if ('sent' in stored) return stored;
+		if ('outcome' in stored) return stored;
 		return {
-			sent: await send(ctx, signed(request, stored.accessToken)),
+			outcome: await sendRequest(ctx, withBearer(request, stored.accessToken)),
 			accessToken: stored.accessToken,
 		};
 	}
-	const renewal = await attempt(renew(ctx, app, grantTokens, rejectedAccessToken));
+	const renewal = await settle(renewToken(ctx, app, grantTokens, rejectedAccessToken));
 	if (!renewal.ok)
 		throw isTikTokError(renewal.error, 'invalid_grant')
 			? withTokenStoreStep(renewal.error)
@@ -112,33 +112,34 @@ export async function sendSigned(
 			TOKEN_STORE_MISSING_HINT,
 		);
 	const accessToken = String(renewal.value.access_token);
-	return { sent: await send(ctx, signed(request, accessToken)), accessToken };
+	return { outcome: await sendRequest(ctx, withBearer(request, accessToken)), accessToken };
 }
 
 /**
  * Under the store's lock: the token to use, and when it had to be renewed, the request already sent together
  * with the save (n8n saves the store, then sends the request).
  */
-async function signWithStore(
+async function tokenFromStore(
 	ctx: TikTokContext,
 	request: IHttpRequestOptions,
 	app: TikTokApp,
 	grantTokens: IDataObject,
 	store: INodeCredentialsDetails,
 	rejectedAccessToken: string | undefined,
-): Promise<SignedAnswer | { accessToken: string }> {
+): Promise<SignedCallResult | { accessToken: string }> {
 	const grant = String(grantTokens.refresh_token ?? '');
-	let current = await storedChain(ctx, grant, grantTokens);
+	let current = await readStoredChain(ctx, grant, grantTokens);
 	for (const started = Date.now(); ;) {
 		if (!needsRenewal(current, rejectedAccessToken))
 			return { accessToken: String(current.access_token) };
-		const renewal = await attempt(renew(ctx, app, current, rejectedAccessToken));
-		if (renewal.ok) return await saveAndSend(ctx, request, app, grant, renewal.value, store);
+		const renewal = await settle(renewToken(ctx, app, current, rejectedAccessToken));
+		if (renewal.ok)
+			return await saveRenewalThenSend(ctx, request, app, grant, renewal.value, store);
 		if (!isTikTokError(renewal.error, 'invalid_grant')) throw renewal.error;
 		// Lost a race with another process (or the grant is gone): the winner saves its token into the store.
 		const presented = current.refresh_token;
 		for (;;) {
-			current = await storedChain(ctx, grant, grantTokens);
+			current = await readStoredChain(ctx, grant, grantTokens);
 			if (current.refresh_token !== presented) break;
 			if (Date.now() - started >= LOST_RACE_WAIT_MS) throw renewal.error;
 			await pause(ctx, 1000);
@@ -149,7 +150,7 @@ async function signWithStore(
 }
 
 /** The newest stored tokens of the chain that started from `grant`, else (none yet, or a Reconnect) the grant's. */
-async function storedChain(
+async function readStoredChain(
 	ctx: TikTokContext,
 	grant: string,
 	grantTokens: IDataObject,
@@ -159,18 +160,18 @@ async function storedChain(
 	return tokens && stored.grantRefreshToken === grant ? tokens : grantTokens;
 }
 
-async function saveAndSend(
+async function saveRenewalThenSend(
 	ctx: TikTokContext,
 	request: IHttpRequestOptions,
 	app: TikTokApp,
 	grant: string,
 	renewed: IDataObject,
 	store: INodeCredentialsDetails,
-): Promise<SignedAnswer> {
+): Promise<SignedCallResult> {
 	const accessToken = String(renewed.access_token);
 	// `savedAt: ''` makes n8n run the store's preAuthentication and save its answer before sending.
 	const data = storeRecord(app, grant, renewed, '') as ICredentialDataDecryptedObject;
-	const sent = await sendWithCredential(ctx, request, {
+	const sent = await saveCredentialThenSend(ctx, request, {
 		id: store.id ?? '',
 		name: store.name,
 		type: STORE_CREDENTIAL_TYPE,
@@ -182,9 +183,9 @@ async function saveAndSend(
 	) {
 		// n8n's opt-in workflow engine v2 refuses such credentials before saving or sending: carry on in memory.
 		tellOnce(ctx, `engine-v2\n${String(store.id)}`, TOKEN_STORE_ENGINE_V2_HINT);
-		return { sent: await send(ctx, signed(request, accessToken)), accessToken };
+		return { outcome: await sendRequest(ctx, withBearer(request, accessToken)), accessToken };
 	}
-	return { sent, accessToken };
+	return { outcome: sent, accessToken };
 }
 
 /** An execution hint in the editor's output panel, once per process for `key`. */

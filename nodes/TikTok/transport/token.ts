@@ -8,7 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { networkFailed, refreshRefused } from '../helpers/errors';
 import type { FullResponse, HttpHelper } from './http';
-import { refuseRedirect, send } from './http';
+import { refuseRedirect, sendRequest } from './http';
 
 export const CREDENTIAL_TYPE = 'tikTokOAuth2Api';
 /** The companion credential n8n saves renewed tokens into (credentials/TikTokTokenStore.credentials.ts). */
@@ -147,7 +147,7 @@ export async function newestKnown(app: TikTokApp, tokenData: IDataObject): Promi
  * the newest token instead; a refresh is made only when that one still needs renewal (`rejectedAccessToken`:
  * TikTok refused it), so calling this again with the result is harmless.
  */
-export async function renew(
+export async function renewToken(
 	http: HttpHelper,
 	app: TikTokApp,
 	tokenData: IDataObject,
@@ -163,7 +163,7 @@ export async function renew(
 		const shared = await inFlight;
 		if (!needsRenewal(shared, rejectedAccessToken)) return shared;
 	}
-	const refresh = requestRefresh(http, app, current, refreshToken);
+	const refresh = postRefreshRequest(http, app, current, refreshToken);
 	remember(key, refresh);
 	// A failed refresh must not be remembered: the next caller may try again.
 	refresh.catch(() => {
@@ -182,7 +182,7 @@ interface TikTokTokenResponse extends IDataObject {
 	log_id?: string;
 }
 
-async function requestRefresh(
+async function postRefreshRequest(
 	http: HttpHelper,
 	app: TikTokApp,
 	tokenData: IDataObject,
@@ -195,7 +195,7 @@ async function requestRefresh(
 		refresh_token: refreshToken,
 	});
 	const url = `${app.apiBaseUrl}/v2/oauth/token/`;
-	const sent = await send<FullResponse>(http, {
+	const sent = await sendRequest<FullResponse>(http, {
 		method: 'POST',
 		url,
 		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -273,7 +273,7 @@ export async function preAuthenticateStore(
 	const tokenData = storedTokensOf(credentials);
 	if (!tokenData?.refresh_token || !credentials.clientSecret) return {};
 	const app = appOf(credentials);
-	const current = needsRenewal(tokenData) ? await renew(http, app, tokenData) : tokenData;
+	const current = needsRenewal(tokenData) ? await renewToken(http, app, tokenData) : tokenData;
 	return storeRecord(
 		app,
 		String(credentials.grantRefreshToken ?? ''),
