@@ -8,7 +8,7 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { preAuthenticateConnection } from '../nodes/TikTok/transport/token';
+import { preAuthenticateConnection } from '../nodes/TikTok/transport/renewal';
 
 /**
  * TikTok Login Kit v2 for n8n's "Connect my account" flow.

@@ -3,7 +3,7 @@
 //
 //   node test/run.mjs [suite ...] [test file ...] [--serial] [--lanes=N]
 //
-// Suites: quick (unit + emulator), unit, emulator, release, bench (the link bench's network emulation), harness, e2e (n8n 2.41.3), compat (the e2e suite
+// Suites: quick (unit + emulator), unit, emulator, release, bench (the link bench's network emulation), harness, e2e (n8n 2.41.1), compat (the e2e suite
 // on the newest n8n 1.x), browser (the editor in Chromium; screenshots go to a temporary folder), screenshots
 // (the browser suite writing docs/images/), all (default: every suite but screenshots).
 //
@@ -28,8 +28,8 @@ const suites = {
 	emulator: { dirs: ['test/emulator'], weight: 23 },
 	release: { dirs: ['test/release'], weight: 37 },
 	bench: { dirs: ['test/bench'], weight: 3 },
-	harness: { dirs: ['test/harness'], weight: 115, n8n: ['2.41.3'] },
-	e2e: { dirs: ['test/e2e'], weight: 684, n8n: ['2.41.3'], concurrency: 2 },
+	harness: { dirs: ['test/harness'], weight: 115, n8n: ['2.41.1'] },
+	e2e: { dirs: ['test/e2e'], weight: 684, n8n: ['2.41.1'], concurrency: 2 },
 	// n8n 1.x files take longer (in-memory binaries, Node 20): three at a time keeps this lane as long as the other.
 	compat: {
 		dirs: ['test/e2e'],
@@ -38,11 +38,11 @@ const suites = {
 		concurrency: 3,
 		env: { N8N_TEST_VERSION: '1.x-latest' },
 	},
-	browser: { dirs: ['test/browser'], weight: 168, n8n: ['2.41.3'], chromium: true },
+	browser: { dirs: ['test/browser'], weight: 168, n8n: ['2.41.1'], chromium: true },
 	screenshots: {
 		dirs: ['test/browser'],
 		weight: 168,
-		n8n: ['2.41.3'],
+		n8n: ['2.41.1'],
 		chromium: true,
 		env: { TIKTOK_SCREENSHOTS_DIR: join(root, 'docs', 'images') },
 	},

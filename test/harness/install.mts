@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { CACHE_DIR, log, npmEnv, runOrThrow, run, withLock } from './util.mts';
 
 /** The n8n version the project targets. */
-export const DEFAULT_N8N_VERSION = '2.41.3';
+export const DEFAULT_N8N_VERSION = '2.41.1';
 
 /** Newest n8n 1.x when this was written (engines ">=20.19 <= 24.x"); used when the registry can't be asked. */
 export const N8N_1X_LATEST_KNOWN = '1.123.81';
@@ -21,7 +21,7 @@ export const N8N_1X_LATEST_KNOWN = '1.123.81';
 export const NODE24_PACKAGE_VERSION = '24.21.0';
 
 export interface N8nInstall {
-	/** Exact n8n version, e.g. "2.41.3". */
+	/** Exact n8n version, e.g. "2.41.1". */
 	version: string;
 	/** Install folder (contains package.json and node_modules). */
 	dir: string;
@@ -108,7 +108,7 @@ async function withNodeVersion(install: N8nInstall): Promise<N8nInstall> {
 const ensured = new Map<string, Promise<N8nInstall>>();
 
 /**
- * Installs n8n (default 2.41.3; also "1.x-latest" or any exact version) under
+ * Installs n8n (default 2.41.1; also "1.x-latest" or any exact version) under
  * .cache/n8n-<version>/ unless a complete install is there, and returns how to run it.
  * Idempotent: a `.complete` marker is written last; a lock directory
  * (.cache/n8n-<version>.lock) keeps concurrent test processes from installing at once;

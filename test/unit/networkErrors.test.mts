@@ -37,8 +37,8 @@ const { callTikTokApi } = requireAsN8n(
 	'../../nodes/TikTok/transport/request.ts',
 ) as typeof import('../../nodes/TikTok/transport/request.ts');
 const { clearRefreshCache, renewToken } = requireAsN8n(
-	'../../nodes/TikTok/transport/token.ts',
-) as typeof import('../../nodes/TikTok/transport/token.ts');
+	'../../nodes/TikTok/transport/renewal.ts',
+) as typeof import('../../nodes/TikTok/transport/renewal.ts');
 const { uploadVideoChunks } = requireAsN8n(
 	'../../nodes/TikTok/transport/upload.ts',
 ) as typeof import('../../nodes/TikTok/transport/upload.ts');
@@ -94,7 +94,12 @@ function apiContext(answer: (request: IHttpRequestOptions) => Promise<unknown>) 
 	const requests: IHttpRequestOptions[] = [];
 	const ctx = {
 		getExecutionCancelSignal: () => undefined,
-		getNode: () => ({ credentials: { tikTokOAuth2Api: { id: 'c1', name: 'TikTok' } } }),
+		getNode: () => ({
+			credentials: {
+				tikTokOAuth2Api: { id: 'c1', name: 'TikTok' },
+				tikTokTokenStoreApi: { id: 's1', name: 'Store' },
+			},
+		}),
 		getCredentials: async () => ({
 			clientId: 'key',
 			clientSecret: CLIENT_SECRET,

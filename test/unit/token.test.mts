@@ -8,13 +8,13 @@ import { fakeTikTok } from './fakeTikTok.mts';
 import {
 	MAX_REMEMBERED_REFRESHES,
 	clearRefreshCache,
-	isExpiring,
 	newestKnown,
 	preAuthenticateConnection,
 	preAuthenticateStore,
 	rememberedRefreshes,
 	renewToken,
-} from '../../nodes/TikTok/transport/token.ts';
+} from '../../nodes/TikTok/transport/renewal.ts';
+import { isExpiring } from '../../nodes/TikTok/transport/token.ts';
 
 const app: TikTokApp = {
 	apiBaseUrl: 'https://api.example',
@@ -166,7 +166,12 @@ describe("the credentials' preAuthentication", () => {
 			'apiBaseUrl',
 			'clientId',
 			'clientSecret',
+			'credentialId',
+			'credentialName',
 			'grantRefreshToken',
+			'lease',
+			'openId',
+			'refusedRefreshToken',
 			'savedAt',
 			'tokens',
 		]);
@@ -182,6 +187,35 @@ describe("the credentials' preAuthentication", () => {
 		const rerun = await preAuthenticateStore(tiktok.http, { ...store(tokens(1)), ...renewed });
 		assert.equal(tiktok.calls.length, 1);
 		assert.equal(JSON.parse(String(rerun.tokens)).access_token, 'act.2');
+	});
+
+	it("Token Store: while a node holds the renewal lease, or the refresh token was refused, it saves what it is given and never renews (the node's own writes)", async () => {
+		const tiktok = fakeTikTok();
+		const lease = JSON.stringify({ holder: 'worker-1', until: Date.now() + 30_000 });
+		const leased = await preAuthenticateStore(tiktok.http, { ...store(tokens(1)), lease });
+		assert.equal(leased.lease, lease);
+		const refused = await preAuthenticateStore(tiktok.http, {
+			...store(tokens(1)),
+			refusedRefreshToken: 'rft.1',
+		});
+		assert.equal(refused.refusedRefreshToken, 'rft.1');
+		assert.equal(tiktok.calls.length, 0);
+		// A lease whose time is up is void: the Test button renews again.
+		const stale = JSON.stringify({ holder: 'worker-1', until: Date.now() - 1 });
+		const renewed = await preAuthenticateStore(tiktok.http, { ...store(tokens(1)), lease: stale });
+		assert.equal(tiktok.calls.length, 1);
+		assert.equal(renewed.lease, '');
+	});
+
+	it('a refresh token TikTok refused is never presented again by this process', async () => {
+		const tiktok = fakeTikTok();
+		tiktok.valid.clear();
+		for (let attempt = 0; attempt < 3; attempt++)
+			await assert.rejects(renewToken(tiktok.http, app, tokens(1)), (error: TikTokError) => {
+				assert.equal(error.details.code, 'invalid_grant');
+				return true;
+			});
+		assert.equal(tiktok.calls.length, 1);
 	});
 
 	it('Token Store: an empty store returns nothing, so n8n saves nothing', async () => {

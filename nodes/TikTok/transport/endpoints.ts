@@ -38,7 +38,8 @@ import { isTerminal } from '../helpers/publishResult';
 import type { TikTokContext } from './http';
 import { cancelSignal, pause } from './http';
 import { callTikTokApi } from './request';
-import { CREDENTIAL_TYPE } from './token';
+import { CREDENTIAL_TYPE, tokenDataOf } from './token';
+import { rememberUsername } from './webhookMemory';
 
 export const PATHS = {
 	creatorInfo: '/v2/post/publish/creator_info/query/',
@@ -97,13 +98,22 @@ export async function fetchCreatorInfo(
 	ctx: TikTokContext,
 	options: { maxAttempts?: number; timeoutMs?: number } = {},
 ): Promise<CreatorInfo> {
-	return (await callTikTokApi<IDataObject>(
+	const info = (await callTikTokApi<IDataObject>(
 		ctx,
 		'POST',
 		PATHS.creatorInfo,
 		{},
 		{ idempotent: true, ...options },
 	)) as unknown as CreatorInfo;
+	// The TikTok Trigger in this process then has the username for post URLs without asking TikTok.
+	const openId = tokenDataOf(await ctx.getCredentials<IDataObject>(CREDENTIAL_TYPE))?.open_id;
+	if (typeof info.creator_username === 'string' && typeof openId === 'string')
+		rememberUsername(
+			String(ctx.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? ''),
+			openId,
+			info.creator_username,
+		);
+	return info;
 }
 
 /**
