@@ -240,16 +240,17 @@ async function renewUnderLease(
 	throw renewal.error;
 }
 
-/** The request every save-only write carries: aborted before it leaves, so n8n saves the store and sends nothing. */
-function unsentRequest(app: TikTokApp): IHttpRequestOptions {
-	return {
-		method: 'POST',
-		url: `${app.apiBaseUrl}/v2/post/publish/creator_info/query/`,
-		abortSignal: AbortSignal.abort(),
-		disableFollowRedirect: true,
-		timeout: 1,
-	};
-}
+/**
+ * The request every save-only write carries: a `data:` URL, which n8n's HTTP layer (axios) answers itself without
+ * opening a connection, so n8n saves the store and nothing leaves the process. (An already-aborted signal is not
+ * enough: n8n 2.41's HTTP layer still sent such a request, measured against the emulator.)
+ */
+const UNSENT_REQUEST: IHttpRequestOptions = {
+	method: 'GET',
+	url: 'data:text/plain,token-store-saved',
+	disableFollowRedirect: true,
+	timeout: 1_000,
+};
 
 /**
  * Saves `chain` with `marks` (a lease, a refused token) into the store without calling TikTok. False when n8n
@@ -261,7 +262,7 @@ async function saveOnly(
 	marks: { lease?: RenewalLease; refusedRefreshToken?: string },
 ): Promise<boolean> {
 	const data = storeRecord(scope.app, scope.owner, chain, '', marks);
-	const outcome = await saveCredentialThenSend(scope.ctx, unsentRequest(scope.app), {
+	const outcome = await saveCredentialThenSend(scope.ctx, UNSENT_REQUEST, {
 		id: scope.store.id ?? '',
 		name: scope.store.name,
 		type: STORE_CREDENTIAL_TYPE,
