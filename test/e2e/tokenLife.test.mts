@@ -170,7 +170,9 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 			const publish = {
 				...BINARY_VIDEO_DIRECT,
 				privacyLevel: 'PUBLIC_TO_EVERYONE',
-				waitForPublish: false,
+				// Until PUBLISH_COMPLETE (moderation then goes on: the post id comes later, by webhook).
+				waitForPublish: true,
+				waitOptions: { intervalSeconds: 3 },
 			};
 			const workflows = [];
 			for (let n = 0; n < 4; n++) {
