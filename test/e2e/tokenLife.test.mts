@@ -156,7 +156,7 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 		);
 	});
 
-	it('rotation on, trigger on the main process: 20 publishes and 5 webhooks over 4+ access-token lifetimes, 4 at a time on 2 workers: no dead refresh token presented, zero reconnects', async (t) => {
+	it('rotation on, trigger on the main process: 20 publishes (10 public posts, 10 drafts) and 5 webhooks over 4+ access-token lifetimes, 4 at a time on 2 workers: no dead refresh token presented, zero reconnects', async (t) => {
 		const TTL_SEC = 60;
 		Object.assign(stack.emu.config, {
 			rotateRefreshTokens: true,
@@ -174,12 +174,17 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 				waitForPublish: true,
 				waitOptions: { intervalSeconds: 3 },
 			};
+			// TikTok caps direct posts at 15 per account per day: two workflows post publicly, two upload drafts.
+			const draft = { ...BINARY_VIDEO_DIRECT, postMode: 'draft' };
 			const workflows = [];
 			for (let n = 0; n < 4; n++) {
 				workflows.push(
 					await deployViaWebhook(
 						stack.n8n,
-						chain([readFileNode(path), tiktokNode(credential, publish)], `queue-chain-${n}`),
+						chain(
+							[readFileNode(path), tiktokNode(credential, n < 2 ? publish : draft)],
+							`queue-chain-${n}`,
+						),
 					),
 				);
 			}
@@ -211,7 +216,7 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 				const batch = await Promise.all(workflows.map(async (workflow) => await workflow.fire()));
 				runs.push(...batch);
 				// One post of the round goes public: TikTok's webhook reaches the trigger on the main process.
-				const first = batch.find((run) => run.ok);
+				const first = batch.find((run) => run.ok && nodeOutput(run, 'TikTok')[0].mode !== 'draft');
 				if (first) stack.emu.completeModeration(String(nodeOutput(first, 'TikTok')[0].publish_id));
 				await stack.emu.webhooks.settled();
 				if (round < 5) await sleep((TTL_SEC + 1) * 1000); // past the access token's life
