@@ -156,7 +156,7 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 		);
 	});
 
-	it('rotation on, trigger on the main process: 20 publishes (10 public posts, 10 drafts) and 5 webhooks over 4+ access-token lifetimes, 4 at a time on 2 workers: no dead refresh token presented, zero reconnects', async (t) => {
+	it('rotation on, trigger on the main process: 20 publishes (15 public posts, 5 drafts) and 5 webhooks over 4+ access-token lifetimes, 4 at a time on 2 workers: no dead refresh token presented, zero reconnects', async (t) => {
 		const TTL_SEC = 60;
 		Object.assign(stack.emu.config, {
 			rotateRefreshTokens: true,
@@ -174,7 +174,8 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 				waitForPublish: true,
 				waitOptions: { intervalSeconds: 3 },
 			};
-			// TikTok caps direct posts at 15 per account per day: two workflows post publicly, two upload drafts.
+			// TikTok allows an account 15 direct posts and 5 pending drafts per day: three workflows post publicly, one
+			// uploads a draft.
 			const draft = { ...BINARY_VIDEO_DIRECT, postMode: 'draft' };
 			const workflows = [];
 			for (let n = 0; n < 4; n++) {
@@ -182,7 +183,7 @@ describe('queue mode, two workers, one shared credential', { timeout: 900_000 },
 					await deployViaWebhook(
 						stack.n8n,
 						chain(
-							[readFileNode(path), tiktokNode(credential, n < 2 ? publish : draft)],
+							[readFileNode(path), tiktokNode(credential, n < 3 ? publish : draft)],
 							`queue-chain-${n}`,
 						),
 					),
