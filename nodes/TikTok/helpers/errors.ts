@@ -186,17 +186,6 @@ export function tokenStoreOfAnotherCredential(store: {
 	);
 }
 
-/** A refused renewal of a connection without a Token Store: the same error, with the one-time step that avoids it. */
-export function withTokenStoreStep(error: TikTokError): TikTokError {
-	return new TikTokError(
-		{
-			message: error.advice.message,
-			description: `${error.advice.description} ${TOKEN_STORE_STEP}`,
-		},
-		error.details,
-	);
-}
-
 /**
  * A request to `url` that got no answer, with the cause told apart (helpers/networkErrors.ts) and the fix for
  * where it went. Only the failure's codes and message are read: the raw failure (whose request carries the
