@@ -8,7 +8,8 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
-import { preAuthenticateConnection, secureUrlExpression } from '../nodes/TikTok/transport/token';
+import { preAuthenticateConnection } from '../nodes/TikTok/transport/renewal';
+import { secureUrlExpression } from '../nodes/TikTok/transport/token';
 
 /**
  * TikTok Login Kit v2 for n8n's "Connect my account" flow.

@@ -9,10 +9,10 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
+import { preAuthenticateStore } from '../nodes/TikTok/transport/renewal';
 import {
 	STORE_SAVED_AT,
 	STORE_TOKENS,
-	preAuthenticateStore,
 	secureUrlExpression,
 	storedTokensOf,
 } from '../nodes/TikTok/transport/token';
@@ -81,6 +81,40 @@ export class TikTokTokenStoreApi implements ICredentialType {
 			// The OAuth2 credential's refresh token when this chain started: a Reconnect changes it.
 			displayName: 'Grant',
 			name: 'grantRefreshToken',
+			type: 'hidden',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{
+			// The OAuth2 credential (id, name) and account (open_id) this chain belongs to: a store serves one grant.
+			displayName: 'Credential ID',
+			name: 'credentialId',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			displayName: 'Credential Name',
+			name: 'credentialName',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			displayName: 'Open ID',
+			name: 'openId',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			// A node's claim to renew now (JSON: holder, until), so no other process presents the same refresh token.
+			displayName: 'Renewal Lease',
+			name: 'lease',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			// A refresh token TikTok refused: no process presents it again (the grant needs a Reconnect).
+			displayName: 'Refused Refresh Token',
+			name: 'refusedRefreshToken',
 			type: 'hidden',
 			typeOptions: { password: true },
 			default: '',

@@ -29,8 +29,9 @@ export class TikTok implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'tikTokOAuth2Api', required: true },
-			// Optional: where n8n keeps renewed tokens so the connection survives restarts (README → Staying connected).
-			{ name: 'tikTokTokenStoreApi', required: false },
+			// Where n8n keeps renewed tokens so the connection survives restarts and workers (README → Staying
+			// connected). Required: n8n fills in the only store by itself and flags a node without one.
+			{ name: 'tikTokTokenStoreApi', required: true },
 		],
 		properties: [
 			{

@@ -25,7 +25,11 @@ export class TikTokTrigger implements INodeType {
 		defaults: { name: 'TikTok Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'tikTokOAuth2Api', required: true }],
+		credentials: [
+			{ name: 'tikTokOAuth2Api', required: true },
+			// Only read: the trigger uses the chain's current token for the username lookup and never renews it.
+			{ name: 'tikTokTokenStoreApi', required: true },
+		],
 		activationMessage:
 			"TikTok now sends its events here once this workflow's Production URL is the Callback URL of your app (TikTok developer portal → your app → Webhooks).",
 		webhooks: [

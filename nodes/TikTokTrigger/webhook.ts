@@ -8,6 +8,7 @@
  *    → 200, nothing starts (anything but 200 makes TikTok retry for 72 hours).
  * 3. a repeat of a delivery already started within the duplicate window → 200, nothing starts.
  * 4. otherwise → 200 and one execution with the event.
+ * No step waits on a TikTok call, and nothing here can renew a token (test/unit/architecture.test.mts).
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
@@ -22,7 +23,7 @@ import { isSelected } from '../TikTok/helpers/webhookEvents';
 import { checkDelivery } from '../TikTok/helpers/webhookGate';
 import { DEFAULT_SIGNATURE_TOLERANCE_SEC } from '../TikTok/helpers/webhookSignature';
 import { CREDENTIAL_TYPE } from '../TikTok/transport/token';
-import { isFirstDelivery, usernameOf } from '../TikTok/transport/webhookMemory';
+import { isFirstDelivery, knownUsername } from '../TikTok/transport/webhookMemory';
 
 /** 24 hours: covers TikTok's quick re-deliveries and its retries after a lost answer. */
 export const DEFAULT_DEDUP_WINDOW_MINUTES = 1440;
@@ -92,9 +93,10 @@ export async function receive(this: IWebhookFunctions): Promise<IWebhookResponse
 
 	const ownAccount = accountOpenId !== undefined && envelope.user_openid === accountOpenId;
 	const credentialId = this.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? '';
+	// Never waits on TikTok: the username this process knows (from the TikTok node or an earlier lookup), if any.
 	const username =
 		ownAccount && hasPostId(envelope)
-			? await usernameOf(this, `${credentialId} ${accountOpenId}`)
+			? await knownUsername(this, credentialId, tokenData)
 			: undefined;
 	return { workflowData: [[{ json: toTriggerItem(envelope, { dedup_key: key, username }) }]] };
 }
@@ -112,7 +114,9 @@ function unwanted(
 	if (!isSelected(envelope.event, events))
 		return `event ${envelope.event} is not chosen in the trigger`;
 	const accounts = this.getNodeParameter('accounts', 'credential') as string;
-	if (accounts !== 'all' && accountOpenId !== undefined && envelope.user_openid !== accountOpenId) {
+	if (accounts !== 'all' && accountOpenId === undefined)
+		return "the credential's account is unknown (its grant has no open_id): reconnect it, or set Accounts to All Accounts of the App";
+	if (accounts !== 'all' && envelope.user_openid !== accountOpenId) {
 		return "the event is for another account of the app (Accounts: The Credential's Account)";
 	}
 	return undefined;

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 
 import type { Stack } from '../e2e/stack.mts';
-import { CREDENTIAL_TYPE, TIKTOK_TRIGGER_NODE, startStack } from '../e2e/stack.mts';
+import { TIKTOK_TRIGGER_NODE, credentialsOf, startStack } from '../e2e/stack.mts';
 import { launchBrowser, screenshotPath, signIn } from './browser.mts';
 
 describe('TikTok Trigger panel in the n8n editor (Chromium)', { timeout: 600_000 }, () => {
@@ -41,7 +41,7 @@ describe('TikTok Trigger panel in the n8n editor (Chromium)', { timeout: 600_000
 						accounts: 'credential',
 						options: {},
 					},
-					credentials: { [CREDENTIAL_TYPE]: credential },
+					credentials: credentialsOf(credential),
 				},
 			],
 			connections: {},

@@ -63,21 +63,19 @@ describe('TikTok OAuth2 credential in real n8n (strict token mode)', { timeout: 
 		assert.ok(refreshes.every((r) => r.outcome === 'ok'));
 	});
 
-	it('without a Token Store (behaviour as before): the next process presents the rotated-away token, and the node says plainly how to avoid it', async () => {
+	it('a TikTok node without a Token Store (imported without one: the editor fills it in) calls nothing and names the one-time step; the connection stays unspent', async () => {
 		const credential = await stack.connect('public_creator', { expiresInSec: -1 });
-		const first = await stack.run([tiktokNode(credential, creatorInfo)]);
-		assert.ok(first.ok, first.error?.message);
-		assert.match(
-			JSON.stringify(first.runData.TikTok),
-			/Token Store/,
-			'a hint in the output panel says what to do',
-		);
-		// `n8n execute` is a new process, like a restart: it reads the stored, now rotated-away refresh token.
-		const second = await stack.run([tiktokNode(credential, creatorInfo)], { via: 'cli' });
-		assert.equal(second.ok, false);
-		assert.match(String(second.error?.message), /expired or was revoked/);
-		assert.match(String(second.error?.description), /Reconnect/);
-		assert.match(String(second.error?.description), /Token Store/);
+		const before = stack.emu.state.requests.length;
+		const tokenRequests = stack.emu.state.tokenRequests.length;
+		const run = await stack.run([
+			tiktokNode({ id: credential.id, name: credential.name }, creatorInfo),
+		]);
+		assert.equal(run.ok, false);
+		assert.match(`${run.error?.message} ${run.error?.description}`, /Token Store/);
+		assert.equal(stack.emu.state.requests.length, before, 'no TikTok call');
+		assert.equal(stack.emu.state.tokenRequests.length, tokenRequests, 'no refresh token spent');
+		// With its store the same connection renews and works.
+		assert.ok((await stack.run([tiktokNode(credential, creatorInfo)])).ok);
 	});
 
 	it('with a Token Store, a refresh made in one n8n process is saved and used by the next process', async () => {

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import type { Stack } from './stack.mts';
-import { TIKTOK_NODE, startStack } from './stack.mts';
+import type { Connection, Stack } from './stack.mts';
+import { TIKTOK_NODE, credentialsOf, startStack } from './stack.mts';
 
 describe('privacy dropdown in the editor (loadOptions in real n8n)', { timeout: 600_000 }, () => {
 	let stack: Stack;
@@ -19,13 +19,13 @@ describe('privacy dropdown in the editor (loadOptions in real n8n)', { timeout: 
 	});
 	after(async () => await stack?.stop());
 
-	async function privacyOptions(credential: { id: string; name: string }, resource = 'video') {
+	async function privacyOptions(credential: Connection, resource = 'video') {
 		return await stack.n8n.request('POST', '/rest/dynamic-node-parameters/options', {
 			path: 'privacyLevel',
 			methodName: 'getPrivacyLevels',
 			nodeTypeAndVersion: { name: TIKTOK_NODE, version: 1 },
 			currentNodeParameters: { resource, operation: 'publish', postMode: 'direct' },
-			credentials: { tikTokOAuth2Api: credential },
+			credentials: credentialsOf(credential),
 		});
 	}
 

@@ -7,12 +7,13 @@ import { join } from 'node:path';
 
 import type { N8nInstance } from '../harness/index.mts';
 import { nodeOutput } from '../harness/index.mts';
+import type { Connection } from './stack.mts';
 import {
-	CREDENTIAL_TYPE,
 	TIKTOK_NODE,
 	TIKTOK_MEDIA_SERVER_NODE,
 	TIKTOK_TRIGGER_NODE,
 	chain,
+	credentialsOf,
 	deployViaWebhook,
 	itemsNode,
 } from './stack.mts';
@@ -49,12 +50,14 @@ export function nodeNamed(workflow: Example, name: string): ExampleNode {
 /** Every TikTok node (and TikTok Trigger) uses `credential`; schedule triggers become Manual Triggers of the same name unless kept. */
 export function prepareExample(
 	workflow: Example,
-	credential: { id: string; name: string },
+	credential: Connection,
 	options: { keepTrigger?: boolean } = {},
 ): Example {
 	const copy = structuredClone(workflow);
 	for (const node of copy.nodes) {
-		if ([TIKTOK_NODE, TIKTOK_TRIGGER_NODE, TIKTOK_MEDIA_SERVER_NODE].includes(node.type))
+		if (node.type === TIKTOK_NODE || node.type === TIKTOK_TRIGGER_NODE)
+			node.credentials = credentialsOf(credential);
+		else if (node.type === TIKTOK_MEDIA_SERVER_NODE)
 			node.credentials = { [CREDENTIAL_TYPE]: credential };
 		if (node.type === 'n8n-nodes-base.scheduleTrigger' && !options.keepTrigger) {
 			node.type = 'n8n-nodes-base.manualTrigger';

@@ -25,8 +25,8 @@ import {
 	prepareExample,
 	setAssignment,
 } from './examples.mts';
-import type { Stack } from './stack.mts';
-import { deployViaWebhook, startStack } from './stack.mts';
+import type { Connection, Stack } from './stack.mts';
+import { credentialsOf, deployViaWebhook, startStack } from './stack.mts';
 
 const HOUR = 3_600_000;
 
@@ -69,13 +69,13 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 	let stack: Stack;
 	let media: MediaServer;
 	let feed: MediaServer;
-	let creator: { id: string; name: string };
-	let publicCreator: { id: string; name: string };
+	let creator: Connection;
+	let publicCreator: Connection;
 
 	before(async () => {
 		stack = await startStack({ emulator: { statusPolls: { processing: 1 } } });
 		media = await startMediaServer({ https: true });
-		for (let clip = 1; clip <= 12; clip++) {
+		for (let clip = 1; clip <= 22; clip++) {
 			media.files[`/verified/clip${clip}.mp4`] = {
 				body: () => mp4Stream({ sizeBytes: 400_000, durationSec: 5, seed: clip }),
 				size: 400_000,
@@ -329,6 +329,52 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			const tableId = await createCalendar('TikTok calendar');
 			const workflow = prepareExample(await loadExample('calendar-data-table.json'), publicCreator);
 			await runCalendar(workflow, tableId);
+		});
+
+		it('two accounts: one calendar, each row published by its own account through its own credential and Token Store', async () => {
+			const table = 'Two accounts';
+			const now = Date.now();
+			const tableId = await createDataTable(
+				stack.n8n,
+				table,
+				[...CALENDAR_COLUMNS, { name: 'account', type: 'string' }],
+				[
+					{ key: 'a-due', account: 'brand_a', video: 20, privacy: 'PUBLIC_TO_EVERYONE' },
+					{ key: 'b-due', account: 'brand_b', video: 21, privacy: 'SELF_ONLY' },
+					{ key: 'a-due-too', account: 'brand_a', video: 22, privacy: 'SELF_ONLY' },
+				].map((row) => ({
+					key: row.key,
+					...isoDay(now - HOUR),
+					video_url: clip(row.video),
+					caption: `Two accounts ${row.key}`,
+					privacy: row.privacy,
+					state: 'pending',
+					account: row.account,
+				})),
+			);
+			const workflow = prepareExample(
+				await loadExample('calendar-two-accounts.json'),
+				publicCreator,
+			);
+			for (const node of workflow.nodes) {
+				if (node.parameters.dataTableId)
+					(node.parameters.dataTableId as { value: string }).value = table;
+			}
+			// Brand B: the private account, with its own credential and its own store.
+			nodeNamed(workflow, 'Publish to Brand B').credentials = credentialsOf(creator);
+			pickDataTablesOn1x(stack.n8n, workflow, tableId);
+			const from = stack.emu.state.inits.length;
+			const run = await (await deployViaWebhook(stack.n8n, workflow)).fire();
+			assert.ok(run.ok, run.error?.message);
+			const byAccount = stack.emu.state.inits
+				.slice(from)
+				.map((init) => `${init.openId === stack.emu.openIdOf('public_creator') ? 'A' : 'B'}`)
+				.sort();
+			assert.deepEqual(byAccount, ['A', 'A', 'B'], 'each row went to its own account');
+			const state = await dataTableRows(stack.n8n, tableId);
+			for (const key of ['a-due', 'b-due', 'a-due-too'])
+				assert.equal(state[key].state, 'published', `${key}: ${String(state[key].error)}`);
+			assert.notEqual(publicCreator.store?.id, creator.store?.id, 'one store per account');
 		});
 
 		it('Google Sheets variant, with its Sheets nodes swapped for Data Table nodes, does the same', async () => {

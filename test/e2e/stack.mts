@@ -28,16 +28,34 @@ export const STORE_TYPE = 'tikTokTokenStoreApi';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
+/** A connected OAuth2 credential and, when made with it, the account's own Token Store (both required by the node). */
+export interface Connection {
+	id: string;
+	name: string;
+	store?: { id: string; name: string };
+}
+
+/** A TikTok node's (or trigger's) credentials: the connection and its Token Store, when it has one. */
+export function credentialsOf(
+	credential: Connection,
+): Record<string, { id: string; name: string }> {
+	const { id, name, store } = credential;
+	return { [CREDENTIAL_TYPE]: { id, name }, ...(store ? { [STORE_TYPE]: store } : {}) };
+}
+
 export interface Stack {
 	emu: TikTokEmulator;
 	n8n: N8nInstance;
-	/** Imports a credential holding tokens the emulator issued for `account`; returns its id. */
+	/**
+	 * Imports a credential holding tokens the emulator issued for `account`, and an empty Token Store of its own
+	 * (the one-time step), in one import; returns both.
+	 */
 	connect(
 		account: string,
 		options?: { scopes?: string[]; expiresInSec?: number; name?: string },
-	): Promise<{ id: string; name: string }>;
+	): Promise<Connection>;
 	/** `connect` for several accounts in one import (one n8n CLI start instead of one per account). */
-	connectAll(accounts: string[]): Promise<Array<{ id: string; name: string }>>;
+	connectAll(accounts: string[]): Promise<Connection[]>;
 	/**
 	 * Runs Manual Trigger → nodes (chained in order) in n8n and returns the run: in the running server, or with
 	 * `via: 'cli'` in a new `n8n execute` process (what a restart means for in-memory state).
@@ -107,20 +125,32 @@ export async function startStack(
 			},
 		};
 	};
+	/** Each credential with an empty Token Store of its own, all in one import. */
+	const connectWithStores = async (
+		credentials: Array<ReturnType<typeof connection>>,
+	): Promise<Connection[]> => {
+		const stores = credentials.map((credential) => ({
+			name: `${credential.name} store`,
+			type: STORE_TYPE,
+			data: { savedAt: '' },
+		}));
+		const ids = await instance.importCredentials([...credentials, ...stores]);
+		return credentials.map((credential, index) => ({
+			id: ids[index],
+			name: credential.name,
+			store: { id: ids[credentials.length + index], name: stores[index].name },
+		}));
+	};
 	return {
 		emu,
 		issuedTokens,
 		n8n: instance,
 		filesFolder: instance.filesFolder,
 		async connect(account, connectOptions = {}) {
-			const credential = connection(account, connectOptions);
-			const [id] = await instance.importCredentials(credential);
-			return { id, name: credential.name };
+			return (await connectWithStores([connection(account, connectOptions)]))[0];
 		},
 		async connectAll(accounts) {
-			const credentials = accounts.map((account) => connection(account));
-			const ids = await instance.importCredentials(credentials);
-			return credentials.map((credential, index) => ({ id: ids[index], name: credential.name }));
+			return await connectWithStores(accounts.map((account) => connection(account)));
 		},
 		async run(nodes, runOptions = {}) {
 			return await instance.run(chain(nodes, runOptions.name ?? 'e2e', runOptions.settings), {
@@ -266,7 +296,7 @@ export const BINARY_VIDEO_DIRECT = {
 } as const;
 
 export function tiktokNode(
-	credential: { id: string; name: string },
+	credential: Connection,
 	parameters: Record<string, unknown>,
 	extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
@@ -275,7 +305,7 @@ export function tiktokNode(
 		type: TIKTOK_NODE,
 		typeVersion: 1,
 		parameters,
-		credentials: { [CREDENTIAL_TYPE]: credential },
+		credentials: credentialsOf(credential),
 		...extra,
 	};
 }
@@ -299,9 +329,7 @@ export function tiktokNodeWithStore(
 	store: { id: string; name: string },
 	parameters: Record<string, unknown>,
 ): Record<string, unknown> {
-	return tiktokNode(credential, parameters, {
-		credentials: { [CREDENTIAL_TYPE]: credential, [STORE_TYPE]: store },
-	});
+	return tiktokNode({ id: credential.id, name: credential.name, store }, parameters);
 }
 
 /**

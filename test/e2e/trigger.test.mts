@@ -24,7 +24,7 @@ import {
 	prepareExample,
 } from './examples.mts';
 import type { Stack } from './stack.mts';
-import { CREDENTIAL_TYPE, TIKTOK_TRIGGER_NODE, deployViaWebhook, startStack } from './stack.mts';
+import { TIKTOK_TRIGGER_NODE, credentialsOf, deployViaWebhook, startStack } from './stack.mts';
 
 const TRIGGER = 'TikTok Trigger';
 
@@ -142,7 +142,7 @@ describe('TikTok Trigger in real n8n', { timeout: 600_000 }, () => {
 						webhookId,
 						position: [0, 0],
 						parameters: { events: ['*'], accounts: 'credential', options: {} },
-						credentials: { [CREDENTIAL_TYPE]: privateCreator },
+						credentials: credentialsOf(privateCreator),
 					},
 				],
 				connections: {},

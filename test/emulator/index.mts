@@ -55,6 +55,14 @@ export interface TikTokEmulator {
 	 * invalid_grant), `authorization.removed` is sent, unfinished publishes fail auth_removed.
 	 */
 	revokeGrant(openId: string, reason?: number): void;
+	/**
+	 * Refresh tokens presented to the token endpoint that were already dead, by why: `rotated` (replaced by an
+	 * earlier refresh: what a server with reuse detection would punish by revoking the grant), `revoked`,
+	 * `expired`, `unknown`. Counted from the request log since `from` (an index into `state.tokenRequests`).
+	 */
+	deadRefreshTokensPresented(
+		from?: number,
+	): Record<'rotated' | 'revoked' | 'expired' | 'unknown', number>;
 	/** Moderation ends now: waiting public posts get their ids and send `post.publish.publicly_available`. */
 	completeModeration(publishId?: string): void;
 	/** The webhook sender (webhooks.mts); its switches are `config.webhooks`. */
@@ -260,6 +268,15 @@ export async function startEmulator(
 		},
 		now: () => ctx.now(),
 		revokeGrant: (openId, reason) => revokeGrant(ctx, openId, reason),
+		deadRefreshTokensPresented(from = 0) {
+			const counts = { rotated: 0, revoked: 0, expired: 0, unknown: 0 };
+			for (const request of ctx.state.tokenRequests.slice(from)) {
+				const outcome = request.refreshToken;
+				if (request.grantType === 'refresh_token' && outcome && outcome in counts)
+					counts[outcome as keyof typeof counts]++;
+			}
+			return counts;
+		},
 		completeModeration: (publishId) => completeModeration(ctx, publishId),
 		webhooks: {
 			setCallbackUrl(url, clientKey = ctx.config.clients[0].clientKey) {

@@ -63,6 +63,17 @@ describe('POST /v2/oauth/token/ (refresh_token)', () => {
 		assert.equal(again.json.error, 'invalid_grant');
 		assert.equal(emu.state.tokenRequests.at(-1)?.refreshToken, 'rotated');
 		assert.equal(emu.state.tokenRequests.at(-2)?.refreshToken, 'valid');
+		assert.deepEqual(emu.deadRefreshTokensPresented(), {
+			rotated: 1,
+			revoked: 0,
+			expired: 0,
+			unknown: 0,
+		});
+		assert.equal(
+			emu.deadRefreshTokensPresented(emu.state.tokenRequests.length).rotated,
+			0,
+			'counted from an index',
+		);
 	});
 
 	it('keeps the same refresh token usable when rotateRefreshTokens is false', async () => {
@@ -172,6 +183,16 @@ describe('emu.revokeGrant(openId) — the user removes the app', () => {
 		assert.equal(r.json.error, 'invalid_grant');
 		assert.equal(emu.state.tokenRequests.at(-1)?.refreshToken, 'revoked');
 		assert.equal((await creatorInfo(t.access_token)).status, 401);
+		assert.equal(emu.deadRefreshTokensPresented().revoked, 1);
+	});
+
+	it('revokes every token of the grant, including ones rotated in before the revocation, for good', async () => {
+		const t = emu.issueTokens({ account: 'public_creator' });
+		const renewed = (await refresh(t.refresh_token)).json;
+		emu.revokeGrant(t.open_id);
+		assert.equal((await refresh(String(renewed.refresh_token))).json.error, 'invalid_grant');
+		assert.equal((await creatorInfo(String(renewed.access_token))).status, 401);
+		assert.equal((await refresh(String(renewed.refresh_token))).json.error, 'invalid_grant');
 	});
 });
 

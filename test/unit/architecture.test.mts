@@ -3,8 +3,9 @@
  *
  *   TikTok.node.ts → actions/ (router, operations) ─┐
  *                  → methods/ (editor dropdowns)  ──┴→ transport/ (every network call, process state) → helpers/ (pure rules)
- *   credentials/ → transport/token.ts (the token refresh the node uses too)
+ *   credentials/ → transport/token.ts, transport/renewal.ts (the token refresh the node uses too)
  *   TikTokTrigger/, TikTokMediaServer/ (webhook nodes and their handlers) → transport/ → helpers/
+ *   Only transport/renewal.ts presents a refresh token, and nothing under TikTokTrigger/ reaches it.
  *
  * Each rule names the files that break it.
  */
@@ -63,13 +64,8 @@ function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
 
 const sourceFiles = (dir: string) => filesUnder(dir, (name) => name.endsWith('.ts'));
 
-function load(path: string): Module {
-	const source = ts.createSourceFile(
-		path,
-		readFileSync(join(root, path), 'utf8'),
-		ts.ScriptTarget.Latest,
-		true,
-	);
+function load(path: string, text = readFileSync(join(root, path), 'utf8')): Module {
+	const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
 	const imports: Module['imports'] = [];
 	for (const statement of source.statements) {
 		const specifier =
@@ -90,7 +86,7 @@ function load(path: string): Module {
 	return { path, layer: layerOf(path), source, imports };
 }
 
-const modules = [...sourceFiles('nodes'), ...sourceFiles('credentials')].map(load);
+const modules = [...sourceFiles('nodes'), ...sourceFiles('credentials')].map((path) => load(path));
 const inLayer = (layer: Layer) => modules.filter((module) => module.layer === layer);
 
 /** Every node of a file's syntax tree. */
@@ -102,6 +98,33 @@ function* walk(node: ts.Node): Generator<ts.Node> {
 /** `path: what` for each module where `find` reports something; empty when the rule holds. */
 function violations(of: Module[], find: (module: Module) => string[]): string[] {
 	return of.flatMap((module) => find(module).map((what) => `${module.path}: ${what}`));
+}
+
+/** The one module that may present a refresh token to TikTok. */
+const RENEWAL = 'nodes/TikTok/transport/renewal';
+
+/**
+ * For each trigger file that reaches the renewal module through its imports (type-only imports carry no code),
+ * the import path that gets there; empty when none does.
+ */
+function triggerPathsToRenewal(all: Module[]): string[] {
+	const byTarget = new Map(all.map((module) => [module.path.replace(/\.ts$/, ''), module]));
+	return all
+		.filter((module) => module.layer === 'trigger')
+		.flatMap((start) => {
+			const seen = new Set<string>();
+			const queue: string[][] = [[start.path.replace(/\.ts$/, '')]];
+			while (queue.length > 0) {
+				const path = queue.shift() as string[];
+				const at = path[path.length - 1];
+				if (at === RENEWAL) return [path.join(' → ')];
+				if (seen.has(at)) continue;
+				seen.add(at);
+				for (const { target, typeOnly } of byTarget.get(at)?.imports ?? [])
+					if (!typeOnly && byTarget.has(target)) queue.push([...path, target]);
+			}
+			return [];
+		});
 }
 
 /** Which layers each layer may import from (besides itself). */
@@ -142,11 +165,48 @@ describe('architecture: one obvious place for everything', () => {
 		assert.deepEqual(broken, []);
 	});
 
-	it('the credential imports only the token module from the node', () => {
+	it('nothing under nodes/TikTokTrigger/ reaches token renewal, directly or through other modules', () => {
+		assert.deepEqual(triggerPathsToRenewal(modules), []);
+	});
+
+	it('the trigger rule fails on a deliberately broken trigger file (one that looks a username up through the publishing API)', () => {
+		const broken = load(
+			'nodes/TikTokTrigger/broken.ts',
+			"import { fetchCreatorInfo } from '../TikTok/transport/publishApi';\nexport const lookUp = fetchCreatorInfo;\n",
+		);
+		assert.deepEqual(triggerPathsToRenewal([...modules, broken]), [
+			'nodes/TikTokTrigger/broken → nodes/TikTok/transport/publishApi → nodes/TikTok/transport/request → nodes/TikTok/transport/session → nodes/TikTok/transport/renewal',
+		]);
+	});
+
+	it("in the nodes only transport/renewal.ts names TikTok's token endpoint (no other module can present a refresh token; the OAuth2 credential names it for n8n's Connect)", () => {
+		const broken = violations(
+			modules.filter(
+				(module) => module.path.startsWith('nodes/') && module.path !== `${RENEWAL}.ts`,
+			),
+			(module) =>
+				[...walk(module.source)]
+					.filter(
+						(node) =>
+							(ts.isStringLiteral(node) ||
+								ts.isNoSubstitutionTemplateLiteral(node) ||
+								ts.isTemplateMiddle(node) ||
+								ts.isTemplateTail(node)) &&
+							node.text.includes('/oauth/token'),
+					)
+					.map((node) => `names ${node.getText()}`),
+		);
+		assert.deepEqual(broken, []);
+	});
+
+	it('the credentials import only the token and renewal modules from the node', () => {
 		const broken = violations(inLayer('credentials'), (module) =>
 			module.imports
 				.filter(
-					({ target }) => target.startsWith('nodes/') && target !== 'nodes/TikTok/transport/token',
+					({ target }) =>
+						target.startsWith('nodes/') &&
+						target !== 'nodes/TikTok/transport/token' &&
+						target !== RENEWAL,
 				)
 				.map(({ target }) => `imports ${target}`),
 		);

@@ -28,7 +28,10 @@ export function fakeApiContext(
 		logger: { warn: (message: string) => warnings.push(message) },
 		getNode: () => ({
 			name: 'TikTok',
-			credentials: { tikTokOAuth2Api: { id: `c${Math.random()}`, name: 'c' } },
+			credentials: {
+				tikTokOAuth2Api: { id: `c${Math.random()}`, name: 'c' },
+				tikTokTokenStoreApi: { id: `s${Math.random()}`, name: 's' },
+			},
 		}),
 		getExecutionCancelSignal: () => controller.signal,
 		getCredentials: async () => ({

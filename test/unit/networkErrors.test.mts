@@ -33,12 +33,12 @@ const { networkFailed, TikTokError: TikTokErrorClass } = requireAsN8n(
 const { downloadFailed } = requireAsN8n(
 	'../../nodes/TikTok/helpers/videoDownload.ts',
 ) as typeof import('../../nodes/TikTok/helpers/videoDownload.ts');
-const { tiktokApiRequest } = requireAsN8n(
+const { callTikTokApi } = requireAsN8n(
 	'../../nodes/TikTok/transport/request.ts',
 ) as typeof import('../../nodes/TikTok/transport/request.ts');
-const { clearRefreshCache, renew } = requireAsN8n(
-	'../../nodes/TikTok/transport/token.ts',
-) as typeof import('../../nodes/TikTok/transport/token.ts');
+const { clearRefreshCache, renewToken } = requireAsN8n(
+	'../../nodes/TikTok/transport/renewal.ts',
+) as typeof import('../../nodes/TikTok/transport/renewal.ts');
 const { uploadVideoChunks } = requireAsN8n(
 	'../../nodes/TikTok/transport/upload.ts',
 ) as typeof import('../../nodes/TikTok/transport/upload.ts');
@@ -94,7 +94,12 @@ function apiContext(answer: (request: IHttpRequestOptions) => Promise<unknown>) 
 	const requests: IHttpRequestOptions[] = [];
 	const ctx = {
 		getExecutionCancelSignal: () => undefined,
-		getNode: () => ({ credentials: { tikTokOAuth2Api: { id: 'c1', name: 'TikTok' } } }),
+		getNode: () => ({
+			credentials: {
+				tikTokOAuth2Api: { id: 'c1', name: 'TikTok' },
+				tikTokTokenStoreApi: { id: 's1', name: 'Store' },
+			},
+		}),
 		getCredentials: async () => ({
 			clientId: 'key',
 			clientSecret: CLIENT_SECRET,
@@ -341,13 +346,7 @@ describe('no error keeps the request it came from (its headers hold the access t
 			);
 		});
 		const error = await failureOf(
-			tiktokApiRequest(
-				ctx,
-				'POST',
-				'/v2/post/publish/creator_info/query/',
-				{},
-				{ idempotent: true },
-			),
+			callTikTokApi(ctx, 'POST', '/v2/post/publish/creator_info/query/', {}, { idempotent: true }),
 		);
 		assert.equal(error.details.code, 'dns_lookup_failed');
 		assertNoSecrets(error);
@@ -397,13 +396,7 @@ describe('a redirect from TikTok is an answer, never followed', () => {
 	it('every API call asks n8n not to follow redirects; a 307 fails naming only where it pointed', async () => {
 		const { ctx, requests } = apiContext(redirect('http://127.0.0.1:9999/collect?token=abc'));
 		const error = await failureOf(
-			tiktokApiRequest(
-				ctx,
-				'POST',
-				'/v2/post/publish/creator_info/query/',
-				{},
-				{ idempotent: true },
-			),
+			callTikTokApi(ctx, 'POST', '/v2/post/publish/creator_info/query/', {}, { idempotent: true }),
 		);
 		assert.equal(requests.length, 1, 'asked once: a redirect is not retried');
 		assert.equal(requests[0].disableFollowRedirect, true);
@@ -428,7 +421,7 @@ describe('a redirect from TikTok is an answer, never followed', () => {
 				{ code: 'publish_outcome_unknown' },
 			);
 		const error = await failureOf(
-			tiktokApiRequest(
+			callTikTokApi(
 				ctx,
 				'POST',
 				'/v2/post/publish/video/init/',
@@ -465,7 +458,7 @@ describe('a redirect from TikTok is an answer, never followed', () => {
 			clientSecret: CLIENT_SECRET,
 		};
 		const error = await failureOf(
-			renew(http, app, {
+			renewToken(http, app, {
 				access_token: ACCESS_TOKEN,
 				refresh_token: REFRESH_TOKEN,
 				n8n_expires_at: '1',

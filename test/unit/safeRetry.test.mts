@@ -20,9 +20,9 @@ const { PATHS, startPublish } = requireAsN8n(
 const { TikTokError } = requireAsN8n(
 	'../../nodes/TikTok/helpers/errors.ts',
 ) as typeof import('../../nodes/TikTok/helpers/errors.ts');
-const token = requireAsN8n(
-	'../../nodes/TikTok/transport/token.ts',
-) as typeof import('../../nodes/TikTok/transport/token.ts');
+const renewal = requireAsN8n(
+	'../../nodes/TikTok/transport/renewal.ts',
+) as typeof import('../../nodes/TikTok/transport/renewal.ts');
 const { isHttpsOrLoopback } = requireAsN8n(
 	'../../nodes/TikTok/helpers/urls.ts',
 ) as typeof import('../../nodes/TikTok/helpers/urls.ts');
@@ -96,8 +96,8 @@ describe('https only for anything that carries a secret', () => {
 			}),
 			oauthTokenData: { access_token: 'act.1', refresh_token: 'rft.1' },
 		};
-		await assert.rejects(token.preAuthenticateStore(tiktok.http, insecure), /does not use https/);
-		await assert.rejects(token.preAuthenticateConnection(insecure), /does not use https/);
+		await assert.rejects(renewal.preAuthenticateStore(tiktok.http, insecure), /does not use https/);
+		await assert.rejects(renewal.preAuthenticateConnection(insecure), /does not use https/);
 		assert.equal(tiktok.calls.length, 0);
 	});
 

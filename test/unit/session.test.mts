@@ -1,7 +1,8 @@
 /**
  * The node's side of staying connected (transport/session.ts) against a fake n8n that behaves like n8n 2.41.1's
  * `httpRequestWithAuthentication` for a non-OAuth credential: run `preAuthentication` when the expirable field is
- * empty, save `{ ...stored, ...output }` into the node's selected credential, then sign and send.
+ * empty, save `{ ...stored, ...output }` into the node's selected credential, then sign and send (a `data:`
+ * request is saved and not sent: the node's save-only writes of its renewal lease and of a refused token).
  * The real n8n (both versions) is exercised by test/e2e/tokenStore.test.mts.
  */
 import assert from 'node:assert/strict';
@@ -22,12 +23,12 @@ import { fakeTikTok } from './fakeTikTok.mts';
 const { TikTokTokenStoreApi } = requireAsN8n(
 	'../../credentials/TikTokTokenStoreApi.credentials.ts',
 ) as typeof import('../../credentials/TikTokTokenStoreApi.credentials.ts');
-const { sendSigned } = requireAsN8n(
+const { sendWithAccessToken } = requireAsN8n(
 	'../../nodes/TikTok/transport/session.ts',
 ) as typeof import('../../nodes/TikTok/transport/session.ts');
 const { clearRefreshCache } = requireAsN8n(
-	'../../nodes/TikTok/transport/token.ts',
-) as typeof import('../../nodes/TikTok/transport/token.ts');
+	'../../nodes/TikTok/transport/renewal.ts',
+) as typeof import('../../nodes/TikTok/transport/renewal.ts');
 
 const API = 'https://api.example';
 const STORE = 'tikTokTokenStoreApi';
@@ -94,6 +95,8 @@ function fakeN8n(
 					Object.assign(data, output);
 				}
 			}
+			// A save-only write: n8n has saved, and its HTTP layer answers a data: URL itself.
+			if (request.url.startsWith('data:')) return { statusCode: 200, headers: {}, body: '' };
 			return await httpRequest(await storeType.authenticate(data as never, request));
 		},
 	};
@@ -121,8 +124,8 @@ const request: IHttpRequestOptions = {
 };
 
 async function call(ctx: TikTokContext, rejected?: string) {
-	const answer = await sendSigned(ctx, request, rejected);
-	assert.ok(answer.sent.ok);
+	const answer = await sendWithAccessToken(ctx, request, rejected);
+	assert.ok(answer.outcome.ok);
 	return answer;
 }
 
@@ -133,8 +136,12 @@ describe('staying connected with a Token Store (fake n8n 2.41 save semantics)', 
 		const n8n = fakeN8n();
 		const { accessToken } = await call(n8n.ctx);
 		assert.equal(accessToken, 'act.2');
-		assert.equal(n8n.saves.length, 1);
+		assert.equal(n8n.saves.length, 2, 'the renewal lease, then the renewed chain');
+		assert.match(String(n8n.saves[0].lease), /"holder"/);
 		const stored = n8n.db[STORE];
+		assert.equal(stored.lease, '', 'the save of the renewal releases the lease');
+		assert.equal(stored.credentialId, 'c1');
+		assert.equal(stored.credentialName, 'TikTok');
 		assert.equal(storedTokens(stored).access_token, 'act.2');
 		assert.equal(stored.grantRefreshToken, 'rft.1');
 		assert.equal(stored.clientId, 'key');
@@ -145,7 +152,7 @@ describe('staying connected with a Token Store (fake n8n 2.41 save semantics)', 
 		assert.equal((await call(n8n.ctx)).accessToken, 'act.3');
 		assert.deepEqual(
 			n8n.tiktok.calls.map((form) => form.get('refresh_token')),
-			['rft.1', storedTokens(n8n.saves[0]).refresh_token],
+			['rft.1', storedTokens(n8n.saves[1]).refresh_token],
 			'each refresh presented the newest (stored) refresh token',
 		);
 	});
@@ -155,7 +162,7 @@ describe('staying connected with a Token Store (fake n8n 2.41 save semantics)', 
 		await call(n8n.ctx);
 		await call(n8n.ctx);
 		assert.equal(n8n.tiktok.calls.length, 1);
-		assert.equal(n8n.saves.length, 1);
+		assert.equal(n8n.saves.length, 2, 'the lease and the renewal, nothing more');
 	});
 
 	it('concurrent executions in one process: one refresh, no lost update', async () => {
@@ -197,8 +204,13 @@ describe('staying connected with a Token Store (fake n8n 2.41 save semantics)', 
 		});
 		const { accessToken } = await call(n8n.ctx);
 		assert.equal(accessToken, 'act.2', "the other worker's token, read back from the store");
-		assert.equal(n8n.saves.length, 0);
+		assert.equal(
+			n8n.saves.length,
+			1,
+			'only our lease: the refused token is not marked, the chain moved on',
+		);
 		assert.equal(n8n.tiktok.calls.length, 2, "the winner's refresh and ours (refused)");
+		assert.ok(!n8n.db[STORE].refusedRefreshToken, 'not marked refused');
 	});
 
 	it('after a Reconnect (a new grant in the OAuth2 credential) the new grant is used, not the stale stored chain', async () => {
@@ -229,7 +241,7 @@ describe('staying connected with a Token Store (fake n8n 2.41 save semantics)', 
 		assert.equal(n8n.tiktok.calls.length, 0);
 		n8n.liveAccess.delete('act.1');
 		assert.equal((await call(n8n.ctx, 'act.1')).accessToken, 'act.2');
-		assert.equal(n8n.saves.length, 1);
+		assert.equal(storedTokens(n8n.db[STORE]).access_token, 'act.2');
 	});
 
 	it("n8n's workflow engine v2 refuses the store: the request still goes out with the renewed token, and the node says why once", async () => {
@@ -239,32 +251,102 @@ describe('staying connected with a Token Store (fake n8n 2.41 save semantics)', 
 	});
 });
 
-describe('without a Token Store (behaviour as before)', () => {
+describe('one token chain per account, across processes', () => {
 	beforeEach(() => clearRefreshCache());
 
-	it('renews in memory and tells the user once what to do to survive restarts', async () => {
-		const n8n = fakeN8n({ store: false });
-		await call(n8n.ctx);
-		n8n.db.tikTokOAuth2Api.oauthTokenData = {
-			access_token: 'act.1',
-			refresh_token: 'rft.1',
-			n8n_expires_at: '1',
+	it("another process holds the renewal lease: this one presents nothing and continues with the holder's saved token", async () => {
+		const n8n = fakeN8n();
+		n8n.db[STORE] = {
+			clientId: 'key',
+			clientSecret: 'secret',
+			apiBaseUrl: API,
+			credentialId: 'c1',
+			grantRefreshToken: 'rft.1',
+			tokens: JSON.stringify({
+				access_token: 'act.1',
+				refresh_token: 'rft.1',
+				n8n_expires_at: '1',
+			}),
+			lease: JSON.stringify({ holder: 'another-worker', until: Date.now() + 10_000 }),
+			savedAt: 'x',
 		};
-		await call(n8n.ctx);
-		assert.equal(n8n.tiktok.calls.length, 1);
-		assert.equal(n8n.hints.length, 1, 'once');
-		assert.match(String(n8n.hints[0].message), /Token Store/);
+		setTimeout(() => {
+			// The holder's save: its renewed chain, its lease released.
+			n8n.liveAccess.add('act.w');
+			n8n.db[STORE] = {
+				...n8n.db[STORE],
+				tokens: JSON.stringify({
+					access_token: 'act.w',
+					refresh_token: 'rft.w',
+					n8n_expires_at: future(),
+				}),
+				lease: '',
+			};
+		}, 600);
+		const { accessToken } = await call(n8n.ctx);
+		assert.equal(accessToken, 'act.w');
+		assert.equal(n8n.tiktok.calls.length, 0, 'no refresh token presented');
 		assert.equal(n8n.saves.length, 0);
 	});
 
-	it('a rotated-away refresh token (a restart) gives the reconnect message with the one-time step', async () => {
-		const n8n = fakeN8n({ store: false });
+	it('a revoked grant: one refusal, the refused token marked in the store; every later call (any process) fails at once without presenting it', async () => {
+		const n8n = fakeN8n();
 		n8n.tiktok.valid.clear();
-		await assert.rejects(sendSigned(n8n.ctx, request), (error: TikTokError) => {
-			assert.equal(error.details.code, 'invalid_grant');
-			assert.match(error.advice.description, /Reconnect/);
-			assert.match(error.advice.description, /Token Store/);
+		const started = Date.now();
+		for (let item = 0; item < 5; item++) {
+			await assert.rejects(sendWithAccessToken(n8n.ctx, request), (error: TikTokError) => {
+				assert.equal(error.details.code, 'invalid_grant');
+				assert.match(error.advice.description, /Reconnect/);
+				return true;
+			});
+		}
+		assert.ok(Date.now() - started < 3_000, `${Date.now() - started} ms`);
+		assert.equal(n8n.tiktok.calls.length, 1);
+		assert.equal(n8n.db[STORE].refusedRefreshToken, 'rft.1');
+		assert.equal(n8n.db[STORE].lease, '', 'the lease is released with the mark');
+		clearRefreshCache(); // another process: it reads the mark
+		await assert.rejects(sendWithAccessToken(n8n.ctx, request));
+		assert.equal(n8n.tiktok.calls.length, 1);
+	});
+
+	it("a store that keeps another credential's chain: refused before any TikTok call, naming both, and the store untouched", async () => {
+		const n8n = fakeN8n();
+		n8n.db[STORE] = {
+			clientId: 'key',
+			clientSecret: 'secret',
+			apiBaseUrl: API,
+			credentialId: 'c2',
+			credentialName: 'TikTok brand B',
+			openId: 'open-b',
+			grantRefreshToken: 'rft.b',
+			tokens: JSON.stringify({
+				access_token: 'act.b',
+				refresh_token: 'rft.b',
+				n8n_expires_at: future(),
+			}),
+			savedAt: 'x',
+		};
+		const before = structuredClone(n8n.db[STORE]);
+		await assert.rejects(sendWithAccessToken(n8n.ctx, request), (error: TikTokError) => {
+			assert.equal(error.details.code, 'token_store_mismatch');
+			assert.match(error.advice.message, /Store/);
+			assert.match(error.advice.description, /"TikTok brand B" \(account open-b\)/);
+			assert.match(error.advice.description, /"TikTok"/);
 			return true;
 		});
+		assert.deepEqual(n8n.sentWith, []);
+		assert.equal(n8n.tiktok.calls.length, 0);
+		assert.deepEqual(n8n.db[STORE], before);
+	});
+
+	it('without a Token Store the node calls nothing and names the one-time step', async () => {
+		const n8n = fakeN8n({ store: false });
+		await assert.rejects(sendWithAccessToken(n8n.ctx, request), (error: TikTokError) => {
+			assert.equal(error.details.code, 'token_store_missing');
+			assert.match(error.advice.description, /Create new credential/);
+			return true;
+		});
+		assert.deepEqual(n8n.sentWith, []);
+		assert.equal(n8n.tiktok.calls.length, 0);
 	});
 });

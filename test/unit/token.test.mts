@@ -8,13 +8,13 @@ import { fakeTikTok } from './fakeTikTok.mts';
 import {
 	MAX_REMEMBERED_REFRESHES,
 	clearRefreshCache,
-	isExpiring,
 	newestKnown,
 	preAuthenticateConnection,
 	preAuthenticateStore,
 	rememberedRefreshes,
-	renew,
-} from '../../nodes/TikTok/transport/token.ts';
+	renewToken,
+} from '../../nodes/TikTok/transport/renewal.ts';
+import { isExpiring } from '../../nodes/TikTok/transport/token.ts';
 
 const app: TikTokApp = {
 	apiBaseUrl: 'https://api.example',
@@ -37,13 +37,13 @@ describe('token renewal (TikTok requires client_key in the form body and rotates
 	it('leaves a token that is valid for more than a minute alone', async () => {
 		const tiktok = fakeTikTok();
 		const current = tokens(Date.now() + 10 * 60_000);
-		assert.equal(await renew(tiktok.http, app, current), current);
+		assert.equal(await renewToken(tiktok.http, app, current), current);
 		assert.equal(tiktok.calls.length, 0);
 	});
 
 	it("renews an expiring token with TikTok's exact form fields, keeps the rotated refresh token and takes lifetimes from the answer", async () => {
 		const tiktok = fakeTikTok();
-		const data = await renew(tiktok.http, app, tokens(Date.now() + 30_000));
+		const data = await renewToken(tiktok.http, app, tokens(Date.now() + 30_000));
 		const form = tiktok.calls[0];
 		assert.deepEqual([...form.keys()].sort(), [
 			'client_key',
@@ -63,20 +63,20 @@ describe('token renewal (TikTok requires client_key in the form body and rotates
 		const tiktok = fakeTikTok();
 		const unknown = tokens(undefined);
 		assert.equal(isExpiring(unknown), false);
-		assert.equal(await renew(tiktok.http, app, unknown), unknown);
+		assert.equal(await renewToken(tiktok.http, app, unknown), unknown);
 		assert.equal(tiktok.calls.length, 0);
-		const renewed = await renew(tiktok.http, app, unknown, 'act.1');
+		const renewed = await renewToken(tiktok.http, app, unknown, 'act.1');
 		assert.equal(renewed.access_token, 'act.2');
 		assert.equal(tiktok.calls.length, 1);
 		// Rejected again with the old token in hand: the renewed one is not the rejected one, so no second refresh.
-		assert.equal((await renew(tiktok.http, app, unknown, 'act.1')).access_token, 'act.2');
+		assert.equal((await renewToken(tiktok.http, app, unknown, 'act.1')).access_token, 'act.2');
 		assert.equal(tiktok.calls.length, 1);
 	});
 
 	it('renews once for concurrent callers holding the same refresh token', async () => {
 		const tiktok = fakeTikTok();
 		const results = await Promise.all(
-			[1, 2, 3].map(async () => await renew(tiktok.http, app, tokens(1))),
+			[1, 2, 3].map(async () => await renewToken(tiktok.http, app, tokens(1))),
 		);
 		assert.equal(tiktok.calls.length, 1);
 		assert.ok(results.every((r) => r.access_token === 'act.2'));
@@ -84,17 +84,17 @@ describe('token renewal (TikTok requires client_key in the form body and rotates
 
 	it('serves a later caller that still holds a rotated-away token from the chain, even several links later', async () => {
 		const tiktok = fakeTikTok();
-		const first = await renew(tiktok.http, app, tokens(1));
-		await renew(tiktok.http, app, { ...first, n8n_expires_at: '1' });
-		const again = await renew(tiktok.http, app, tokens(1));
+		const first = await renewToken(tiktok.http, app, tokens(1));
+		await renewToken(tiktok.http, app, { ...first, n8n_expires_at: '1' });
+		const again = await renewToken(tiktok.http, app, tokens(1));
 		assert.equal(tiktok.calls.length, 2);
 		assert.equal(again.access_token, 'act.3');
 	});
 
 	it('renewing the result again is harmless (no second refresh)', async () => {
 		const tiktok = fakeTikTok();
-		const renewed = await renew(tiktok.http, app, tokens(1));
-		assert.equal(await renew(tiktok.http, app, renewed), renewed);
+		const renewed = await renewToken(tiktok.http, app, tokens(1));
+		assert.equal(await renewToken(tiktok.http, app, renewed), renewed);
 		assert.equal(tiktok.calls.length, 1);
 	});
 
@@ -102,9 +102,9 @@ describe('token renewal (TikTok requires client_key in the form body and rotates
 		const tiktok = fakeTikTok({ rotate: false });
 		const other: TikTokApp = { ...app, clientKey: 'other-key' };
 		const elsewhere: TikTokApp = { ...app, apiBaseUrl: 'https://sandbox.example' };
-		await renew(tiktok.http, app, tokens(1));
-		await renew(tiktok.http, other, tokens(1));
-		await renew(tiktok.http, elsewhere, tokens(1));
+		await renewToken(tiktok.http, app, tokens(1));
+		await renewToken(tiktok.http, other, tokens(1));
+		await renewToken(tiktok.http, elsewhere, tokens(1));
 		assert.equal(tiktok.calls.length, 3, 'each app renews for itself');
 		assert.deepEqual(
 			tiktok.calls.map((form) => form.get('client_key')),
@@ -118,7 +118,7 @@ describe('token renewal (TikTok requires client_key in the form body and rotates
 	it(`is bounded: at most ${MAX_REMEMBERED_REFRESHES} refresh results, the oldest chains forgotten first`, async () => {
 		const many = Array.from({ length: MAX_REMEMBERED_REFRESHES + 25 }, (_, i) => `rft.s${i}`);
 		const tiktok = fakeTikTok({ valid: many });
-		for (const refreshToken of many) await renew(tiktok.http, app, tokens(1, refreshToken));
+		for (const refreshToken of many) await renewToken(tiktok.http, app, tokens(1, refreshToken));
 		assert.equal(rememberedRefreshes(), MAX_REMEMBERED_REFRESHES);
 		assert.equal(
 			await newestKnown(app, tokens(1, 'rft.s0')).then((t) => t.refresh_token),
@@ -134,7 +134,7 @@ describe('token renewal (TikTok requires client_key in the form body and rotates
 	it('turns invalid_grant (revoked or expired grant, or a lost race) into a reconnect message, and forgets the failure', async () => {
 		const tiktok = fakeTikTok();
 		await assert.rejects(
-			renew(tiktok.http, app, tokens(1, 'rft.revoked')),
+			renewToken(tiktok.http, app, tokens(1, 'rft.revoked')),
 			(error: TikTokError) => {
 				assert.equal(error.details.code, 'invalid_grant');
 				assert.match(error.advice.description, /Reconnect/);
@@ -166,7 +166,12 @@ describe("the credentials' preAuthentication", () => {
 			'apiBaseUrl',
 			'clientId',
 			'clientSecret',
+			'credentialId',
+			'credentialName',
 			'grantRefreshToken',
+			'lease',
+			'openId',
+			'refusedRefreshToken',
 			'savedAt',
 			'tokens',
 		]);
@@ -182,6 +187,35 @@ describe("the credentials' preAuthentication", () => {
 		const rerun = await preAuthenticateStore(tiktok.http, { ...store(tokens(1)), ...renewed });
 		assert.equal(tiktok.calls.length, 1);
 		assert.equal(JSON.parse(String(rerun.tokens)).access_token, 'act.2');
+	});
+
+	it("Token Store: while a node holds the renewal lease, or the refresh token was refused, it saves what it is given and never renews (the node's own writes)", async () => {
+		const tiktok = fakeTikTok();
+		const lease = JSON.stringify({ holder: 'worker-1', until: Date.now() + 30_000 });
+		const leased = await preAuthenticateStore(tiktok.http, { ...store(tokens(1)), lease });
+		assert.equal(leased.lease, lease);
+		const refused = await preAuthenticateStore(tiktok.http, {
+			...store(tokens(1)),
+			refusedRefreshToken: 'rft.1',
+		});
+		assert.equal(refused.refusedRefreshToken, 'rft.1');
+		assert.equal(tiktok.calls.length, 0);
+		// A lease whose time is up is void: the Test button renews again.
+		const stale = JSON.stringify({ holder: 'worker-1', until: Date.now() - 1 });
+		const renewed = await preAuthenticateStore(tiktok.http, { ...store(tokens(1)), lease: stale });
+		assert.equal(tiktok.calls.length, 1);
+		assert.equal(renewed.lease, '');
+	});
+
+	it('a refresh token TikTok refused is never presented again by this process', async () => {
+		const tiktok = fakeTikTok();
+		tiktok.valid.clear();
+		for (let attempt = 0; attempt < 3; attempt++)
+			await assert.rejects(renewToken(tiktok.http, app, tokens(1)), (error: TikTokError) => {
+				assert.equal(error.details.code, 'invalid_grant');
+				return true;
+			});
+		assert.equal(tiktok.calls.length, 1);
 	});
 
 	it('Token Store: an empty store returns nothing, so n8n saves nothing', async () => {
@@ -201,7 +235,7 @@ describe("the credentials' preAuthentication", () => {
 		};
 		assert.deepEqual(await preAuthenticateConnection(connection), {});
 		assert.equal(tiktok.calls.length, 0);
-		await renew(tiktok.http, app, tokens(1));
+		await renewToken(tiktok.http, app, tokens(1));
 		const newer = await preAuthenticateConnection(connection);
 		assert.equal((newer.oauthTokenData as IDataObject).access_token, 'act.2');
 	});

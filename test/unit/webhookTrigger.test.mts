@@ -26,9 +26,10 @@ import { VECTOR_A } from '../fixtures/webhookVectors.mts';
 import { requireAsN8n } from './commonjs.mts';
 
 // The trigger and the memory it uses, as n8n loads them (one shared CommonJS copy).
-const { MAX_REMEMBERED_DELIVERIES, forgetWebhookMemory, isFirstDelivery } = requireAsN8n(
-	'../../nodes/TikTok/transport/webhookMemory.ts',
-) as typeof import('../../nodes/TikTok/transport/webhookMemory.ts');
+const { MAX_REMEMBERED_DELIVERIES, forgetWebhookMemory, isFirstDelivery, rememberUsername } =
+	requireAsN8n(
+		'../../nodes/TikTok/transport/webhookMemory.ts',
+	) as typeof import('../../nodes/TikTok/transport/webhookMemory.ts');
 const { TikTokTrigger } = requireAsN8n(
 	'../../nodes/TikTokTrigger/TikTokTrigger.node.ts',
 ) as typeof import('../../nodes/TikTokTrigger/TikTokTrigger.node.ts');
@@ -166,8 +167,26 @@ interface FakeRequest {
 	signature?: string;
 	parameters?: IDataObject;
 	credentials?: IDataObject;
+	/** The Token Store's record; by default it holds a valid chain of this credential. */
+	store?: IDataObject;
 	creatorInfo?: IDataObject | Error;
 }
+
+/** Requests to TikTok's token endpoint: the trigger must never make one. */
+let tokenRequests = 0;
+
+const validStore = (): IDataObject => ({
+	credentialId: 'cred1',
+	grantRefreshToken: 'rt',
+	tokens: JSON.stringify({
+		access_token: 'at.2',
+		refresh_token: 'rt.2',
+		n8n_expires_at: String(Date.now() + 3_600_000),
+	}),
+});
+
+/** Lets the background username lookup finish. */
+const settled = async () => await new Promise((resolve) => setTimeout(resolve, 20));
 
 /** `receive` on a stand-in webhook context; returns n8n's answer and what was written to the response. */
 async function deliver(request: FakeRequest): Promise<{
@@ -188,11 +207,12 @@ async function deliver(request: FakeRequest): Promise<{
 		clientId: CLIENT_KEY,
 		clientSecret: SECRET,
 		apiBaseUrl: 'https://api.example',
-		oauthTokenData: { access_token: 'at', open_id: OPEN_ID },
+		oauthTokenData: { access_token: 'at', refresh_token: 'rt', open_id: OPEN_ID },
 		...request.credentials,
 	};
+	const store = request.store ?? validStore();
 	const ctx = {
-		getCredentials: async () => credentials,
+		getCredentials: async (type: string) => (type === 'tikTokTokenStoreApi' ? store : credentials),
 		getNodeParameter: (name: string, fallback: unknown) => parameters[name] ?? fallback,
 		getRequestObject: () => ({
 			rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body),
@@ -208,13 +228,18 @@ async function deliver(request: FakeRequest): Promise<{
 		getWorkflow: () => ({ id: 'wf' }),
 		getNode: () => ({
 			name: 'TikTok Trigger',
-			credentials: { tikTokOAuth2Api: { id: 'cred1', name: 'TikTok' } },
+			credentials: {
+				tikTokOAuth2Api: { id: 'cred1', name: 'TikTok' },
+				tikTokTokenStoreApi: { id: 'store1', name: 'Store' },
+			},
 		}),
 		getMode: () => 'webhook',
 		logger: { warn: () => undefined },
 		helpers: {
-			httpRequest: async () => {
+			httpRequest: async (options: { url: string; headers?: IDataObject }) => {
+				if (options.url.includes('/oauth/')) tokenRequests++;
 				creatorCalls++;
+				assert.equal(options.headers?.Authorization, 'Bearer at.2', "the chain's current token");
 				if (request.creatorInfo instanceof Error) throw request.creatorInfo;
 				return {
 					statusCode: 200,
@@ -241,17 +266,70 @@ const started = (result: IWebhookResponseData) =>
 describe('TikTok Trigger: one delivery', () => {
 	beforeEach(() => forgetWebhookMemory());
 
-	it("a signed event starts one execution with the event, the post URL from the account's username", async () => {
-		const { result, creatorCalls } = await deliver({ body: PUBLIC, signature: sign(PUBLIC) });
-		const [item] = started(result);
+	it("a signed event starts one execution at once; the account's username, looked up in the background with the chain's current token, gives the next events their post URL", async () => {
+		const first = await deliver({ body: PUBLIC, signature: sign(PUBLIC) });
+		const [item] = started(first.result);
 		assert.equal(item.event, 'post.publish.publicly_available');
-		assert.equal(item.post_url, 'https://www.tiktok.com/@own_user/video/7360000000000000123');
-		assert.equal(creatorCalls, 1);
+		assert.equal(item.post_id, '7360000000000000123');
+		assert.equal(item.post_url, undefined, 'not waiting on TikTok: the username is not known yet');
+		await settled();
 		const again = await deliver({
 			body: PUBLIC.replace('0123', '0124'),
 			signature: sign(PUBLIC.replace('0123', '0124')),
 		});
-		assert.equal(again.creatorCalls, 0, 'the username is cached');
+		assert.equal(
+			started(again.result)[0].post_url,
+			'https://www.tiktok.com/@own_user/video/7360000000000000124',
+		);
+		assert.equal(again.creatorCalls, 0, 'the username is remembered');
+		assert.equal(tokenRequests, 0);
+	});
+
+	it('a username the TikTok node learnt in this process gives the first event its post URL, without any TikTok call', async () => {
+		rememberUsername('cred1', OPEN_ID, 'known_user');
+		const { result, creatorCalls } = await deliver({ body: PUBLIC, signature: sign(PUBLIC) });
+		assert.equal(
+			started(result)[0].post_url,
+			'https://www.tiktok.com/@known_user/video/7360000000000000123',
+		);
+		assert.equal(creatorCalls, 0);
+	});
+
+	it("without a valid token (expired, another credential's chain, or an empty store with an expired grant) the trigger never renews: no lookup, the event still starts", async () => {
+		const expired = {
+			...validStore(),
+			tokens: JSON.stringify({ access_token: 'at.2', refresh_token: 'rt.2', n8n_expires_at: '1' }),
+		};
+		for (const store of [expired, { ...validStore(), credentialId: 'cred2' }, {}]) {
+			forgetWebhookMemory();
+			const { result, creatorCalls } = await deliver({
+				body: PUBLIC,
+				signature: sign(PUBLIC),
+				store,
+				credentials: {
+					oauthTokenData: {
+						access_token: 'at',
+						refresh_token: 'rt',
+						open_id: OPEN_ID,
+						n8n_expires_at: '1',
+					},
+				},
+			});
+			await settled();
+			assert.equal(started(result)[0].post_id, '7360000000000000123');
+			assert.equal(creatorCalls, 0);
+		}
+		assert.equal(tokenRequests, 0);
+	});
+
+	it("Accounts: The Credential's Account with a grant that has no open_id starts nothing (it cannot tell the account's events apart)", async () => {
+		const { result } = await deliver({
+			body: PUBLIC,
+			signature: sign(PUBLIC),
+			credentials: { oauthTokenData: { access_token: 'at', refresh_token: 'rt' } },
+		});
+		assert.equal(result.workflowData, undefined);
+		assert.match(JSON.stringify(result.webhookResponse), /open_id/);
 	});
 
 	it('a missing, invalid or stale signature answers 401 and starts nothing', async () => {

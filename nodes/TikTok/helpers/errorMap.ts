@@ -14,9 +14,6 @@ const RECONNECT =
 export const TOKEN_STORE_STEP =
 	'To stay connected through n8n restarts and queue-mode workers, open the TikTok node once and, in its second "Credential" field (TikTok Token Store API), choose "Create new credential" → Save: there is nothing to fill in.';
 
-/** Shown once per process when a connection without a Token Store was renewed (its tokens now live only in memory). */
-export const TOKEN_STORE_MISSING_HINT = `TikTok renewed this connection's tokens and replaced its refresh token. Without a TikTok Token Store, n8n keeps the new one only in this process's memory, so after a restart (or on another queue-mode worker) you would have to reconnect. ${TOKEN_STORE_STEP}`;
-
 /** Shown once per process when n8n's opt-in workflow engine v2 refuses to save into the Token Store. */
 export const TOKEN_STORE_ENGINE_V2_HINT =
 	"n8n's workflow engine v2 cannot save renewed tokens into a credential yet (\"does not support credentials with an expirable property\"), so the renewed TikTok tokens live only in this process's memory. Run this workflow on n8n's default engine to keep them across restarts.";

@@ -153,14 +153,36 @@ export function refreshRefused(code: string, logId?: string): TikTokError {
 	});
 }
 
-/** A refused renewal of a connection without a Token Store: the same error, with the one-time step that avoids it. */
-export function withTokenStoreStep(error: TikTokError): TikTokError {
+/** The node has no Token Store selected: it never renews (nor uses) a connection it could not save. */
+export function tokenStoreMissing(): TikTokError {
 	return new TikTokError(
 		{
-			message: error.advice.message,
-			description: `${error.advice.description} ${TOKEN_STORE_STEP}`,
+			message: 'This TikTok node has no TikTok Token Store selected',
+			description: `Without one, a renewed token could not be saved and the next run would need a Reconnect. ${TOKEN_STORE_STEP}`,
 		},
-		error.details,
+		{ code: 'token_store_missing' },
+	);
+}
+
+/**
+ * The selected Token Store keeps the token chain of another OAuth2 credential (another account's grant): refused
+ * before any TikTok call, so neither chain is touched.
+ */
+export function tokenStoreOfAnotherCredential(store: {
+	storeName: string;
+	ownerName: string;
+	ownerOpenId: string;
+	credentialName: string;
+	openId: string;
+}): TikTokError {
+	const account = (name: string, openId: string) =>
+		`"${name}"${openId ? ` (account ${openId})` : ''}`;
+	return new TikTokError(
+		{
+			message: `The TikTok Token Store "${store.storeName}" belongs to another TikTok credential`,
+			description: `It keeps the tokens of ${account(store.ownerName, store.ownerOpenId)}, but this node uses ${account(store.credentialName, store.openId)}. Each TikTok account needs a Token Store of its own: in this node's "TikTok Token Store API" field choose "Create new credential" → Save, or select the store you made for this account.`,
+		},
+		{ code: 'token_store_mismatch' },
 	);
 }
 

@@ -28,7 +28,7 @@ import { DISPLAY_CALLS_PER_MINUTE } from '../helpers/limits';
 import { SlidingWindowPacer } from '../helpers/pacer';
 import type { TikTokContext } from './http';
 import { pause } from './http';
-import { credentialKey, tiktokApiRequest } from './request';
+import { credentialKey, callTikTokApi } from './request';
 import { CREDENTIAL_TYPE } from './token';
 
 export const DISPLAY_PATHS = {
@@ -63,7 +63,7 @@ async function displayRequest<T extends IDataObject>(
 	needs: readonly string[],
 ): Promise<T> {
 	const key = `${credentialKey(ctx)} ${path}`;
-	return await tiktokApiRequest<T>(ctx, method, `${path}?fields=${fields.join(',')}`, body, {
+	return await callTikTokApi<T>(ctx, method, `${path}?fields=${fields.join(',')}`, body, {
 		idempotent: true,
 		beforeAttempt: async () => {
 			const delay = displayPacer.delayFor(key);

@@ -13,7 +13,7 @@ import {
 } from '../helpers/videoDownload';
 import { DEFAULT_UNKNOWN_LENGTH_DOWNLOAD_BYTES } from '../helpers/limits';
 import type { Deadline, FullResponse } from './http';
-import { cancelSignal, failureMessage, send, startDeadline } from './http';
+import { cancelSignal, failureMessage, sendRequest, startDeadline } from './http';
 
 /** A download that receives nothing for this long fails, whatever its time limit. */
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
@@ -181,7 +181,7 @@ export async function download(
 ): Promise<VideoDownload> {
 	const request = new AbortController();
 	const deadline = startDeadline(ctx, limits.timeLimitMs, request.signal);
-	const sent = await send<FullResponse<DownloadBody>>(ctx, {
+	const sent = await sendRequest<FullResponse<DownloadBody>>(ctx, {
 		method: 'GET',
 		url,
 		// TikTok is told the file's size: a compressed answer would have another.

@@ -25,7 +25,7 @@ export interface FullResponse<Body = unknown> {
 	body: Body;
 }
 
-export type Sent<T> = { ok: true; response: T } | { ok: false; failure: unknown };
+export type HttpOutcome<T> = { ok: true; response: T } | { ok: false; failure: unknown };
 
 /**
  * n8n's request helper: the package's one door to the network (test/unit/architecture.test.mts holds every other
@@ -35,10 +35,10 @@ export type Sent<T> = { ok: true; response: T } | { ok: false; failure: unknown 
  * block, where the strict lint rules would allow throwing only NodeApiError/NodeOperationError; the package raises
  * its own TikTokError instead, and the router turns that into n8n's errors.
  */
-export async function send<T = FullResponse>(
+export async function sendRequest<T = FullResponse>(
 	helper: HttpHelper,
 	request: IHttpRequestOptions,
-): Promise<Sent<T>> {
+): Promise<HttpOutcome<T>> {
 	return await helper.helpers.httpRequest(request).then(
 		(response: T) => ({ ok: true as const, response }),
 		(failure: unknown) => ({ ok: false as const, failure }),
@@ -51,11 +51,11 @@ export async function send<T = FullResponse>(
  * credential of that type selected in the node, signs the request with the credential's `authenticate`, and
  * sends it. The Token Store is saved this way (session.ts).
  */
-export async function sendWithCredential<T = FullResponse>(
+export async function saveCredentialThenSend<T = FullResponse>(
 	ctx: TikTokContext,
 	request: IHttpRequestOptions,
 	credentials: ICredentialsDecrypted,
-): Promise<Sent<T>> {
+): Promise<HttpOutcome<T>> {
 	return await ctx.helpers.httpRequestWithAuthentication
 		.call(ctx, credentials.type, request, { credentialsDecrypted: credentials })
 		.then(

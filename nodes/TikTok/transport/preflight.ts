@@ -10,7 +10,7 @@ import { imageHeadSettled } from '../helpers/image';
 import type { ImageHead, ImageProbeResponse, ImageVerdict } from '../helpers/photo';
 import { imageLabel, judgeImage, judgeImageStatus, unreachableVerdict } from '../helpers/photo';
 import { redactUrl } from '../helpers/redact';
-import { cancelSignal, failureMessage, send, startDeadline } from './http';
+import { cancelSignal, failureMessage, sendRequest, startDeadline } from './http';
 
 /** Each image's answer and first bytes must come within this (a wall-clock bound, however slowly bytes trickle). */
 export const CHECK_TIMEOUT_MS = 30_000;
@@ -74,7 +74,7 @@ async function checkImage(
 ): Promise<ImageVerdict> {
 	const bound = startDeadline(ctx, timeoutMs);
 	try {
-		const sent = await send<ImageProbeResponse & { body?: Body }>(ctx, {
+		const sent = await sendRequest<ImageProbeResponse & { body?: Body }>(ctx, {
 			method: 'GET',
 			url,
 			headers: { Range: `bytes=0-${PREFIX_BYTES - 1}`, 'Accept-Encoding': 'identity' },

@@ -19,7 +19,9 @@ import type { TikTokStatus } from '../helpers/publishResult';
 import { isTerminal } from '../helpers/publishResult';
 import type { TikTokContext } from './http';
 import { cancelSignal, pause } from './http';
-import { credentialKey, tiktokApiRequest } from './request';
+import { callTikTokApi, credentialKey } from './request';
+import { CREDENTIAL_TYPE, tokenDataOf } from './token';
+import { rememberUsername } from './webhookMemory';
 
 export const PATHS = {
 	creatorInfo: '/v2/post/publish/creator_info/query/',
@@ -70,13 +72,22 @@ export async function fetchCreatorInfo(
 	ctx: TikTokContext,
 	options: { maxAttempts?: number; timeoutMs?: number } = {},
 ): Promise<CreatorInfo> {
-	return (await tiktokApiRequest<IDataObject>(
+	const info = (await callTikTokApi<IDataObject>(
 		ctx,
 		'POST',
 		PATHS.creatorInfo,
 		{},
 		{ idempotent: true, ...options },
 	)) as unknown as CreatorInfo;
+	// The TikTok Trigger in this process then has the username for post URLs without asking TikTok.
+	const openId = tokenDataOf(await ctx.getCredentials<IDataObject>(CREDENTIAL_TYPE))?.open_id;
+	if (typeof info.creator_username === 'string' && typeof openId === 'string')
+		rememberUsername(
+			String(ctx.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? ''),
+			openId,
+			info.creator_username,
+		);
+	return info;
 }
 
 /**
@@ -112,7 +123,7 @@ export async function startPublish(
 	const data = await withCapMemory(
 		capKey(ctx, draft),
 		async () =>
-			await tiktokApiRequest<IDataObject>(ctx, 'POST', path, body, {
+			await callTikTokApi<IDataObject>(ctx, 'POST', path, body, {
 				idempotent: false,
 				maxAttempts: 6,
 				timeoutMs: options.timeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
@@ -141,7 +152,7 @@ export async function fetchStatus(
 	publishId: string,
 	options: { maxAttempts?: number; timeoutMs?: number } = {},
 ): Promise<TikTokStatus> {
-	return (await tiktokApiRequest<IDataObject>(
+	return (await callTikTokApi<IDataObject>(
 		ctx,
 		'POST',
 		PATHS.status,

@@ -6,7 +6,7 @@ import { wasNeverSent } from '../helpers/networkErrors';
 import { parseTikTokJson } from '../helpers/tiktokJson';
 import type { FullResponse, TikTokContext } from './http';
 import { backoffMs, cancelSignal, isTransientNetworkFailure, pause, refuseRedirect } from './http';
-import { sendSigned } from './session';
+import { sendWithAccessToken } from './session';
 import { CREDENTIAL_TYPE, apiBaseUrl } from './token';
 
 interface TikTokEnvelope<T> {
@@ -46,7 +46,7 @@ export function credentialKey(ctx: TikTokContext): string {
  * Reads the body as text so 19-digit ids survive; turns every non-ok envelope into a TikTokError with TikTok's
  * code and log_id. A non-idempotent call (an init) is never repeated after it may have reached TikTok.
  */
-export async function tiktokApiRequest<T extends IDataObject>(
+export async function callTikTokApi<T extends IDataObject>(
 	ctx: TikTokContext,
 	method: IHttpRequestMethods,
 	path: string,
@@ -59,7 +59,7 @@ export async function tiktokApiRequest<T extends IDataObject>(
 	let rejectedAccessToken: string | undefined;
 	for (let attempt = 1; ; attempt++) {
 		await options.beforeAttempt?.();
-		const { sent, accessToken } = await sendSigned(
+		const { outcome: sent, accessToken } = await sendWithAccessToken(
 			ctx,
 			{
 				method,

@@ -1,16 +1,14 @@
 /**
- * TikTok's token rules, shared by the node and both credentials: when a token needs renewing, TikTok's exact
- * refresh request (`client_key` in the form body), and the in-process cache that makes concurrent renewals
- * share one request. What is stored where, and when it is saved, is `session.ts` (the node) and the Token Store
- * credential's `preAuthentication` below (docs/decisions/credential-refresh.md).
+ * TikTok's token rules and what a Token Store holds, without any network call: when a token needs renewing,
+ * and the store's record (its chain, the grant and account it belongs to, the renewal lease, a refused refresh
+ * token). Renewing is `renewal.ts`, the one module that may present a refresh token to TikTok; the trigger
+ * imports this module but never that one (test/unit/architecture.test.mts).
  */
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { insecureUrl, networkFailed, refreshRefused } from '../helpers/errors';
+import { insecureUrl } from '../helpers/errors';
 import { isHttpsOrLoopback } from '../helpers/urls';
-import type { FullResponse, HttpHelper } from './http';
-import { refuseRedirect, send } from './http';
 
 export const CREDENTIAL_TYPE = 'tikTokOAuth2Api';
 /** The companion credential n8n saves renewed tokens into (credentials/TikTokTokenStoreApi.credentials.ts). */
@@ -23,8 +21,6 @@ export const DEFAULT_API_BASE_URL = 'https://open.tiktokapis.com';
 
 /** Refresh this long before TikTok's expiry so a request never leaves with a token about to die. */
 export const REFRESH_MARGIN_MS = 60_000;
-/** How many refresh results the process remembers (each is one link of a rotation chain). */
-export const MAX_REMEMBERED_REFRESHES = 200;
 
 /** The TikTok app a token belongs to: where its API lives and its client key and secret. */
 export interface TikTokApp {
@@ -111,206 +107,97 @@ export function needsRenewal(
 	);
 }
 
-/**
- * Refreshes in flight or done in this process, keyed by API base URL + client key + the refresh token they used
- * (two credentials never receive each other's tokens). TikTok rotates refresh tokens, so a second refresh with
- * the same (now dead) token would fail: every later caller holding it gets the first refresh's result instead.
- * Bounded: the oldest links are forgotten first.
- */
-const refreshes = new Map<string, Promise<IDataObject>>();
-
-function cacheKey(app: TikTokApp, refreshToken: string): string {
-	return `${app.apiBaseUrl}\n${app.clientKey}\n${refreshToken}`;
-}
-
-function remember(key: string, refresh: Promise<IDataObject>): void {
-	refreshes.delete(key);
-	refreshes.set(key, refresh);
-	for (const oldest of refreshes.keys()) {
-		if (refreshes.size <= MAX_REMEMBERED_REFRESHES) break;
-		refreshes.delete(oldest);
-	}
-}
-
-/** For tests: forget the in-process refresh results. */
-export function clearRefreshCache(): void {
-	refreshes.clear();
-}
-
-/** For tests: how many refresh results the process remembers. */
-export function rememberedRefreshes(): number {
-	return refreshes.size;
+/** Which OAuth2 credential (and account) a Token Store's chain started from: a store belongs to one grant. */
+export interface StoreOwner {
+	credentialId: string;
+	credentialName: string;
+	/** The account's `open_id` from the grant, when TikTok gave one. */
+	openId: string;
+	/** The OAuth2 credential's refresh token when the chain started: a Reconnect changes it. */
+	grant: string;
 }
 
 /**
- * The newest token this process knows for `tokenData`'s chain, without asking TikTok: follows the refreshes
- * already made from its refresh token (and from theirs).
+ * A short claim written into the store before a renewal and confirmed by re-reading it: the process holding it
+ * presents the refresh token; every other process waits for its save instead of presenting the same token.
  */
-export async function newestKnown(app: TikTokApp, tokenData: IDataObject): Promise<IDataObject> {
-	let current = tokenData;
-	for (let link = 0; link <= MAX_REMEMBERED_REFRESHES; link++) {
-		const known = refreshes.get(cacheKey(app, String(current.refresh_token)));
-		const next = known && (await known.catch(() => undefined));
-		if (!next || next === current) return current;
-		const rotated = next.refresh_token !== current.refresh_token;
-		current = next;
-		if (!rotated) return current;
-	}
-	return current;
+export interface RenewalLease {
+	holder: string;
+	/** Epoch ms after which the claim is void (its holder died, or its renewal outlived the refresh timeout). */
+	until: number;
 }
 
-/**
- * TikTok's refresh (`grant_type=refresh_token` with `client_key` and `client_secret` in the form body) of
- * `tokenData`, single-flight per refresh token. A caller whose token was already renewed in this process gets
- * the newest token instead; a refresh is made only when that one still needs renewal (`rejectedAccessToken`:
- * TikTok refused it), so calling this again with the result is harmless.
- */
-export async function renew(
-	http: HttpHelper,
-	app: TikTokApp,
-	tokenData: IDataObject,
-	rejectedAccessToken?: string,
-): Promise<IDataObject> {
-	const current = await newestKnown(app, tokenData);
-	if (!needsRenewal(current, rejectedAccessToken)) return current;
-	const refreshToken = String(current.refresh_token);
-	const key = cacheKey(app, refreshToken);
-	const inFlight = refreshes.get(key);
-	if (inFlight) {
-		// Another caller started renewing this very token meanwhile: share its answer (or its failure).
-		const shared = await inFlight;
-		if (!needsRenewal(shared, rejectedAccessToken)) return shared;
-	}
-	const refresh = requestRefresh(http, app, current, refreshToken);
-	remember(key, refresh);
-	// A failed refresh must not be remembered: the next caller may try again.
-	refresh.catch(() => {
-		if (refreshes.get(key) === refresh) refreshes.delete(key);
-	});
-	return await refresh;
+/** What a Token Store holds, read. */
+export interface StoreState {
+	owner?: StoreOwner;
+	tokens?: IDataObject;
+	lease?: RenewalLease;
+	/** A refresh token TikTok refused (`invalid_grant`): no process presents it again. */
+	refusedRefreshToken?: string;
 }
 
-interface TikTokTokenResponse extends IDataObject {
-	access_token?: string;
-	refresh_token?: string;
-	expires_in?: number;
-	refresh_expires_in?: number;
-	error?: string;
-	error_description?: string;
-	log_id?: string;
-}
-
-async function requestRefresh(
-	http: HttpHelper,
-	app: TikTokApp,
-	tokenData: IDataObject,
-	refreshToken: string,
-): Promise<IDataObject> {
-	const form = new URLSearchParams({
-		client_key: app.clientKey,
-		client_secret: app.clientSecret,
-		grant_type: 'refresh_token',
-		refresh_token: refreshToken,
-	});
-	const url = `${app.apiBaseUrl}/v2/oauth/token/`;
-	const sent = await send<FullResponse>(http, {
-		method: 'POST',
-		url,
-		headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-		body: form.toString(),
-		json: false,
-		encoding: 'text',
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		// The body holds the client secret and the refresh token: a followed 307 would send them on.
-		disableFollowRedirect: true,
-		timeout: 30_000,
-	});
-	if (!sent.ok) throw networkFailed('token', url, sent.failure);
-	refuseRedirect('token', url, sent.response);
-	const response = parseTokenResponse(sent.response.body);
-	// TikTok may answer errors with HTTP 200: the `error` field decides.
-	if (response.error || !response.access_token)
-		throw refreshRefused(String(response.error || 'invalid_response'), response.log_id);
-	const now = Date.now();
-	const fresh: IDataObject = { ...response };
-	for (const key of ['error', 'error_description', 'log_id']) delete fresh[key];
-	const refreshed: IDataObject = { ...tokenData, ...fresh };
-	// Lifetimes come from TikTok's answer, never from a constant: 2 h / 180 days today, 24 h / 365 days before.
-	if (Number(fresh.expires_in) > 0)
-		refreshed.n8n_expires_at = String(now + Number(fresh.expires_in) * 1000);
-	else delete refreshed.n8n_expires_at;
-	if (Number(fresh.refresh_expires_in) > 0) {
-		refreshed.refresh_expires_at = String(now + Number(fresh.refresh_expires_in) * 1000);
-	}
-	return refreshed;
-}
-
-function parseTokenResponse(body: unknown): TikTokTokenResponse {
-	if (typeof body !== 'string') return (body ?? {}) as TikTokTokenResponse;
+/** A store's record, read: everything but the app and the save time. */
+export function readStore(store: IDataObject | undefined): StoreState {
+	const text = (key: string) => (typeof store?.[key] === 'string' ? (store[key] as string) : '');
+	const owner: StoreOwner | undefined = text('credentialId')
+		? {
+				credentialId: text('credentialId'),
+				credentialName: text('credentialName'),
+				openId: text('openId'),
+				grant: text('grantRefreshToken'),
+			}
+		: text('grantRefreshToken')
+			? // A chain saved before stores recorded their credential: adopted by the first credential that uses it.
+				{ credentialId: '', credentialName: '', openId: '', grant: text('grantRefreshToken') }
+			: undefined;
+	let lease: RenewalLease | undefined;
 	try {
-		return JSON.parse(body) as TikTokTokenResponse;
+		const parsed = text('lease') ? (JSON.parse(text('lease')) as Partial<RenewalLease>) : {};
+		if (typeof parsed.holder === 'string' && typeof parsed.until === 'number')
+			lease = { holder: parsed.holder, until: parsed.until };
 	} catch {
-		return { error: 'invalid_response', error_description: body.slice(0, 200) };
+		lease = undefined;
 	}
+	return {
+		owner,
+		tokens: storedTokensOf(store),
+		lease,
+		refusedRefreshToken: text('refusedRefreshToken') || undefined,
+	};
+}
+
+/** Whether `lease` is still in force at `now`. */
+export function isLeaseActive(lease: RenewalLease | undefined, now = Date.now()): boolean {
+	return lease !== undefined && lease.until > now;
 }
 
 /**
  * What the Token Store holds: the app (so n8n can renew the chain on its own, e.g. for the Test button), the
- * grant the chain started from (the OAuth2 credential's refresh token at that time: a Reconnect changes it), the
- * newest tokens, and the time they were saved (the expirable field).
+ * credential, account and grant the chain started from, the newest tokens, the renewal lease and a refused refresh
+ * token (both empty when none), and the time they were saved (the expirable field).
  */
 export function storeRecord(
 	app: TikTokApp,
-	grant: string,
+	owner: StoreOwner,
 	tokenData: IDataObject,
 	savedAt: string,
+	marks: { lease?: RenewalLease; refusedRefreshToken?: string } = {},
 ): IDataObject {
 	return {
 		clientId: app.clientKey,
 		clientSecret: app.clientSecret,
 		apiBaseUrl: app.apiBaseUrl,
-		grantRefreshToken: grant,
+		credentialId: owner.credentialId,
+		credentialName: owner.credentialName,
+		openId: owner.openId,
+		grantRefreshToken: owner.grant,
 		// A password field holding JSON, not `oauthTokenData`: n8n hands the editor `oauthTokenData: true`, so the
 		// Test button would get no tokens back; a password field is blanked for the editor and restored for tests.
 		[STORE_TOKENS]: JSON.stringify(tokenData),
+		lease: marks.lease ? JSON.stringify(marks.lease) : '',
+		refusedRefreshToken: marks.refusedRefreshToken ?? '',
 		[STORE_SAVED_AT]: savedAt,
 	};
-}
-
-/**
- * The Token Store's `preAuthentication`. n8n runs it when the store's `savedAt` is empty (the node asks for a
- * save that way), for the credential's Test button, and again after a 401; n8n then saves every key it returns
- * into the store selected in the node. It renews the chain only when it needs renewal, so a rerun is harmless.
- * An empty store returns nothing, and n8n saves nothing.
- */
-export async function preAuthenticateStore(
-	http: HttpHelper,
-	credentials: IDataObject,
-): Promise<IDataObject> {
-	const tokenData = storedTokensOf(credentials);
-	if (!tokenData?.refresh_token || !credentials.clientSecret) return {};
-	const app = appOf(credentials);
-	const current = needsRenewal(tokenData) ? await renew(http, app, tokenData) : tokenData;
-	return storeRecord(
-		app,
-		String(credentials.grantRefreshToken ?? ''),
-		current,
-		new Date().toISOString(),
-	);
-}
-
-/**
- * The OAuth2 credential's `preAuthentication` (n8n 2.x runs it before its Test button and n8n's HTTP Request
- * node sign a request): the newest token this process knows for the connection, never a refresh. A refresh made
- * here could not be saved, and under rotation it would kill the stored refresh token.
- */
-export async function preAuthenticateConnection(credentials: IDataObject): Promise<IDataObject> {
-	apiBaseUrl(credentials); // refuses an http:// API URL before n8n signs a request to it
-	const tokenData = tokenDataOf(credentials);
-	if (!tokenData?.refresh_token) return {};
-	const newest = await newestKnown(appOf(credentials), tokenData);
-	return newest === tokenData ? {} : { oauthTokenData: newest };
 }
 
 /**

@@ -7,8 +7,8 @@ import { networkFailed, transferFailed, uploadRefused } from '../helpers/errors'
 import { UPLOAD_URL_LIFETIME_MS } from '../helpers/limits';
 import type { ByteSource } from '../helpers/video';
 import { ChunkBody } from './chunkBody';
-import type { FullResponse, Sent } from './http';
-import { backoffMs, isTransientNetworkFailure, pause, refuseRedirect, send } from './http';
+import type { FullResponse, HttpOutcome } from './http';
+import { backoffMs, isTransientNetworkFailure, pause, refuseRedirect, sendRequest } from './http';
 
 export interface UploadReport {
 	chunks: number;
@@ -142,7 +142,7 @@ export async function uploadVideoChunks(
 	const attempt = async (
 		request: ChunkRequest,
 		next: ChunkRange | undefined,
-	): Promise<Sent<FullResponse>> => {
+	): Promise<HttpOutcome<FullResponse>> => {
 		request.body.release();
 		let answered = false;
 		if (next) {
@@ -226,7 +226,7 @@ interface ChunkRequest {
 	/** The chunk it sends. */
 	index: number;
 	body: ChunkBody;
-	sent: Promise<Sent<FullResponse>>;
+	sent: Promise<HttpOutcome<FullResponse>>;
 	openedAt: number;
 	/** Aborts the request (a held one sends nothing) and waits until n8n's helper has let go of it. */
 	cancel(): Promise<void>;
@@ -252,7 +252,7 @@ function openChunkRequest(
 	const body = new ChunkBody(chunk, { held });
 	const abort = new AbortController();
 	const cancelled = ctx.getExecutionCancelSignal();
-	const sent = send<FullResponse>(ctx, {
+	const sent = sendRequest<FullResponse>(ctx, {
 		method: 'PUT',
 		url: uploadUrl,
 		body,
