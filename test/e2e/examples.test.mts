@@ -99,6 +99,7 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			'calendar-data-table.json',
 			'calendar-google-sheets.json',
 			'calendar-mark-live-from-trigger.json',
+			'calendar-two-accounts.json',
 			'daily-stats-data-table.json',
 			'publish-then-check-status.json',
 			'rss-newest-videos.json',
