@@ -101,6 +101,7 @@ describe('Example workflows in real n8n', { timeout: 1_200_000 }, () => {
 			'calendar-data-table.json',
 			'calendar-google-sheets.json',
 			'calendar-mark-live-from-trigger.json',
+			'calendar-two-accounts.json',
 			'carousel-from-n8n.json',
 			'daily-stats-data-table.json',
 			'publish-then-check-status.json',
