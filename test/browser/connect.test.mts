@@ -12,10 +12,11 @@ import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from '../e2e/stack.mts';
 import {
 	BINARY_VIDEO_DIRECT,
+	createTokenStore,
 	filePath,
 	readFileNode,
 	startStack,
-	tiktokNode,
+	tiktokNodeWithStore,
 } from '../e2e/stack.mts';
 import { launchBrowser, screenshotPath, signIn } from './browser.mts';
 
@@ -90,20 +91,19 @@ describe('Connect my account in the n8n editor (Chromium)', { timeout: 600_000 }
 			)
 		).filter((c) => c.type === 'tikTokOAuth2Api');
 		assert.equal(credentials.length, 1);
+		// The one-time Token Store step the README describes (the node requires one).
+		const store = await createTokenStore(stack);
 		await stack.n8n.stop();
 		const video = filePath(stack, 'connected.mp4');
 		await writeMp4(video, { sizeBytes: 300_000, durationSec: 5 });
 		const run = await stack.run([
 			readFileNode(video),
-			tiktokNode(
-				{ id: credentials[0].id, name: credentials[0].name },
-				{
-					...BINARY_VIDEO_DIRECT,
-					privacyLevel: 'SELF_ONLY',
-					waitForPublish: true,
-					waitOptions: { intervalSeconds: 3, timeoutMinutes: 2 },
-				},
-			),
+			tiktokNodeWithStore({ id: credentials[0].id, name: credentials[0].name }, store, {
+				...BINARY_VIDEO_DIRECT,
+				privacyLevel: 'SELF_ONLY',
+				waitForPublish: true,
+				waitOptions: { intervalSeconds: 3, timeoutMinutes: 2 },
+			}),
 		]);
 		assert.ok(run.ok, run.error?.message);
 		assert.equal(nodeOutput(run, 'TikTok')[0].status, 'PUBLISH_COMPLETE');

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET } from '../emulator/index.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Stack } from './stack.mts';
-import { CREDENTIAL_TYPE, startStack, tiktokNode } from './stack.mts';
+import { CREDENTIAL_TYPE, createTokenStore, startStack, tiktokNode } from './stack.mts';
 
 describe(
 	'Connect my account (n8n OAuth2 flow → TikTok consent → code exchange)',
@@ -100,10 +100,12 @@ describe(
 			assert.match(tokenData.access_token, /^act\./);
 			assert.equal(tokenData.open_id, emu.openIdOf('public_creator'));
 
+			// The one-time Token Store step the README describes (the node requires one).
+			const store = await createTokenStore(stack);
 			await n8n.stop();
 			const run = await stack.run([
 				tiktokNode(
-					{ id, name: 'TikTok connect test' },
+					{ id, name: 'TikTok connect test', store },
 					{ resource: 'creator', operation: 'getInfo' },
 				),
 			]);

@@ -9,6 +9,7 @@ import type { N8nInstance } from '../harness/index.mts';
 import { nodeOutput } from '../harness/index.mts';
 import type { Connection } from './stack.mts';
 import {
+	CREDENTIAL_TYPE,
 	TIKTOK_NODE,
 	TIKTOK_MEDIA_SERVER_NODE,
 	TIKTOK_TRIGGER_NODE,

@@ -384,21 +384,25 @@ export async function connectAt(
 	stack: Stack,
 	account: string,
 	apiBaseUrl: string,
-): Promise<{ id: string; name: string }> {
+): Promise<Connection> {
 	stack.emu.addAccount(account, { isPrivate: true });
 	const tokens = stack.emu.issueTokens({ account });
 	stack.issuedTokens.push(String(tokens.access_token), String(tokens.refresh_token));
 	const name = `TikTok ${account} at ${apiBaseUrl}`;
-	const [id] = await stack.n8n.importCredentials({
-		name,
-		type: CREDENTIAL_TYPE,
-		data: {
-			clientId: DEFAULT_CLIENT_KEY,
-			clientSecret: DEFAULT_CLIENT_SECRET,
-			authBaseUrl: stack.emu.baseUrl,
-			apiBaseUrl,
-			oauthTokenData: { ...tokens, n8n_expires_at: String(Date.now() + 3_600_000) },
+	const store = `${name} store`;
+	const [id, storeId] = await stack.n8n.importCredentials([
+		{
+			name,
+			type: CREDENTIAL_TYPE,
+			data: {
+				clientId: DEFAULT_CLIENT_KEY,
+				clientSecret: DEFAULT_CLIENT_SECRET,
+				authBaseUrl: stack.emu.baseUrl,
+				apiBaseUrl,
+				oauthTokenData: { ...tokens, n8n_expires_at: String(Date.now() + 3_600_000) },
+			},
 		},
-	});
-	return { id, name };
+		{ name: store, type: STORE_TYPE, data: { savedAt: '' } },
+	]);
+	return { id, name, store: { id: storeId, name: store } };
 }
