@@ -25,25 +25,25 @@ const CHROMIUM = '/usr/bin/chromium';
  * files run at once (each end-to-end file has its own n8n and emulator; they mostly wait on timers and sockets).
  */
 const suites = {
-	unit: { dirs: ['test/unit'], weight: 38 },
-	emulator: { dirs: ['test/emulator'], weight: 23 },
-	release: { dirs: ['test/release'], weight: 37 },
-	bench: { dirs: ['test/bench'], weight: 3 },
-	harness: { dirs: ['test/harness'], weight: 115, n8n: ['2.41.1'] },
-	e2e: { dirs: ['test/e2e'], weight: 684, n8n: ['2.41.1'], concurrency: 2 },
+	unit: { dirs: ['test/unit'], weight: 88 },
+	emulator: { dirs: ['test/emulator'], weight: 31 },
+	release: { dirs: ['test/release'], weight: 58 },
+	bench: { dirs: ['test/bench'], weight: 6 },
+	harness: { dirs: ['test/harness'], weight: 186, n8n: ['2.41.1'] },
+	e2e: { dirs: ['test/e2e'], weight: 1146, n8n: ['2.41.1'], concurrency: 2 },
 	// n8n 1.x files take longer (in-memory binaries, Node 20): three at a time keeps this lane as long as the other.
 	compat: {
 		dirs: ['test/e2e'],
-		weight: 518,
+		weight: 778,
 		n8n: ['1.x-latest'],
 		concurrency: 3,
 		env: { N8N_TEST_VERSION: '1.x-latest' },
 	},
-	browser: { dirs: ['test/browser'], weight: 270, n8n: ['2.41.1'], chromium: true },
+	browser: { dirs: ['test/browser'], weight: 434, n8n: ['2.41.1'], chromium: true },
 	// The review-then-post example's form pages, on n8n 1.x too (a suite names `files` instead of `dirs`).
 	'browser-compat': {
 		files: ['test/browser/reviewThenPost.test.mts'],
-		weight: 110,
+		weight: 71,
 		n8n: ['1.x-latest'],
 		chromium: true,
 		env: { N8N_TEST_VERSION: '1.x-latest' },
