@@ -37,6 +37,24 @@ describe('hostile requests and insecure settings in real n8n', { timeout: 600_00
 	let media: MediaServer;
 	const n8nMajor = () => Number(stack.n8n.install.version.split('.')[0]);
 
+	/** Runs `nodes` (the last with its errors on the error output) and returns its one failed item and the time taken. */
+	async function runToOneFailure(nodes: Array<Record<string, unknown>>) {
+		const started = Date.now();
+		const run = await stack.run(nodes);
+		const ms = Date.now() - started;
+		assert.ok(run.ok, run.error?.message);
+		const { failed } = splitByOutcome(stack, run);
+		assert.equal(failed.length, 1);
+		const failure = failed[0].json;
+		return {
+			run,
+			ms,
+			failure,
+			details: failure.details as Record<string, unknown>,
+			itemsOut: failed.length,
+		};
+	}
+
 	before(async () => {
 		stack = await startStack({ emulator: { webhooks: { retryDelaysMs: [100, 200] } } });
 		media = await startMediaServer({ files: {} });
@@ -174,24 +192,20 @@ describe('hostile requests and insecure settings in real n8n', { timeout: 600_00
 				extra,
 			),
 		];
-		const started = Date.now();
-		const run = await stack.run(publish({ onError: 'continueErrorOutput' }));
-		const ms = Date.now() - started;
+		const { run, ms, failure, details, itemsOut } = await runToOneFailure(
+			publish({ onError: 'continueErrorOutput' }),
+		);
 		const stopped = await stack.run(publish());
-		assert.ok(run.ok, run.error?.message);
-		const { failed } = splitByOutcome(stack, run);
-		assert.equal(failed.length, 1);
-		const details = failed[0].json.details as Record<string, unknown>;
 		assert.equal(details.code, 'download_http_error');
 		assert.equal(
-			failed[0].json.error,
+			failure.error,
 			`The video URL answered HTTP 404 instead of the video: "${media.url}/private/clip.mp4"`,
 		);
 		assert.equal(stopped.ok, false);
 		assert.match(String(stopped.error?.message), /answered HTTP 404/);
 		// n8n 2.x's error output carries the input item's own fields too (here `url`, as the earlier node gave it): the
 		// user's data passed through. What the node wrote for the failure is `error` and `details`.
-		const { error: written, details: writtenDetails } = failed[0].json;
+		const { error: written, details: writtenDetails } = failure;
 		const haystack = [
 			JSON.stringify({ written, writtenDetails }),
 			JSON.stringify(stopped.runData.TikTok),
@@ -220,7 +234,7 @@ describe('hostile requests and insecure settings in real n8n', { timeout: 600_00
 			inits: 0,
 			posts: 0,
 			itemsIn: 1,
-			itemsOut: failed.length,
+			itemsOut,
 			boundMs: 15_000,
 		});
 	});
@@ -228,23 +242,17 @@ describe('hostile requests and insecure settings in real n8n', { timeout: 600_00
 	it("an http:// TikTok API URL is refused before any request: in a run, and by the credential's Test button", async () => {
 		const insecure = await connectAt(stack, 'insecure_api', 'http://tiktok-api.invalid');
 		const requestsBefore = stack.emu.state.requests.length;
-		const started = Date.now();
-		const run = await stack.run([
+		const { ms, failure, details, itemsOut } = await runToOneFailure([
 			tiktokNode(
 				insecure,
 				{ resource: 'creator', operation: 'getInfo' },
 				{ onError: 'continueErrorOutput' },
 			),
 		]);
-		const ms = Date.now() - started;
-		assert.ok(run.ok, run.error?.message);
-		const { failed } = splitByOutcome(stack, run);
-		assert.equal(failed.length, 1);
-		const details = failed[0].json.details as Record<string, unknown>;
 		// Sent, it would have been a DNS failure (dns_lookup_failed): the refusal came first.
 		assert.equal(details.code, 'insecure_url');
 		assert.equal(
-			failed[0].json.error,
+			failure.error,
 			'The TikTok API URL "http://tiktok-api.invalid/" does not use https',
 		);
 		assert.match(String(details.description), /must start with https:\/\//);
@@ -284,7 +292,7 @@ describe('hostile requests and insecure settings in real n8n', { timeout: 600_00
 			inits: 0,
 			posts: 0,
 			itemsIn: 1,
-			itemsOut: failed.length,
+			itemsOut,
 			boundMs: 10_000,
 		});
 	});
@@ -292,8 +300,7 @@ describe('hostile requests and insecure settings in real n8n', { timeout: 600_00
 	it('a refused connection on init → publish_not_sent, sent once, "safe to run again"', async () => {
 		const account = 'refused_init';
 		const creator = await connectAt(stack, account, `http://127.0.0.1:${await closedPort()}`);
-		const started = Date.now();
-		const run = await stack.run([
+		const { ms, failure, details, itemsOut } = await runToOneFailure([
 			tiktokNode(
 				creator,
 				{
@@ -307,16 +314,11 @@ describe('hostile requests and insecure settings in real n8n', { timeout: 600_00
 				{ onError: 'continueErrorOutput' },
 			),
 		]);
-		const ms = Date.now() - started;
-		assert.ok(run.ok, run.error?.message);
-		const { failed } = splitByOutcome(stack, run);
-		assert.equal(failed.length, 1);
-		const details = failed[0].json.details as Record<string, unknown>;
-		assert.equal(details.code, 'publish_not_sent', String(failed[0].json.error));
+		assert.equal(details.code, 'publish_not_sent', String(failure.error));
 		assert.equal(details.cause_code, 'connection_refused');
 		assert.equal(details.network_code, 'ECONNREFUSED');
 		assert.match(
-			String(failed[0].json.error),
+			String(failure.error),
 			/^TikTok did not receive this publish: n8n could not connect/,
 		);
 		assert.match(String(details.description), /running this item again is safe/);
@@ -330,7 +332,7 @@ describe('hostile requests and insecure settings in real n8n', { timeout: 600_00
 			inits: 0,
 			posts: 0,
 			itemsIn: 1,
-			itemsOut: failed.length,
+			itemsOut,
 			boundMs: 15_000,
 		});
 	});
